@@ -1,0 +1,104 @@
+"""The action registry: every action a tree may name, its parameters, side effects and state.
+
+A tree names an action by `namespace.name`; only actions registered here (built in, or from an
+installed package's `branchwise.actions` entry point) can run. Nothing named in a tree is ever
+imported.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Protocol
+
+from engine.errors import BranchwiseError
+
+if TYPE_CHECKING:
+    from engine.config import Config
+
+PARAM_KINDS = ("text", "number", "boolean", "mapping", "list", "any")
+
+
+@dataclass(frozen=True)
+class Param:
+    """One parameter an action takes in its `with:` mapping."""
+
+    name: str
+    kind: str = "text"
+    required: bool = False
+    help: str = ""
+
+
+@dataclass(frozen=True)
+class ActionSpec:
+    """What an action declares about itself, enough to lint a tree without running anything."""
+
+    name: str
+    summary: str
+    params: tuple[Param, ...] = ()
+    side_effects: bool = False
+    result: str = ""
+
+    def param(self, name: str) -> Param | None:
+        return next((p for p in self.params if p.name == name), None)
+
+
+@dataclass(frozen=True)
+class CallPlan:
+    """What a call would do, for --dry-run and confirmation prompts; secrets already masked."""
+
+    action: str
+    method: str
+    target: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+    def describe(self) -> str:
+        shown = ", ".join(f"{k}={v!r}" for k, v in self.params.items())
+        return f"{self.action}: {self.method} {self.target}" + (f" ({shown})" if shown else "")
+
+
+class ActionFailed(BranchwiseError):
+    """An action ran and failed; the message is meant for the person walking the tree."""
+
+
+class ActionImpl(Protocol):
+    """An action that can run: its spec, whether it is configured, its plan, and the call."""
+
+    spec: ActionSpec
+
+    def configured(self, config: Config) -> bool: ...
+
+    def plan(self, args: Mapping[str, Any], config: Config) -> CallPlan: ...
+
+    def call(self, args: Mapping[str, Any], config: Config) -> Mapping[str, Any]: ...
+
+
+class Registry:
+    """Actions by name."""
+
+    def __init__(self, actions: tuple[ActionImpl, ...] | list[ActionImpl] = ()) -> None:
+        self._actions: dict[str, ActionImpl] = {}
+        for action in actions:
+            self.register(action)
+
+    def register(self, action: ActionImpl) -> None:
+        name = action.spec.name
+        if name in self._actions:
+            raise BranchwiseError(f"two actions are registered as {name!r}")
+        self._actions[name] = action
+
+    def get(self, name: str) -> ActionImpl | None:
+        return self._actions.get(name)
+
+    def spec(self, name: str) -> ActionSpec | None:
+        action = self._actions.get(name)
+        return action.spec if action is not None else None
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._actions
+
+    def __iter__(self) -> Iterator[ActionImpl]:
+        return iter(sorted(self._actions.values(), key=lambda a: a.spec.name))
+
+    def names(self) -> list[str]:
+        return sorted(self._actions)

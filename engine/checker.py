@@ -1,0 +1,200 @@
+"""Checking a tree's data against the published JSON Schema, with messages a person can act on."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from engine.problems import Problem, error
+from engine.reader import position_of
+
+SCHEMA_RESOURCE = "tree.schema.json"
+_TYPE_NAMES = {
+    "string": "text",
+    "integer": "a whole number",
+    "number": "a number",
+    "boolean": "true or false",
+    "object": "a mapping",
+    "array": "a list",
+    "null": "empty",
+}
+_PATTERN_NAMES = {
+    "^[a-z0-9][a-z0-9_-]*$": "a node id (lowercase letters, digits, '-' and '_')",
+    "^[a-z0-9][a-z0-9-]*(/[a-z0-9][a-z0-9-]*)*$": "a tree id such as 'product/topic'",
+    "^[A-Za-z_][A-Za-z0-9_]*$": "a variable name (letters, digits and '_')",
+    "^[a-z0-9]$": "a single lowercase letter or digit",
+}
+
+
+def schema_text() -> str:
+    """The JSON Schema shipped in the package, as text."""
+    return resources.files("engine.schema").joinpath(SCHEMA_RESOURCE).read_text("utf-8")
+
+
+@cache
+def tree_schema() -> dict[str, Any]:
+    """The JSON Schema shipped in the package."""
+    schema: dict[str, Any] = json.loads(schema_text())
+    return schema
+
+
+@cache
+def _validator() -> Any:
+    # jsonschema costs ~40 ms to import: only a check that really runs pays for it.
+    from jsonschema import Draft202012Validator
+
+    return Draft202012Validator(tree_schema(), format_checker=Draft202012Validator.FORMAT_CHECKER)
+
+
+def check_schema(data: Any, path: str) -> list[Problem]:
+    """Every place where the data breaks the schema, one problem each."""
+    if not isinstance(data, dict):
+        found = "an empty file" if data is None else _TYPE_NAMES.get(_json_type(data), "a value")
+        return [
+            error(
+                path,
+                position_of(data, ()),
+                "schema",
+                f"a tree file must be a mapping with schema, id, version, title, start and "
+                f"nodes, not {found}",
+            )
+        ]
+    return [_problem(data, path, err) for err in _validator().iter_errors(data)]
+
+
+def _problem(data: Any, path: str, err: Any) -> Problem:
+    where = list(err.absolute_path)
+    message, at_key = _message(err, where)
+    if err.validator == "additionalProperties":
+        extra = _extra_fields(err)
+        where = [*where, extra[0]] if extra else where
+        at_key = True
+    node = where[1] if len(where) > 1 and where[0] == "nodes" else None
+    return error(path, position_of(data, where, key=at_key), "schema", message, node)
+
+
+def _extra_fields(err: Any) -> list[str]:
+    allowed = err.schema.get("properties", {})
+    return sorted(k for k in err.instance if k not in allowed)
+
+
+def _message(err: Any, where: list[Any]) -> tuple[str, bool]:
+    place = describe_path(where)
+    kind = err.validator
+    if kind == "required":
+        missing = err.message.split("'")[1] if "'" in err.message else "a field"
+        return f"{place} needs '{missing}'", False
+    if kind == "additionalProperties":
+        extra = _extra_fields(err)
+        allowed = ", ".join(sorted(err.schema.get("properties", {})))
+        return (
+            f"{place} has unknown field '{extra[0] if extra else '?'}' (allowed: {allowed})",
+            True,
+        )
+    if kind in ("enum", "const"):
+        options = err.validator_value if kind == "enum" else [err.validator_value]
+        listed = ", ".join(str(o) for o in options)
+        return (
+            f"{place} must be {'one of ' if kind == 'enum' else ''}{listed}, not {_show(err.instance)}",
+            False,
+        )
+    if kind == "type":
+        expected = (
+            err.validator_value if isinstance(err.validator_value, list) else [err.validator_value]
+        )
+        names = " or ".join(_TYPE_NAMES.get(t, t) for t in expected)
+        return f"{place} must be {names}, not {_show(err.instance)}", False
+    if kind == "propertyNames":
+        return _name_message(err, place), True
+    return _other_message(err, place, kind), False
+
+
+def _name_message(err: Any, place: str) -> str:
+    pattern = err.schema.get("propertyNames", {}).get("pattern", "")
+    wanted = _PATTERN_NAMES.get(pattern, f"a name matching {pattern}")
+    return f"{place}: {_show(err.instance)} is not {wanted}"
+
+
+def _other_message(err: Any, place: str, kind: str) -> str:
+    if kind == "pattern":
+        wanted = _PATTERN_NAMES.get(err.validator_value, f"text matching {err.validator_value}")
+        return f"{place}: {_show(err.instance)} is not {wanted}"
+    if kind == "format":
+        return f"{place}: {_show(err.instance)} is not a valid regular expression ({_regex_error(err.instance)})"
+    if kind == "minLength":
+        return f"{place} must not be empty"
+    if kind in ("minItems", "minProperties") and not isinstance(err.instance, dict):
+        return f"{place} needs at least {err.validator_value} item(s)"
+    if kind in ("minProperties", "maxProperties", "dependentRequired"):
+        return (
+            f"{place} must be {{var: NAME, <one test>}} with one of equals, not_equals, in, "
+            "matches, exists, lt, le, gt, ge; or one of {all: [..]}, {any: [..]}, {not: ..}"
+        )
+    if kind == "minimum":
+        return f"{place} must be at least {err.validator_value}, not {_show(err.instance)}"
+    if kind == "uniqueItems":
+        return f"{place} repeats an item"
+    return f"{place}: {err.message}"
+
+
+def _regex_error(pattern: Any) -> str:
+    import re
+
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        return str(exc)
+    return "not accepted"
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, str):
+        return repr(value) if len(value) <= 60 else repr(value[:57] + "...")
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if value is None:
+        return "nothing"
+    return repr(value)
+
+
+def _json_type(value: Any) -> str:
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, (int, float)):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "array"
+    return "object"
+
+
+def describe_path(where: list[Any]) -> str:
+    """A path of keys as words: ['nodes', 'x', 'choices', 1, 'goto'] -> node 'x', choice 2, 'goto'."""
+    if not where:
+        return "the tree"
+    parts: list[str] = []
+    i = 0
+    if where[0] == "nodes" and len(where) > 1:
+        parts.append(f"node '{where[1]}'")
+        i = 2
+    singular = {
+        "choices": "choice",
+        "routes": "route",
+        "tests": "scenario",
+        "all": "condition",
+        "any": "condition",
+    }
+    while i < len(where):
+        step = where[i]
+        if isinstance(step, str) and i + 1 < len(where) and isinstance(where[i + 1], int):
+            parts.append(f"{singular.get(step, step)} {where[i + 1] + 1}")
+            i += 2
+            continue
+        parts.append(f"'{step}'")
+        i += 1
+    return ", ".join(parts)

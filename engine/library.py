@@ -1,0 +1,198 @@
+"""The library: every tree under some directories, found by id, listed from a content-keyed cache."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from engine.actions.registry import Registry
+from engine.errors import InvalidTree, TreeNotFound
+from engine.model import Tree
+from engine.problems import Problem
+from engine.reader import read_bytes, read_file
+from engine.schema_cache import SchemaCache
+from engine.validation import Checked, check_document, is_tree_file
+
+_CATALOG_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Entry:
+    """What the library shows of a tree without building it."""
+
+    id: str
+    path: str
+    sha256: str
+    title: str
+    summary: str = ""
+    product: str = ""
+    tags: tuple[str, ...] = ()
+    version: int = 0
+    nodes: int = 0
+    # Lowercased titles, labels and bodies, for filtering by any word of the tree.
+    text: str = ""
+
+    def matches(self, query: str) -> bool:
+        """Whether every word of the query appears in the tree's title, tags or node text."""
+        haystack = f"{self.id} {self.title} {self.product} {' '.join(self.tags)} {self.summary} {self.text}".casefold()
+        return all(word in haystack for word in query.casefold().split())
+
+
+def _entry_from_data(path: str, sha256: str, data: Any) -> Entry | None:
+    if not isinstance(data, Mapping) or not isinstance(data.get("id"), str):
+        return None
+    nodes = data.get("nodes") if isinstance(data.get("nodes"), Mapping) else {}
+    words: list[str] = []
+    for node in nodes.values():
+        if isinstance(node, Mapping):
+            words.append(str(node.get("title", "")))
+            for choice in node.get("choices") or []:
+                if isinstance(choice, Mapping):
+                    words.append(str(choice.get("label", "")))
+    tags = data.get("tags") if isinstance(data.get("tags"), list) else []
+    version = data.get("version")
+    return Entry(
+        id=data["id"],
+        path=path,
+        sha256=sha256,
+        title=str(data.get("title") or data["id"]),
+        summary=str(data.get("summary") or ""),
+        product=str(data.get("product") or ""),
+        tags=tuple(str(t) for t in tags),
+        version=version if isinstance(version, int) else 0,
+        nodes=len(nodes),
+        text=" ".join(words).casefold(),
+    )
+
+
+class Library:
+    """Trees found under directories (earlier directories win on a repeated id)."""
+
+    def __init__(
+        self,
+        dirs: Iterable[Path],
+        cache_dir: Path | None = None,
+        registry: Registry | None = None,
+    ) -> None:
+        self.dirs = [Path(d) for d in dirs]
+        self.cache_dir = cache_dir
+        self._registry = registry
+        self.entries: dict[str, Entry] = {}
+        self.shadowed: list[Entry] = []
+        self._scan()
+
+    @property
+    def schema_cache(self) -> SchemaCache | None:
+        return SchemaCache(self.cache_dir / "schema") if self.cache_dir else None
+
+    @property
+    def registry(self) -> Registry:
+        if self._registry is None:
+            from engine.actions.catalog import default_registry
+
+            self._registry = default_registry()
+        return self._registry
+
+    def _scan(self) -> None:
+        catalog = self._load_catalog()
+        fresh: dict[str, dict[str, Any]] = {}
+        for path in self._files():
+            try:
+                raw = path.read_bytes()
+            except OSError:
+                continue
+            sha = hashlib.sha256(raw).hexdigest()
+            entry = self._entry(path, sha, raw, catalog.get(sha))
+            if entry is None:
+                continue
+            fresh[sha] = asdict(entry)
+            if entry.id in self.entries:
+                self.shadowed.append(entry)
+            else:
+                self.entries[entry.id] = entry
+        if fresh.keys() != catalog.keys():
+            self._save_catalog(fresh)
+
+    def _files(self) -> Iterable[Path]:
+        for directory in self.dirs:
+            if directory.is_dir():
+                yield from sorted(p for p in directory.rglob("*.yaml") if is_tree_file(p))
+
+    def _entry(
+        self, path: Path, sha: str, raw: bytes, cached: dict[str, Any] | None
+    ) -> Entry | None:
+        if cached is not None:
+            return Entry(**{**cached, "path": str(path), "tags": tuple(cached["tags"])})
+        doc = read_bytes(raw, str(path))
+        return _entry_from_data(str(path), sha, doc.data)
+
+    def _catalog_file(self) -> Path | None:
+        return self.cache_dir / "catalog.json" if self.cache_dir else None
+
+    def _load_catalog(self) -> dict[str, dict[str, Any]]:
+        file = self._catalog_file()
+        if file is None:
+            return {}
+        try:
+            stored = json.loads(file.read_text("utf-8"))
+        except (OSError, ValueError):
+            return {}
+        if not isinstance(stored, dict) or stored.get("version") != _CATALOG_VERSION:
+            return {}
+        entries = stored.get("entries")
+        return entries if isinstance(entries, dict) else {}
+
+    def _save_catalog(self, entries: dict[str, dict[str, Any]]) -> None:
+        file = self._catalog_file()
+        if file is None:
+            return
+        try:
+            file.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=file.parent, suffix=".tmp")
+            with os.fdopen(fd, "w", encoding="utf-8") as out:
+                json.dump({"version": _CATALOG_VERSION, "entries": entries}, out)
+            Path(tmp).replace(file)
+        except OSError:
+            return
+
+    @property
+    def ids(self) -> frozenset[str]:
+        return frozenset(self.entries)
+
+    def find(self, ref: str) -> Path:
+        """The file of a tree named by id or by path."""
+        if ref in self.entries:
+            return Path(self.entries[ref].path)
+        path = Path(ref)
+        if path.suffix in (".yaml", ".yml") or (os.sep in ref and path.exists()):
+            if path.is_file():
+                return path
+            raise TreeNotFound(f"no tree file at {ref}")
+        known = ", ".join(sorted(self.entries)) or "none"
+        raise TreeNotFound(f"no tree {ref!r} in the library (known: {known})")
+
+    def check(self, ref: str) -> Checked:
+        """The validation of the tree a reference names."""
+        doc = read_file(self.find(ref))
+        # A tree opened by path belongs to the walk's world even when outside the library.
+        own = doc.data.get("id") if isinstance(doc.data, Mapping) else None
+        known = self.ids | ({own} if isinstance(own, str) else set())
+        return check_document(doc, self.registry, known, self.schema_cache)
+
+    def load(self, ref: str) -> Tree:
+        """The tree a reference names, or InvalidTree carrying its errors."""
+        checked = self.check(ref)
+        errors: list[Problem] = [p for p in checked.problems if p.is_error]
+        if checked.tree is None or errors:
+            raise InvalidTree(
+                f"{checked.doc.path} has {len(errors)} error(s); run 'branchwise validate "
+                f"{checked.doc.path}'",
+                list(errors),
+            )
+        return checked.tree

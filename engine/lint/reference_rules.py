@@ -1,0 +1,136 @@
+"""Rules on names a tree refers to: actions, variables and other trees."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from engine.lint.context import LintContext
+from engine.lint.registry import rule
+from engine.model import Action, Input, Link, Question, Tree
+from engine.problems import Problem
+from engine.templates import names_in
+
+Where = tuple[str | int, ...]
+_TEMPLATED = ("title", "body", "manual", "prompt")
+
+
+@rule("unknown-action")
+def unknown_action(ctx: LintContext) -> Iterator[Problem]:
+    if ctx.registry is None:
+        return
+    for node in ctx.nodes():
+        if isinstance(node, Action) and node.action.uses and node.action.uses not in ctx.registry:
+            known = ", ".join(ctx.registry.names()) or "none"
+            message = f"action {node.action.uses!r} is not registered (known: {known})"
+            yield ctx.error(
+                ctx.node_at(node.id, "action", "uses"), "unknown-action", message, node.id
+            )
+
+
+@rule("action-params")
+def action_params(ctx: LintContext) -> Iterator[Problem]:
+    if ctx.registry is None:
+        return
+    for node in ctx.nodes():
+        spec = ctx.registry.spec(node.action.uses) if isinstance(node, Action) else None
+        if spec is None or not isinstance(node, Action):
+            continue
+        given = node.action.params
+        for name in given:
+            if spec.param(name) is None:
+                allowed = ", ".join(p.name for p in spec.params) or "none"
+                message = f"{spec.name} takes no parameter {name!r} (takes: {allowed})"
+                pos = ctx.node_at(node.id, "action", "with", name, key=True)
+                yield ctx.error(pos, "action-params", message, node.id)
+        for param in spec.params:
+            if param.required and param.name not in given:
+                message = f"{spec.name} needs parameter {param.name!r} in 'with'"
+                yield ctx.error(ctx.node_at(node.id, "action"), "action-params", message, node.id)
+
+
+def defined_variables(tree: Tree) -> set[str]:
+    """Every variable name something in the tree defines."""
+    names = set(tree.variables)
+    for node in tree.nodes.values():
+        if isinstance(node, Input) and node.var:
+            names.add(node.var)
+        elif isinstance(node, Action) and node.action.save_as:
+            names.add(node.action.save_as)
+        elif isinstance(node, Question):
+            for choice in node.choices:
+                names.update(choice.set)
+    return names
+
+
+def _strings(value: Any, where: Where) -> Iterator[tuple[str, Where]]:
+    if isinstance(value, str):
+        yield value, where
+    elif isinstance(value, Mapping):
+        for key, item in value.items():
+            yield from _strings(item, (*where, key))
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from _strings(item, (*where, i))
+
+
+def _condition_vars(value: Any, where: Where) -> Iterator[tuple[str, Where]]:
+    if isinstance(value, Mapping):
+        if isinstance(value.get("var"), str):
+            yield value["var"], (*where, "var")
+        for key in ("all", "any"):
+            for i, item in enumerate(
+                value.get(key) or [] if isinstance(value.get(key), list) else []
+            ):
+                yield from _condition_vars(item, (*where, key, i))
+        if "not" in value:
+            yield from _condition_vars(value["not"], (*where, "not"))
+
+
+def _references(raw: Mapping[str, Any]) -> Iterator[tuple[str, Where]]:
+    for field in _TEMPLATED:
+        if isinstance(raw.get(field), str):
+            for name in names_in(raw[field]):
+                yield name, (field,)
+    for listing in ("choices", "routes"):
+        items = raw.get(listing)
+        for i, item in enumerate(items if isinstance(items, list) else []):
+            if not isinstance(item, Mapping):
+                continue
+            if isinstance(item.get("label"), str):
+                yield from ((n, (listing, i, "label")) for n in names_in(item["label"]))
+            yield from _condition_vars(item.get("when"), (listing, i, "when"))
+    action = raw.get("action")
+    if isinstance(action, Mapping):
+        for text, where in _strings(action.get("with"), ("action", "with")):
+            yield from ((n, where) for n in names_in(text))
+
+
+@rule("undefined-variable")
+def undefined_variable(ctx: LintContext) -> Iterator[Problem]:
+    defined = defined_variables(ctx.tree)
+    raw_nodes = ctx.data.get("nodes")
+    if not isinstance(raw_nodes, Mapping):
+        return
+    for node_id, raw in raw_nodes.items():
+        if not isinstance(raw, Mapping):
+            continue
+        for name, where in _references(raw):
+            if name.split(".", 1)[0] not in defined:
+                message = (
+                    f"variable {name.split('.', 1)[0]!r} is used but nothing defines it "
+                    "(declare it under 'variables', or set it by an input, a save_as or a choice)"
+                )
+                yield ctx.error(
+                    ctx.node_at(node_id, *where), "undefined-variable", message, node_id
+                )
+
+
+@rule("unknown-tree")
+def unknown_tree(ctx: LintContext) -> Iterator[Problem]:
+    if ctx.known_trees is None:
+        return
+    for node in ctx.nodes():
+        if isinstance(node, Link) and node.tree and node.tree not in ctx.known_trees:
+            message = f"link names tree {node.tree!r}, which is not in the library"
+            yield ctx.error(ctx.node_at(node.id, "tree"), "unknown-tree", message, node.id)

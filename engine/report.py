@@ -1,0 +1,41 @@
+"""Turning problems into text lines or JSON for people, editors and CI."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+
+from engine.problems import Problem
+from engine.text import plain
+
+
+def format_text(problems: Sequence[Problem]) -> str:
+    """One `PATH:LINE:COL: severity: message (rule)` line per problem."""
+    return "".join(
+        f"{p.path}:{p.line}:{p.column}: {p.severity.value}: {plain(p.message)} ({p.rule})\n"
+        for p in problems
+    )
+
+
+def format_json(problems: Sequence[Problem]) -> str:
+    """A JSON list of {path, line, column, severity, rule, message, node}."""
+    rows = [
+        {
+            "path": p.path,
+            "line": p.line,
+            "column": p.column,
+            "severity": p.severity.value,
+            "rule": p.rule,
+            "message": p.message,
+            "node": p.node,
+        }
+        for p in problems
+    ]
+    return json.dumps(rows, indent=2, ensure_ascii=False) + "\n"
+
+
+def summary(problems: Sequence[Problem], files: int) -> str:
+    """A closing line: how many errors and warnings in how many files."""
+    errors = sum(p.is_error for p in problems)
+    warnings = len(problems) - errors
+    return f"{files} file(s) checked: {errors} error(s), {warnings} warning(s)"

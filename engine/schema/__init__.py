@@ -1,0 +1,1 @@
+"""The tree format's JSON Schema, shipped as package data (tree.schema.json)."""

@@ -1,0 +1,95 @@
+"""The `branchwise` command line: parses arguments and hands each command to its module."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from engine import __version__
+from engine.errors import BranchwiseError
+
+# (command, module under tui.commands, one-line help): the order --help lists them in.
+COMMANDS = (
+    ("run", "run", "walk one tree (a path or an id) in the TUI, plain mode or a script"),
+    ("validate", "validate", "check tree files: YAML, schema and graph"),
+    ("test", "test", "run the scenarios of trees and print branch coverage"),
+    ("graph", "graph", "draw a tree as a Mermaid or Graphviz diagram"),
+    ("sessions", "sessions", "list, show and export past and open sessions"),
+    ("stats", "stats", "visits, drop-offs and outcomes per node and tree version"),
+    ("import", "import_helpjuice", "convert a Helpjuice decision-tree article into a tree"),
+    ("actions", "actions", "list the actions trees can call, and whether they are configured"),
+    ("schema", "schema", "print the JSON Schema of the tree format"),
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The whole command line, every command with its own --help."""
+    parser = argparse.ArgumentParser(
+        prog="branchwise",
+        description="Guided troubleshooting from YAML decision trees. Without a command, opens "
+        "the library in the terminal app.",
+    )
+    parser.add_argument("--version", action="version", version=f"branchwise {__version__}")
+    from tui.options import common_options
+
+    parent = common_options()
+    for action in parent._actions:
+        parser._add_action(action)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
+    for name, module_name, summary in COMMANDS:
+        module = _command_module(module_name)
+        if module is None:
+            _unavailable(sub, name, summary, parent)
+            continue
+        module.register(sub)  # type: ignore[attr-defined]
+        sub.choices[name].set_defaults(handler=module.run)  # type: ignore[attr-defined]
+    return parser
+
+
+def _command_module(module_name: str) -> object | None:
+    try:
+        return importlib.import_module(f"tui.commands.{module_name}")
+    except ModuleNotFoundError as exc:
+        if exc.name == f"tui.commands.{module_name}":
+            return None
+        raise
+
+
+def _unavailable(sub: object, name: str, summary: str, parent: argparse.ArgumentParser) -> None:
+    command = sub.add_parser(  # type: ignore[attr-defined]
+        name, help=f"{summary} (not available in this build)", parents=[parent]
+    )
+    command.add_argument("rest", nargs=argparse.REMAINDER)
+
+    def unavailable(args: argparse.Namespace) -> int:
+        print(f"branchwise: '{name}' is not available in this build", file=sys.stderr)
+        return 2
+
+    command.set_defaults(handler=unavailable)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        if args.command is None:
+            from tui.commands.run import open_library_app
+
+            return open_library_app(args)
+        code: int = args.handler(args)
+        return code
+    except BranchwiseError as exc:
+        print(f"branchwise: {exc.message}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("branchwise: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

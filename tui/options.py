@@ -1,0 +1,62 @@
+"""Options every command shares (--library, --db) and what they open."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+
+from engine import locations
+from engine.errors import UsageError
+from engine.library import Library
+
+
+def common_options() -> argparse.ArgumentParser:
+    """A parent parser with --library and --db, for every subcommand."""
+    parent = argparse.ArgumentParser(add_help=False)
+    group = parent.add_argument_group("common options")
+    group.add_argument(
+        "--library",
+        metavar="DIR",
+        action="append",
+        type=Path,
+        help="a directory of trees (repeatable; default: the bundled trees and the user's tree "
+        f"directory, {locations.user_trees_dir()})",
+    )
+    group.add_argument(
+        "--db",
+        metavar="URL",
+        help="the session store, a SQLite path or sqlite:///PATH (default: BRANCHWISE_DB, or "
+        f"{locations.default_db_path()})",
+    )
+    return parent
+
+
+def library_dirs(args: argparse.Namespace) -> list[Path]:
+    """The directories the library is made of."""
+    given: list[Path] | None = getattr(args, "library", None)
+    if given:
+        for directory in given:
+            if not directory.is_dir():
+                raise UsageError(f"--library {directory}: no such directory")
+        return list(given)
+    return [locations.bundled_trees_dir(), locations.user_trees_dir()]
+
+
+def open_library(args: argparse.Namespace) -> Library:
+    """The library the options describe, with its cache."""
+    return Library(library_dirs(args), cache_dir=locations.cache_dir())
+
+
+def db_path(args: argparse.Namespace) -> Path:
+    """The SQLite file of the session store."""
+    url = getattr(args, "db", None) or os.environ.get("BRANCHWISE_DB")
+    if not url:
+        return locations.default_db_path()
+    for prefix in ("sqlite:///", "sqlite://"):
+        if url.startswith(prefix):
+            url = url[len(prefix) :]
+            break
+    if "://" in url:
+        raise UsageError(f"--db {url}: only SQLite files are supported (a path or sqlite:///PATH)")
+    return Path(url).expanduser()
