@@ -33,7 +33,8 @@ def finishing(tree: Tree) -> set[str]:
     ends: list[str] = []
     for node_id, node in tree.nodes.items():
         targets = node.targets()
-        if isinstance(node, Outcome) or (isinstance(node, Link) and not node.next) or any(t not in tree.nodes for t in targets):
+        ends_here = isinstance(node, Outcome) or (isinstance(node, Link) and not node.next)
+        if ends_here or any(t not in tree.nodes for t in targets):
             ends.append(node_id)
         for target in targets:
             if target in predecessors:

@@ -1,4 +1,4 @@
-"""Templates: `{{ name }}` and `{{ result.field }}` replaced by values as plain text, nothing else."""
+"""Templates: `{{ name }}` and `{{ result.field }}` replaced by values as plain text, no more."""
 
 from __future__ import annotations
 
