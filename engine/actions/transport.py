@@ -1,4 +1,4 @@
-"""What the HTTP actions share: httpx loaded on first use, and network failures as one-line messages."""
+"""What the HTTP actions share: httpx loaded on first use, network failures as one-line messages."""
 
 from __future__ import annotations
 
@@ -24,8 +24,7 @@ def load_httpx() -> Any:
 
 def new_client(timeout: float) -> httpx.Client:
     """A client that never follows redirects: a redirect could lead to a host nobody allowed."""
-    httpx = load_httpx()
-    client: httpx.Client = httpx.Client(timeout=timeout, follow_redirects=False)
+    client: httpx.Client = load_httpx().Client(timeout=timeout, follow_redirects=False)
     return client
 
 
