@@ -1,0 +1,134 @@
+"""Running an action node's call: automatic, dry-run, stubbed for scenarios, or left to a person."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from engine.actions.registry import ActionFailed, ActionSpec, CallPlan, Registry
+
+if TYPE_CHECKING:
+    from engine.config import Config
+
+MASK = "•••"
+
+
+@dataclass(frozen=True)
+class PendingCall:
+    """A call an action node is about to make; `shown` has secrets masked for people and logs."""
+
+    uses: str
+    args: Mapping[str, Any]
+    shown: Mapping[str, Any]
+    spec: ActionSpec | None
+    confirm: bool
+    plan: CallPlan | None = None
+
+    @property
+    def side_effects(self) -> bool:
+        return self.spec is not None and self.spec.side_effects
+
+    def describe(self) -> str:
+        """One line saying what would be called, secrets masked."""
+        if self.plan is not None:
+            return self.plan.describe()
+        shown = ", ".join(f"{k}={v!r}" for k, v in self.shown.items())
+        return f"{self.uses}({shown})"
+
+
+@dataclass(frozen=True)
+class CallResult:
+    """What a call gave: a result mapping, or the message of its failure."""
+
+    result: Mapping[str, Any] | None = None
+    error: str | None = None
+    mode: str = "called"  # called, stubbed, dry-run
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+def mask(args: Mapping[str, Any], secrets: frozenset[str]) -> dict[str, Any]:
+    """The arguments with every secret value replaced, wherever it stands in a text."""
+    return {k: _mask_value(v, secrets) for k, v in args.items()}
+
+
+def _mask_value(value: Any, secrets: frozenset[str]) -> Any:
+    if isinstance(value, str):
+        for secret in secrets:
+            if secret and secret in value:
+                value = value.replace(secret, MASK)
+        return value
+    if isinstance(value, Mapping):
+        return mask(value, secrets)
+    if isinstance(value, list):
+        return [_mask_value(v, secrets) for v in value]
+    return value
+
+
+@dataclass
+class ActionRunner:
+    """Decides how each action runs and runs it.
+
+    `stubs` (scenario tests) give results by action name and make those actions automatic;
+    anything else runs for real only when registered, configured, not forced by hand, and, under
+    dry-run, free of side effects.
+    """
+
+    registry: Registry | None = None
+    config: Config | None = None
+    manual: bool = False
+    dry_run: bool = False
+    stubs: Mapping[str, Any] = field(default_factory=dict)
+
+    def is_automatic(self, uses: str) -> bool:
+        if uses in self.stubs:
+            return True
+        action = self.registry.get(uses) if self.registry is not None else None
+        if self.manual or action is None or self.config is None:
+            return False
+        if self.dry_run and action.spec.side_effects:
+            return False
+        return action.configured(self.config)
+
+    def prepare(
+        self, uses: str, args: Mapping[str, Any], confirm: bool, secrets: frozenset[str]
+    ) -> PendingCall:
+        """The pending call, with its plan when the action can make one."""
+        spec = self.registry.spec(uses) if self.registry is not None else None
+        hidden = secrets | self.config_secrets()
+        plan = None
+        action = self.registry.get(uses) if self.registry is not None else None
+        if action is not None and self.config is not None and uses not in self.stubs:
+            try:
+                plan = action.plan(args, self.config)
+            except ActionFailed:
+                plan = None
+        return PendingCall(uses, dict(args), mask(args, hidden), spec, confirm, plan)
+
+    def config_secrets(self) -> frozenset[str]:
+        if self.config is None:
+            return frozenset()
+        return frozenset(self.config.secrets())
+
+    def invoke(self, call: PendingCall) -> CallResult:
+        """Run the call (blocking); failures come back as a CallResult, never raised."""
+        if call.uses in self.stubs:
+            return _stubbed(self.stubs[call.uses])
+        action = self.registry.get(call.uses) if self.registry is not None else None
+        if action is None or self.config is None:
+            return CallResult(error=f"action {call.uses!r} is not available")
+        try:
+            result = action.call(call.args, self.config)
+        except ActionFailed as exc:
+            return CallResult(error=exc.message)
+        return CallResult(result=dict(result))
+
+
+def _stubbed(stub: Any) -> CallResult:
+    if isinstance(stub, Mapping) and set(stub) == {"error"}:
+        return CallResult(error=str(stub["error"]), mode="stubbed")
+    result = dict(stub) if isinstance(stub, Mapping) else {"value": stub}
+    return CallResult(result=result, mode="stubbed")

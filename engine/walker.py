@@ -1,0 +1,469 @@
+"""Walking a tree: a Walk moves node to node as answers come, goes back, and tells a recorder.
+
+The walk knows nothing of screens: a face asks it for the current node and its options, gives it
+answers, runs pending action calls (in a worker if it likes) and hands back their results.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from engine.action_runner import MASK, ActionRunner, CallResult, PendingCall
+from engine.answers import CONTINUE, Option, check_input, describe_options, match_option
+from engine.conditions import holds
+from engine.errors import BranchwiseError
+from engine.model import Action, Input, Link, Node, Outcome, Question, Step, Tree
+from engine.templates import render, render_value
+
+OPEN = "open"
+
+
+class InvalidAnswer(BranchwiseError):
+    """An answer that fits nothing the current node offers; says what would fit."""
+
+
+class WalkError(BranchwiseError):
+    """The walk cannot go on (a link cycle, a missing tree, a failed action without on_error)."""
+
+
+@dataclass
+class ActionRecord:
+    """One action call made (or done by hand) at a node; `params` has secrets masked."""
+
+    uses: str
+    params: Mapping[str, Any]
+    mode: str  # called, stubbed, dry-run, manual
+    side_effects: bool = False
+    result: Mapping[str, Any] | None = None
+    error: str | None = None
+    route: str | None = None
+
+
+@dataclass
+class Visit:
+    """One node shown on the walk's path, and what was answered there."""
+
+    tree_id: str
+    node_id: str
+    at: float
+    vars_before: dict[str, Any]
+    frames: tuple[tuple[str, str], ...]
+    auto: bool = False  # passed through without a question (links, outcomes of linked trees)
+    by_hand: bool = False
+    answer: str | None = None
+    answered_at: float | None = None
+    action: ActionRecord | None = None
+    notes: list[str] = field(default_factory=list)
+
+    def qualified(self, root: str) -> str:
+        """The node id, prefixed with its tree's id when it is not the walk's own tree."""
+        return self.node_id if self.tree_id == root else f"{self.tree_id}:{self.node_id}"
+
+
+class Recorder(Protocol):
+    """Told of every change as it happens, so a store can keep the walk (see engine.store)."""
+
+    def started(self, walk: Walk) -> None: ...
+
+    def entered(self, walk: Walk, index: int) -> None: ...
+
+    def answered(self, walk: Walk, index: int) -> None: ...
+
+    def rewound(self, walk: Walk, index: int) -> None: ...
+
+    def noted(self, walk: Walk, index: int, text: str) -> None: ...
+
+    def ended(self, walk: Walk) -> None: ...
+
+
+class NullRecorder:
+    """Keeps nothing: scenario tests and benchmarks."""
+
+    def started(self, walk: Walk) -> None:
+        return None
+
+    def entered(self, walk: Walk, index: int) -> None:
+        return None
+
+    def answered(self, walk: Walk, index: int) -> None:
+        return None
+
+    def rewound(self, walk: Walk, index: int) -> None:
+        return None
+
+    def noted(self, walk: Walk, index: int, text: str) -> None:
+        return None
+
+    def ended(self, walk: Walk) -> None:
+        return None
+
+
+TreeResolver = Callable[[str], Tree]
+
+
+class Walk:
+    """One walk through a tree, from its start to an outcome."""
+
+    def __init__(
+        self,
+        tree: Tree,
+        *,
+        resolve_tree: TreeResolver | None = None,
+        runner: ActionRunner | None = None,
+        recorder: Recorder | None = None,
+        variables: Mapping[str, Any] | None = None,
+        session_id: str | None = None,
+        clock: Callable[[], float] = time.time,
+        agent: str = "",
+        ticket: str = "",
+    ) -> None:
+        self.tree = tree
+        self.id = session_id or uuid.uuid4().hex[:12]
+        self.runner = runner or ActionRunner()
+        self.recorder: Recorder = recorder or NullRecorder()
+        self.clock = clock
+        self.agent = agent
+        self.ticket = ticket
+        self.given = dict(variables or {})
+        self.trees: dict[str, Tree] = {tree.id: tree}
+        self._resolve = resolve_tree
+        self.started_at = clock()
+        self.visits: list[Visit] = []
+        self.variables: dict[str, Any] = {}
+        self.status = OPEN
+        self.error: str | None = None
+        self.recorder.started(self)
+        self._begin()
+
+    # What is shown now.
+
+    @property
+    def current(self) -> Visit:
+        return self.visits[-1]
+
+    @property
+    def node(self) -> Node:
+        visit = self.current
+        return self.trees[visit.tree_id].nodes[visit.node_id]
+
+    @property
+    def current_tree(self) -> Tree:
+        return self.trees[self.current.tree_id]
+
+    @property
+    def finished(self) -> bool:
+        return self.status != OPEN
+
+    @property
+    def secrets(self) -> frozenset[str]:
+        """Names of variables declared secret in any tree this walk has entered."""
+        return frozenset(name for tree in self.trees.values() for name in tree.secrets)
+
+    def text(self, template: str) -> str:
+        """A title, body, label or manual text with the walk's variables filled in, as plain text."""
+        return render(template, self.variables)
+
+    def is_manual(self) -> bool:
+        """Whether the current action node is done by a person (its routes become the answers)."""
+        node = self.node
+        if not isinstance(node, Action):
+            return False
+        return self.current.by_hand or not self.runner.is_automatic(node.action.uses)
+
+    def do_by_hand(self) -> None:
+        """Do the current action node by hand after all (say, when its call failed)."""
+        if not isinstance(self.node, Action):
+            raise InvalidAnswer("only an action can be done by hand")
+        self.current.by_hand = True
+        self.error = None
+
+    def options(self) -> list[Option]:
+        """The answers the current node offers, rendered; empty for inputs and outcomes."""
+        node = self.node
+        if self.finished:
+            return []
+        if isinstance(node, Step):
+            return [Option(CONTINUE, node.next, None, 0)]
+        if isinstance(node, Question):
+            shown = [c for c in node.choices if holds(c.when, self.variables)]
+            return [Option(self.text(c.label), c.goto, c.key, i) for i, c in enumerate(shown)]
+        if isinstance(node, Action) and self.is_manual():
+            return [Option(self.text(r.label), r.goto, None, i) for i, r in enumerate(node.routes)]
+        return []
+
+    # Answering.
+
+    def answer(self, text: str) -> None:
+        """Give the current node an answer as typed: a choice, a route, Continue or a value."""
+        if self.finished:
+            raise InvalidAnswer("the walk has ended; there is nothing more to answer")
+        node = self.node
+        if isinstance(node, Input):
+            self.submit(text)
+            return
+        options = self.options()
+        if not options:
+            raise InvalidAnswer(f"node {node.id!r} takes no typed answer")
+        option = match_option(text, options)
+        if option is None:
+            raise InvalidAnswer(
+                f"{text!r} is not an answer here; expected one of: {describe_options(options)}"
+            )
+        self.choose(option)
+
+    def choose(self, option: Option) -> None:
+        """Take one of the current node's options."""
+        node = self.node
+        if isinstance(node, Question):
+            shown = [c for c in node.choices if holds(c.when, self.variables)]
+            self.variables.update(shown[option.index].set)
+        elif isinstance(node, Action):
+            self.current.action = ActionRecord(
+                node.action.uses,
+                self._shown_params(node),
+                "manual",
+                side_effects=self._side_effects(node.action.uses),
+                route=option.label,
+            )
+        self._leave(option.label, option.goto)
+
+    def submit(self, text: str) -> None:
+        """Give the current input node a value; an invalid one is refused with the reason."""
+        node = self.node
+        if not isinstance(node, Input):
+            raise InvalidAnswer(f"node {node.id!r} does not take a value")
+        checked = check_input(node, text)
+        if not checked.ok:
+            raise InvalidAnswer(str(checked.reason))
+        self.variables[node.var] = checked.value
+        shown = MASK if node.var in self.secrets else str(checked.value)
+        self._leave(shown, node.next)
+
+    def validate_input(self, text: str) -> str | None:
+        """Why the current input would refuse this text, or None when it would take it."""
+        node = self.node
+        return check_input(node, text).reason if isinstance(node, Input) else None
+
+    # Actions.
+
+    def pending_call(self) -> PendingCall | None:
+        """The call the current node is to make automatically, or None."""
+        node = self.node
+        if self.finished or not isinstance(node, Action) or self.is_manual():
+            return None
+        args = render_value(dict(node.action.params), self.variables)
+        return self.runner.prepare(
+            node.action.uses, args, node.action.confirm, self._secret_values()
+        )
+
+    def run_pending(self) -> None:
+        """Make the current node's call here and now (blocking) and route on its result."""
+        call = self.pending_call()
+        if call is not None:
+            self.complete(call, self.runner.invoke(call))
+
+    def complete(self, call: PendingCall, result: CallResult) -> None:
+        """Route the current action node on a call's result (made here or in a worker)."""
+        node = self.node
+        if not isinstance(node, Action):
+            raise WalkError("the current node is not an action")
+        record = ActionRecord(
+            call.uses,
+            call.shown,
+            result.mode,
+            call.side_effects,
+            _clean(result.result),
+            result.error,
+        )
+        self.current.action = record
+        if result.ok:
+            if node.action.save_as:
+                self.variables[node.action.save_as] = dict(result.result or {})
+            route = next((r for r in node.routes if holds(r.when, self.variables)), None)
+            if route is not None:
+                record.route = route.label
+                self._leave(self.text(route.label), route.goto)
+                return
+            record.error = "no route matched the result"
+        self._fail(node, record)
+
+    def _fail(self, node: Action, record: ActionRecord) -> None:
+        if node.on_error:
+            record.route = "error"
+            self._leave(f"error: {record.error}", node.on_error)
+            return
+        self.error = f"{node.action.uses} failed: {record.error}"
+        self.recorder.answered(self, len(self.visits) - 1)
+
+    def _side_effects(self, uses: str) -> bool:
+        spec = self.runner.registry.spec(uses) if self.runner.registry else None
+        return spec is not None and spec.side_effects
+
+    def _shown_params(self, node: Action) -> dict[str, Any]:
+        args = render_value(dict(node.action.params), self.variables)
+        return self.runner.prepare(node.action.uses, args, False, self._secret_values()).shown
+
+    def _secret_values(self) -> frozenset[str]:
+        return frozenset(
+            str(self.variables[name]) for name in self.secrets if self.variables.get(name)
+        )
+
+    # Going back, notes.
+
+    def back(self) -> list[ActionRecord]:
+        """Re-open the previous question; returns side-effect calls made since then."""
+        earlier = [i for i, v in enumerate(self.visits[:-1]) if not v.auto]
+        if not earlier:
+            raise InvalidAnswer("this is the first step; there is nothing to go back to")
+        return self.jump(earlier[-1])
+
+    def side_effects_after(self, index: int) -> list[ActionRecord]:
+        """Calls with side effects made at or after a visit: going back there does not undo them."""
+        return [
+            v.action
+            for v in self.visits[index:]
+            if v.action is not None and v.action.side_effects and v.action.mode == "called"
+        ]
+
+    def forgets(self, index: int) -> list[Visit]:
+        """The answered visits going back to `index` would forget."""
+        return [v for v in self.visits[index:] if v.answer is not None]
+
+    def jump(self, index: int) -> list[ActionRecord]:
+        """Re-open an earlier visit: later answers and the variables they set are dropped."""
+        if not 0 <= index < len(self.visits) or self.visits[index].auto:
+            raise InvalidAnswer(f"there is no step {index + 1} to go back to")
+        undone = self.side_effects_after(index)
+        visit = self.visits[index]
+        del self.visits[index + 1 :]
+        self.variables = dict(visit.vars_before)
+        visit.answer = visit.answered_at = None
+        visit.action = None
+        visit.by_hand = False
+        self.status, self.error = OPEN, None
+        self.recorder.rewound(self, index)
+        return undone
+
+    def restart(self) -> list[ActionRecord]:
+        """Back to the first step with nothing answered."""
+        return self.jump(0)
+
+    def note(self, text: str) -> None:
+        """Attach a note to the current step."""
+        cleaned = text.strip()
+        if not cleaned:
+            raise InvalidAnswer("a note needs some text")
+        self.current.notes.append(cleaned)
+        self.recorder.noted(self, len(self.visits) - 1, cleaned)
+
+    # Moving.
+
+    def _begin(self) -> None:
+        self._add_defaults(self.tree)
+        self.variables.update(self.given)
+        self._enter(self.tree, self.tree.start, ())
+
+    def _add_defaults(self, tree: Tree) -> None:
+        for name, var in tree.variables.items():
+            if var.default is not None and name not in self.variables:
+                self.variables[name] = var.default
+
+    def _leave(self, answer: str, goto: str) -> None:
+        visit = self.current
+        visit.answer = answer
+        visit.answered_at = self.clock()
+        self.recorder.answered(self, len(self.visits) - 1)
+        self._enter(self.trees[visit.tree_id], goto, visit.frames)
+
+    def _enter(self, tree: Tree, node_id: str, frames: tuple[tuple[str, str], ...]) -> None:
+        node = tree.nodes[node_id]
+        auto = isinstance(node, Link) or (isinstance(node, Outcome) and self._continues(frames))
+        self.visits.append(
+            Visit(tree.id, node_id, self.clock(), dict(self.variables), frames, auto)
+        )
+        self.recorder.entered(self, len(self.visits) - 1)
+        if isinstance(node, Link):
+            self._follow(tree, node, frames)
+        elif isinstance(node, Outcome):
+            self._arrive(node, frames)
+
+    def _continues(self, frames: tuple[tuple[str, str], ...]) -> bool:
+        if not frames:
+            return False
+        tree_id, link_id = frames[-1]
+        link = self.trees[tree_id].nodes[link_id]
+        return isinstance(link, Link) and bool(link.next)
+
+    def _follow(self, tree: Tree, link: Link, frames: tuple[tuple[str, str], ...]) -> None:
+        open_trees = [tree_id for tree_id, _ in frames] + [tree.id]
+        if link.tree in open_trees:
+            chain = " → ".join([*open_trees, link.tree])
+            self._stop(f"link cycle between trees: {chain}")
+            return
+        linked = self._tree(link.tree)
+        if linked is None:
+            return
+        self._add_defaults(linked)
+        self.current.answer = f"→ {linked.title}"
+        self._enter(linked, linked.start, (*frames, (tree.id, link.id)))
+
+    def _tree(self, tree_id: str) -> Tree | None:
+        if tree_id not in self.trees:
+            try:
+                if self._resolve is None:
+                    raise WalkError(f"tree {tree_id!r} is not available")
+                self.trees[tree_id] = self._resolve(tree_id)
+            except BranchwiseError as exc:
+                self._stop(f"cannot open linked tree {tree_id!r}: {exc.message}")
+                return None
+        return self.trees[tree_id]
+
+    def _arrive(self, outcome: Outcome, frames: tuple[tuple[str, str], ...]) -> None:
+        if self._continues(frames):
+            tree_id, link_id = frames[-1]
+            link = self.trees[tree_id].nodes[link_id]
+            assert isinstance(link, Link) and link.next
+            self.current.answer = outcome.status
+            self._enter(self.trees[tree_id], link.next, frames[:-1])
+            return
+        self.status = outcome.status
+        self.recorder.ended(self)
+
+    def _stop(self, message: str) -> None:
+        self.error = message
+        self.recorder.answered(self, len(self.visits) - 1)
+
+    # Summaries.
+
+    @property
+    def outcome(self) -> str | None:
+        """The outcome node reached (qualified when in a linked tree), or None."""
+        return self.current.qualified(self.tree.id) if self.finished else None
+
+    def path(self) -> list[str]:
+        """The node ids visited, in order (linked trees' nodes as TREE:NODE)."""
+        return [v.qualified(self.tree.id) for v in self.visits]
+
+    def public_variables(self) -> dict[str, Any]:
+        """The variables with secrets redacted."""
+        return {k: (MASK if k in self.secrets else v) for k, v in self.variables.items()}
+
+    def summary(self) -> dict[str, Any]:
+        """The object `run --json` prints (SPEC §4)."""
+        return {
+            "session": self.id,
+            "tree": self.tree.id,
+            "version": self.tree.version,
+            "status": self.status,
+            "outcome": self.outcome,
+            "path": self.path(),
+            "variables": self.public_variables(),
+        }
+
+
+def _clean(result: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    return dict(result) if result is not None else None
