@@ -164,7 +164,7 @@ class Walk:
         return frozenset(name for tree in self.trees.values() for name in tree.secrets)
 
     def text(self, template: str) -> str:
-        """A title, body, label or manual text with the walk's variables filled in, as plain text."""
+        """A title, body, label or manual text with the walk's variables filled in, as text."""
         return render(template, self.variables)
 
     def is_manual(self) -> bool:
