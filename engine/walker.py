@@ -56,6 +56,8 @@ class Visit:
     by_hand: bool = False
     answer: str | None = None
     answered_at: float | None = None
+    # Which way out was taken: "next", "choice:I", "route:I" (I indexes the node's own list), "on_error".
+    taken: str | None = None
     action: ActionRecord | None = None
     notes: list[str] = field(default_factory=list)
 
@@ -218,10 +220,14 @@ class Walk:
     def choose(self, option: Option) -> None:
         """Take one of the current node's options."""
         node = self.node
+        taken = "next"
         if isinstance(node, Question):
             shown = [c for c in node.choices if holds(c.when, self.variables)]
-            self.variables.update(shown[option.index].set)
+            choice = shown[option.index]
+            self.variables.update(choice.set)
+            taken = f"choice:{node.choices.index(choice)}"
         elif isinstance(node, Action):
+            taken = f"route:{option.index}"
             self.current.action = ActionRecord(
                 node.action.uses,
                 self._shown_params(node),
@@ -229,7 +235,7 @@ class Walk:
                 side_effects=self._side_effects(node.action.uses),
                 route=option.label,
             )
-        self._leave(option.label, option.goto)
+        self._leave(option.label, option.goto, taken)
 
     def submit(self, text: str) -> None:
         """Give the current input node a value; an invalid one is refused with the reason."""
@@ -241,7 +247,7 @@ class Walk:
             raise InvalidAnswer(str(checked.reason))
         self.variables[node.var] = checked.value
         shown = MASK if node.var in self.secrets else str(checked.value)
-        self._leave(shown, node.next)
+        self._leave(shown, node.next, "next")
 
     def validate_input(self, text: str) -> str | None:
         """Why the current input would refuse this text, or None when it would take it."""
@@ -283,10 +289,13 @@ class Walk:
         if result.ok:
             if node.action.save_as:
                 self.variables[node.action.save_as] = dict(result.result or {})
-            route = next((r for r in node.routes if holds(r.when, self.variables)), None)
-            if route is not None:
+            index = next(
+                (i for i, r in enumerate(node.routes) if holds(r.when, self.variables)), None
+            )
+            if index is not None:
+                route = node.routes[index]
                 record.route = route.label
-                self._leave(self.text(route.label), route.goto)
+                self._leave(self.text(route.label), route.goto, f"route:{index}")
                 return
             record.error = "no route matched the result"
         self._fail(node, record)
@@ -294,7 +303,7 @@ class Walk:
     def _fail(self, node: Action, record: ActionRecord) -> None:
         if node.on_error:
             record.route = "error"
-            self._leave(f"error: {record.error}", node.on_error)
+            self._leave(f"error: {record.error}", node.on_error, "on_error")
             return
         self.error = f"{node.action.uses} failed: {record.error}"
         self.recorder.answered(self, len(self.visits) - 1)
@@ -341,7 +350,7 @@ class Walk:
         visit = self.visits[index]
         del self.visits[index + 1 :]
         self.variables = dict(visit.vars_before)
-        visit.answer = visit.answered_at = None
+        visit.answer = visit.answered_at = visit.taken = None
         visit.action = None
         visit.by_hand = False
         self.status, self.error = OPEN, None
@@ -372,9 +381,10 @@ class Walk:
             if var.default is not None and name not in self.variables:
                 self.variables[name] = var.default
 
-    def _leave(self, answer: str, goto: str) -> None:
+    def _leave(self, answer: str, goto: str, taken: str) -> None:
         visit = self.current
         visit.answer = answer
+        visit.taken = taken
         visit.answered_at = self.clock()
         self.recorder.answered(self, len(self.visits) - 1)
         self._enter(self.trees[visit.tree_id], goto, visit.frames)
