@@ -56,7 +56,7 @@ class Visit:
     by_hand: bool = False
     answer: str | None = None
     answered_at: float | None = None
-    # Which way out was taken: "next", "choice:I", "route:I" (I indexes the node's own list), "on_error".
+    # The way out taken: "next", "choice:I", "route:I" (I indexes the node's list), "on_error".
     taken: str | None = None
     action: ActionRecord | None = None
     notes: list[str] = field(default_factory=list)
