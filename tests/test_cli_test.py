@@ -1,0 +1,70 @@
+"""`branchwise test` through the real command line."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).parent.parent
+DATA = ROOT / "tests" / "data" / "scenarios"
+
+
+def _run(*args: str, env_dir: Path) -> subprocess.CompletedProcess[str]:
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "BRANCHWISE_DATA_DIR": str(env_dir / "data"),
+        "BRANCHWISE_CACHE_DIR": str(env_dir / "cache"),
+        "BRANCHWISE_CONFIG": str(env_dir / "config.toml"),
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "tui.cli", "test", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_bundled_trees_pass_with_full_branch_coverage(tmp_path):
+    result = _run("trees", "--min-coverage", "100", env_dir=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "(100.0%)" in result.stdout
+    assert " 0 failed" in result.stdout
+
+
+def test_a_failure_exits_1_and_names_file_line_and_path(tmp_path):
+    result = _run(str(DATA / "broken.test.yaml"), env_dir=tmp_path)
+    assert result.returncode == 1
+    assert f"FAIL {DATA / 'broken.test.yaml'}:3: wrong outcome" in result.stdout
+    assert "the walk went power → plug-in → fixed" in result.stdout
+    assert "0 passed, 2 failed" in result.stdout
+
+
+def test_min_coverage_fails_when_branches_are_missed(tmp_path):
+    partial = tmp_path / "partial.test.yaml"
+    partial.write_text(
+        "tree: test/router\nscenarios:\n  - name: unplugged\n"
+        "    answers: ['No', Continue]\n    expect: {outcome: fixed}\n"
+    )
+    result = _run(str(partial), "--library", str(DATA), "--min-coverage", "90", env_dir=tmp_path)
+    assert result.returncode == 1
+    assert "branch coverage: 1/5 (20.0%)" in result.stdout
+    assert "not taken:" in result.stdout and "choice 'Yes' of node 'power'" in result.stdout
+    assert "under --min-coverage 90" in result.stdout
+
+
+def test_generate_writes_a_starter_file_that_passes(tmp_path):
+    out = tmp_path / "starter.test.yaml"
+    made = _run(
+        "--generate", "test/router", "--library", str(DATA), "-o", str(out), env_dir=tmp_path
+    )
+    assert made.returncode == 0, made.stderr
+    again = _run(
+        "--generate", "test/router", "--library", str(DATA), "-o", str(out), env_dir=tmp_path
+    )
+    assert again.returncode == 1 and "use --force" in again.stderr
+    result = _run(str(out), "--library", str(DATA), env_dir=tmp_path)
+    assert result.returncode == 0, result.stdout
+    assert "2 passed, 0 failed" in result.stdout

@@ -1,0 +1,171 @@
+"""`branchwise test`: run scenarios, say where failing walks went, and print branch coverage."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+
+from engine.errors import BranchwiseError, UsageError
+from tui.options import common_options, library_dirs
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser(
+        "test",
+        help="run the scenarios of trees and print branch coverage",
+        description="Run scenarios (NAME.test.yaml beside NAME.yaml, or a 'tests:' list inside a "
+        "tree) with stubbed actions, then list the choices and routes no scenario takes. "
+        "Exit 0 all pass, 1 a failure (or coverage under --min-coverage).",
+        parents=[common_options()],
+    )
+    parser.add_argument(
+        "paths",
+        nargs="*",
+        type=Path,
+        metavar="PATH",
+        help="tree files, scenario files or directories (default: .)",
+    )
+    parser.add_argument(
+        "--min-coverage",
+        type=float,
+        default=None,
+        metavar="N",
+        help="fail when branch coverage is under N percent",
+    )
+    parser.add_argument(
+        "--generate",
+        metavar="TREE",
+        help="write a starter scenario file for TREE (one scenario per outcome)",
+    )
+    parser.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        metavar="FILE",
+        help="with --generate: where to write (default: beside the tree)",
+    )
+    parser.add_argument("--force", action="store_true", help="with --generate: overwrite FILE")
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.generate:
+        return _generate(args)
+    paths = args.paths or [Path()]
+    missing = [str(p) for p in paths if not p.exists()]
+    if missing:
+        raise UsageError(f"no such file or directory: {', '.join(missing)}")
+    return _run_scenarios(args, paths)
+
+
+def _scenario_files(paths: Iterable[Path]) -> tuple[list[Path], list[Path]]:
+    """(scenario files, tree files) under the paths."""
+    from engine.validation import is_tree_file
+
+    scenario_files: list[Path] = []
+    tree_files: list[Path] = []
+    for path in paths:
+        candidates = sorted(path.rglob("*.yaml")) if path.is_dir() else [path]
+        for file in candidates:
+            if file.name.endswith(".test.yaml"):
+                scenario_files.append(file)
+            elif is_tree_file(file):
+                tree_files.append(file)
+                sidecar = file.with_name(file.name[: -len(".yaml")] + ".test.yaml")
+                if sidecar.is_file() and not path.is_dir():
+                    scenario_files.append(sidecar)
+    return sorted(set(scenario_files)), tree_files
+
+
+def _run_scenarios(args: argparse.Namespace, paths: list[Path]) -> int:
+    from engine.library import Library
+    from engine.reader import read_file
+    from engine.scenarios import coverage, run_scenario, scenarios_in
+
+    scenario_files, tree_files = _scenario_files(paths)
+    own_dirs = sorted({p if p.is_dir() else p.parent for p in paths})
+    library = Library([*own_dirs, *library_dirs(args)])
+    scenarios = []
+    for file in scenario_files:
+        scenarios.extend(scenarios_in(read_file(file).data, str(file), None))
+    for file in tree_files:
+        data = read_file(file).data
+        if isinstance(data, dict) and data.get("tests"):
+            scenarios.extend(scenarios_in(data, str(file), None))
+    if not scenarios:
+        print(
+            "branchwise: no scenarios found (write NAME.test.yaml beside NAME.yaml, or run "
+            "'branchwise test --generate TREE')",
+            file=sys.stderr,
+        )
+        return 1
+    results = []
+    for scenario in scenarios:
+        try:
+            results.append(run_scenario(scenario, library.load))
+        except BranchwiseError as exc:
+            print(f"FAIL {scenario.path}:{scenario.line}: {scenario.name}\n    {exc.message}")
+            return 1
+    for result in results:
+        _print_result(result)
+    taken = set().union(*(r.taken for r in results))
+    tested = {s.tree_id for s in scenarios}
+    trees = [library.load(tree_id) for tree_id in sorted(tested)]
+    cover = coverage(trees, taken)
+    _print_coverage(cover, trees)
+    failed = sum(not r.passed for r in results)
+    print(f"{len(results) - failed} passed, {failed} failed")
+    below = args.min_coverage is not None and cover.percent < args.min_coverage
+    if below:
+        print(f"branch coverage {cover.percent:.1f}% is under --min-coverage {args.min_coverage:g}")
+    return 1 if failed or below else 0
+
+
+def _print_result(result: object) -> None:
+    from engine.scenarios import Result
+
+    assert isinstance(result, Result)
+    scenario = result.scenario
+    if result.passed:
+        print(f"PASS {scenario.tree_id}: {scenario.name}")
+        return
+    print(f"FAIL {scenario.path}:{scenario.line}: {scenario.name}")
+    for failure in result.failures:
+        print(f"    {failure}")
+
+
+def _print_coverage(cover: object, trees: list[object]) -> None:
+    from engine.scenarios import Coverage
+
+    assert isinstance(cover, Coverage)
+    print(
+        f"branch coverage: {cover.total - len(cover.missed)}/{cover.total} "
+        f"({cover.percent:.1f}%) over {len(trees)} tree(s)"
+    )
+    for branch in cover.missed:
+        kind = "on_error" if branch.taken == "on_error" else branch.taken.split(":")[0]
+        print(
+            f"  not taken: {branch.path}:{branch.line}: {kind} {branch.label!r} "
+            f"of node {branch.node_id!r}"
+        )
+
+
+def _generate(args: argparse.Namespace) -> int:
+    from engine.scenario_starter import starter_scenarios
+    from tui.options import open_library
+
+    library = open_library(args)
+    tree = library.load(args.generate)
+    text = starter_scenarios(tree)
+    target = args.output or Path(tree.path).with_name(Path(tree.path).stem + ".test.yaml")
+    if str(target) == "-":
+        sys.stdout.write(text)
+        return 0
+    if target.exists() and not args.force:
+        raise BranchwiseError(
+            f"{target} exists; use --force to overwrite it or -o to choose another file"
+        )
+    target.write_text(text, encoding="utf-8")
+    print(f"wrote {target}: one scenario per outcome; run 'branchwise test {target}'")
+    return 0
