@@ -123,12 +123,13 @@ def _compare(test: str, value: Any, expected: Any) -> bool:
         number = to_number(value)
     if number is None:
         return False
-    return {
+    result: bool = {
         "lt": number < expected,
         "le": number <= expected,
         "gt": number > expected,
         "ge": number >= expected,
     }[test]
+    return result
 
 
 def to_number(text: str) -> float | None:

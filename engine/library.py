@@ -47,7 +47,8 @@ class Entry:
 def _entry_from_data(path: str, sha256: str, data: Any) -> Entry | None:
     if not isinstance(data, Mapping) or not isinstance(data.get("id"), str):
         return None
-    nodes = data.get("nodes") if isinstance(data.get("nodes"), Mapping) else {}
+    raw_nodes = data.get("nodes")
+    nodes: Mapping[str, Any] = raw_nodes if isinstance(raw_nodes, Mapping) else {}
     words: list[str] = []
     for node in nodes.values():
         if isinstance(node, Mapping):
@@ -55,7 +56,8 @@ def _entry_from_data(path: str, sha256: str, data: Any) -> Entry | None:
             for choice in node.get("choices") or []:
                 if isinstance(choice, Mapping):
                     words.append(str(choice.get("label", "")))
-    tags = data.get("tags") if isinstance(data.get("tags"), list) else []
+    raw_tags = data.get("tags")
+    tags: list[Any] = raw_tags if isinstance(raw_tags, list) else []
     version = data.get("version")
     return Entry(
         id=data["id"],

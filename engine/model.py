@@ -136,7 +136,7 @@ class Tree:
     summary: str = ""
     product: str = ""
     tags: tuple[str, ...] = ()
-    variables: Mapping[str, Variable] = field(default_factory=_empty)  # type: ignore[assignment]
+    variables: Mapping[str, Variable] = field(default_factory=_empty)
     path: str = ""
     sha256: str = ""
     tests: tuple[Any, ...] = ()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-import re._parser as _parser
+import re._parser as _parser  # type: ignore[import-not-found]
 from collections import deque
 from dataclasses import dataclass
 from typing import Any
@@ -40,7 +40,7 @@ def sample_for_pattern(pattern: str) -> str:
         parsed = _parser.parse(pattern)
     except (re.error, RecursionError):
         return ""
-    return _sample(parsed.data if hasattr(parsed, "data") else list(parsed))
+    return str(_sample(parsed.data if hasattr(parsed, "data") else list(parsed)))
 
 
 def _sample(items: Any) -> str:
@@ -57,7 +57,7 @@ def _sample_item(op: Any, arg: Any) -> str:
         return _sample_class(arg)
     if name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
         low, _high, body = arg
-        return _sample(body) * max(low, 1)
+        return str(_sample(body)) * max(int(low), 1)
     if name == "SUBPATTERN":
         return _sample(arg[-1])
     if name == "BRANCH":
@@ -96,7 +96,7 @@ def _edges(node: Node) -> list[_Edge]:
 def shortest_answers(tree: Tree) -> dict[str, list[str]]:
     """For each reachable outcome, the answers of a shortest walk there (actions by hand)."""
     found: dict[str, list[str]] = {}
-    queue = deque([(tree.start, [tree.start], [])])
+    queue: deque[tuple[str, list[str], list[str]]] = deque([(tree.start, [tree.start], [])])
     seen = {tree.start}
     while queue:
         node_id, path, answers = queue.popleft()

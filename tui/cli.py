@@ -78,7 +78,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command is None:
             from tui.commands.run import open_library_app
 
-            return open_library_app(args)
+            opened: int = open_library_app(args)
+            return opened
         code: int = args.handler(args)
         return code
     except BranchwiseError as exc:

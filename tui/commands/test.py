@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from engine.errors import BranchwiseError, UsageError
 from tui.options import common_options, library_dirs
+
+if TYPE_CHECKING:
+    from engine.model import Tree
+    from engine.scenarios import Coverage, Result
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -122,10 +127,7 @@ def _run_scenarios(args: argparse.Namespace, paths: list[Path]) -> int:
     return 1 if failed or below else 0
 
 
-def _print_result(result: object) -> None:
-    from engine.scenarios import Result
-
-    assert isinstance(result, Result)
+def _print_result(result: Result) -> None:
     scenario = result.scenario
     if result.passed:
         print(f"PASS {scenario.tree_id}: {scenario.name}")
@@ -135,10 +137,7 @@ def _print_result(result: object) -> None:
         print(f"    {failure}")
 
 
-def _print_coverage(cover: object, trees: list[object]) -> None:
-    from engine.scenarios import Coverage
-
-    assert isinstance(cover, Coverage)
+def _print_coverage(cover: Coverage, trees: Sequence[Tree]) -> None:
     print(
         f"branch coverage: {cover.total - len(cover.missed)}/{cover.total} "
         f"({cover.percent:.1f}%) over {len(trees)} tree(s)"
