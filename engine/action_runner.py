@@ -24,17 +24,24 @@ class PendingCall:
     spec: ActionSpec | None
     confirm: bool
     plan: CallPlan | None = None
+    hidden: frozenset[str] = field(default=frozenset(), repr=False)
 
     @property
     def side_effects(self) -> bool:
         return self.spec is not None and self.spec.side_effects
 
     def describe(self) -> str:
-        """One line saying what would be called, secrets masked."""
+        """One line saying what would be called, secrets masked (in the URL too)."""
         if self.plan is not None:
-            return self.plan.describe()
+            return mask_text(self.plan.describe(), self.hidden)
         shown = ", ".join(f"{k}={v!r}" for k, v in self.shown.items())
         return f"{self.uses}({shown})"
+
+    def target(self) -> str:
+        """`METHOD URL` of the call when the action plans one, secrets masked; else ""."""
+        if self.plan is None:
+            return ""
+        return mask_text(f"{self.plan.method} {self.plan.target}", self.hidden)
 
 
 @dataclass(frozen=True)
@@ -55,12 +62,17 @@ def mask(args: Mapping[str, Any], secrets: frozenset[str]) -> dict[str, Any]:
     return {k: _mask_value(v, secrets) for k, v in args.items()}
 
 
+def mask_text(text: str, secrets: frozenset[str]) -> str:
+    """The text with every secret value replaced, longest first so no piece is left behind."""
+    for secret in sorted(secrets, key=len, reverse=True):
+        if secret and secret in text:
+            text = text.replace(secret, MASK)
+    return text
+
+
 def _mask_value(value: Any, secrets: frozenset[str]) -> Any:
     if isinstance(value, str):
-        for secret in secrets:
-            if secret and secret in value:
-                value = value.replace(secret, MASK)
-        return value
+        return mask_text(value, secrets)
     if isinstance(value, Mapping):
         return mask(value, secrets)
     if isinstance(value, list):
@@ -106,7 +118,7 @@ class ActionRunner:
                 plan = action.plan(args, self.config)
             except ActionFailed:
                 plan = None
-        return PendingCall(uses, dict(args), mask(args, hidden), spec, confirm, plan)
+        return PendingCall(uses, dict(args), mask(args, hidden), spec, confirm, plan, hidden)
 
     def config_secrets(self) -> frozenset[str]:
         if self.config is None:

@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from engine.action_runner import MASK, ActionRunner, CallResult, PendingCall
+from engine.action_runner import MASK, ActionRunner, CallResult, PendingCall, mask, mask_text
 from engine.answers import CONTINUE, Option, check_input, describe_options, match_option
 from engine.conditions import holds
 from engine.errors import BranchwiseError
@@ -258,8 +258,14 @@ class Walk:
 
     def pending_call(self) -> PendingCall | None:
         """The call the current node is to make automatically, or None."""
+        if self.is_manual():
+            return None
+        return self.preview_call()
+
+    def preview_call(self) -> PendingCall | None:
+        """The call the current action node would make, even when it is done by hand (dry-run)."""
         node = self.node
-        if self.finished or not isinstance(node, Action) or self.is_manual():
+        if self.finished or not isinstance(node, Action):
             return None
         args = render_value(dict(node.action.params), self.variables)
         return self.runner.prepare(
@@ -277,13 +283,15 @@ class Walk:
         node = self.node
         if not isinstance(node, Action):
             raise WalkError("the current node is not an action")
+        self.error = None  # a retried call that now succeeds must not leave the old failure
+        # The record is what people and the store see: secret values masked in it too.
         record = ActionRecord(
             call.uses,
             call.shown,
             result.mode,
             call.side_effects,
-            _clean(result.result),
-            result.error,
+            mask(result.result, call.hidden) if result.result is not None else None,
+            mask_text(result.error, call.hidden) if result.error is not None else None,
         )
         self.current.action = record
         if result.ok:
@@ -314,7 +322,7 @@ class Walk:
 
     def _shown_params(self, node: Action) -> dict[str, Any]:
         args = render_value(dict(node.action.params), self.variables)
-        return self.runner.prepare(node.action.uses, args, False, self._secret_values()).shown
+        return dict(self.runner.prepare(node.action.uses, args, False, self._secret_values()).shown)
 
     def _secret_values(self) -> frozenset[str]:
         return frozenset(
@@ -324,8 +332,12 @@ class Walk:
     # Going back, notes.
 
     def back(self) -> list[ActionRecord]:
-        """Re-open the previous question; returns side-effect calls made since then."""
-        earlier = [i for i, v in enumerate(self.visits[:-1]) if not v.auto]
+        """Re-open the previous question; returns side-effect calls made since then.
+
+        Automatic action calls are stepped over: re-opening one would only run it again and land
+        where the walk already is.
+        """
+        earlier = [i for i, v in enumerate(self.visits[:-1]) if not v.auto and not _was_called(v)]
         if not earlier:
             raise InvalidAnswer("this is the first step; there is nothing to go back to")
         return self.jump(earlier[-1])
@@ -475,5 +487,5 @@ class Walk:
         }
 
 
-def _clean(result: Mapping[str, Any] | None) -> dict[str, Any] | None:
-    return dict(result) if result is not None else None
+def _was_called(visit: Visit) -> bool:
+    return visit.action is not None and visit.action.mode != "manual"
