@@ -111,11 +111,11 @@ class Config:
         return text
 
     def scrub_value(self, value: Any) -> Any:
-        """A copy of a JSON-like value with every credential value masked in its strings."""
+        """A copy of a JSON-like value with every credential value masked in its string values."""
         if isinstance(value, str):
             return self.scrub(value)
         if isinstance(value, Mapping):
-            return {self.scrub(str(k)): self.scrub_value(v) for k, v in value.items()}
+            return {k: self.scrub_value(v) for k, v in value.items()}
         if isinstance(value, (list, tuple)):
             return [self.scrub_value(item) for item in value]
         return value
@@ -185,16 +185,19 @@ class _ConfigFile:
         return self.section(section).get(key)
 
     def line_of(self, section: str, key: str | None) -> int | None:
-        """The line that sets `key` in `[section]`, else the section's header line, if any."""
-        current, header_line = "", None
+        """The line setting `key` in `[section]` (or opening `[section.key]`), else the header."""
+        current: list[str] = []
+        header_line = None
         for number, line in enumerate(self.parsed[0].splitlines(), start=1):
             stripped = line.strip()
-            header = re.match(r"^\[+\s*([A-Za-z0-9_-]+)", stripped)
+            header = re.match(r"^\[+\s*([^\]]+?)\s*\]", stripped)
             if header:
-                current = header.group(1)
-                if current == section and header_line is None:
+                current = [part.strip().strip("\"'") for part in header.group(1).split(".")]
+                if key is not None and current[:2] == [section, key]:
+                    return number
+                if current[0] == section and header_line is None:
                     header_line = number
-            elif key is not None and current == section and re.match(rf"^{key}\s*=", stripped):
+            elif key and current == [section] and re.match(rf"^{key}\s*=", stripped):
                 return number
         return header_line
 

@@ -1,0 +1,1 @@
+"""Fast tests of the engine: no user interface involved."""

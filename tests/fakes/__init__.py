@@ -1,0 +1,1 @@
+"""Fake servers and fixtures tests use instead of real outside services."""
