@@ -1,0 +1,190 @@
+"""Tests for `branchwise graph`, run as a real command in a subprocess."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+TREES = ROOT / "trees"
+NO_GRAPHVIZ = "Graphviz's 'dot' is not installed; use --format dot and render elsewhere"
+needs_graphviz = pytest.mark.skipif(
+    shutil.which("dot") is None, reason="Graphviz's 'dot' is not installed"
+)
+
+
+def branchwise(*args: str, home: Path, path: str | None = None) -> subprocess.CompletedProcess[str]:
+    env = {
+        **os.environ,
+        "BRANCHWISE_DATA_DIR": str(home / "data"),
+        "BRANCHWISE_CACHE_DIR": str(home / "cache"),
+    }
+    if path is not None:
+        env["PATH"] = path
+    return subprocess.run(
+        [sys.executable, "-m", "tui.cli", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=120,
+        check=False,
+    )
+
+
+def graph(*args: str, home: Path, path: str | None = None) -> subprocess.CompletedProcess[str]:
+    """`branchwise graph ARGS` on the bundled trees only."""
+    return branchwise("graph", *args, "--library", str(TREES), home=home, path=path)
+
+
+def test_prints_mermaid_of_a_tree_file(tmp_path: Path) -> None:
+    done = branchwise(
+        "graph",
+        "trees/paya-connect/customer-portal-access.yaml",
+        "--format",
+        "mermaid",
+        home=tmp_path,
+    )
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0] == "flowchart TD"
+    assert '  n_open_contacts["Open Contacts from the left menu"]' in lines
+    assert "  n_create_user_visible{\"Do you see the 'Create User' button?\"}" in lines
+    assert '  n_check_is_user -.->|"error"| n_lookup_failed' in lines
+    assert "  class n_escalated_solution_provider escalated" in lines
+    assert "  entry --> n_open_contacts" in lines
+
+
+def test_links_to_other_trees_by_id(tmp_path: Path) -> None:
+    done = graph("paya-connect/portal-signup-help", home=tmp_path)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert '  t_paya_connectZ2fZportal_login_help[("paya-connect/portal-login-help")]' in lines
+    assert '  n_login_help ==>|"walks"| t_paya_connectZ2fZportal_login_help' in lines
+
+
+def test_unknown_tree_is_a_usage_error(tmp_path: Path) -> None:
+    done = graph("no/such-tree", home=tmp_path)
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert "branchwise: no tree 'no/such-tree' in the library" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_invalid_tree_says_how_to_see_its_errors(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.yaml"
+    broken.write_text(
+        "schema: branchwise/v1\nid: t/broken\nversion: 1\ntitle: Broken\nstart: a\n"
+        "nodes:\n  a: {type: step, title: A, next: nowhere}\n",
+        encoding="utf-8",
+    )
+    done = graph(str(broken), home=tmp_path)
+    assert done.returncode == 1
+    assert f"run 'branchwise validate {broken}'" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_writes_dot_source_to_a_file(tmp_path: Path) -> None:
+    out = tmp_path / "portal.gv"
+    done = graph("paya-connect/portal-login-help", "-o", str(out), home=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == ""
+    text = out.read_text(encoding="utf-8")
+    assert text.startswith('digraph "paya-connect/portal-login-help" {\n')
+    assert '"tree:paya-connect/customer-portal-access"' in text
+
+
+def test_format_that_contradicts_the_suffix_is_refused(tmp_path: Path) -> None:
+    out = tmp_path / "portal.svg"
+    done = graph(
+        "paya-connect/portal-login-help", "--format", "mermaid", "-o", str(out), home=tmp_path
+    )
+    assert done.returncode == 2
+    assert "Mermaid cannot be rendered here" in done.stderr
+    assert not out.exists()
+
+
+def test_rendering_without_graphviz_says_so(tmp_path: Path) -> None:
+    empty_path = tmp_path / "bin"
+    empty_path.mkdir()
+    out = tmp_path / "portal.svg"
+    done = graph(
+        "paya-connect/portal-login-help", "-o", str(out), home=tmp_path, path=str(empty_path)
+    )
+    assert done.returncode == 1
+    assert NO_GRAPHVIZ in done.stderr
+    assert not out.exists()
+
+
+@needs_graphviz
+@pytest.mark.parametrize(
+    ("suffix", "magic"), [(".svg", b"<svg"), (".png", b"\x89PNG"), (".pdf", b"%PDF")]
+)
+def test_renders_images_through_graphviz(tmp_path: Path, suffix: str, magic: bytes) -> None:
+    out = tmp_path / f"portal{suffix}"
+    done = graph("paya-connect/customer-portal-access", "-o", str(out), home=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert magic in out.read_bytes()[:400]
+    assert f"wrote {out}" in done.stderr
+
+
+@needs_graphviz
+def test_graphviz_failure_is_reported_with_its_message() -> None:
+    from engine.errors import BranchwiseError
+    from tui.commands.graph import render
+
+    dot = shutil.which("dot")
+    assert dot is not None
+    with pytest.raises(BranchwiseError, match=r"Graphviz's 'dot' failed \(exit \d+\): .*syntax"):
+        render(dot, "digraph { a -> }", "svg")
+
+
+def write_chain(path: Path, questions: int, title: str) -> Path:
+    """A valid tree of `questions` questions in a row, each also able to stop."""
+    lines = [
+        "schema: branchwise/v1",
+        "id: t/chain",
+        "version: 1",
+        "title: Chain",
+        "start: q0",
+        "nodes:",
+        f"  done: {{type: outcome, status: resolved, title: {title}}}",
+    ]
+    for i in range(questions):
+        after = f"q{i + 1}" if i + 1 < questions else "done"
+        lines.append(
+            f"  q{i}: {{type: question, title: Q{i}, choices: "
+            f"[{{label: Next, goto: {after}}}, {{label: Stop, goto: done}}]}}"
+        )
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_warns_when_mermaid_renderers_would_refuse_the_diagram(tmp_path: Path) -> None:
+    big = graph(str(write_chain(tmp_path / "big.yaml", 260, "Done")), home=tmp_path)
+    assert big.returncode == 0, big.stderr
+    assert "521 arrows, more than the 500 Mermaid draws by default" in big.stderr
+    assert big.stdout.count(" -->") == 521
+    small = graph(str(write_chain(tmp_path / "small.yaml", 3, "Done")), home=tmp_path)
+    assert small.returncode == 0
+    assert small.stderr == ""
+
+
+def test_prints_utf8_whatever_the_locale(tmp_path: Path) -> None:
+    tree = write_chain(tmp_path / "emoji.yaml", 1, '"Fixed 🙋🏻‍♂️ ✔"')
+    done = subprocess.run(
+        [sys.executable, "-m", "tui.cli", "graph", str(tree), "--library", str(TREES)],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONIOENCODING": "ascii", "BRANCHWISE_CACHE_DIR": str(tmp_path)},
+        capture_output=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert '  n_done(["Fixed 🙋🏻‍♂️ ✔"])'.encode() in done.stdout.splitlines()

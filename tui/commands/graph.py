@@ -1,0 +1,154 @@
+"""`branchwise graph`: a tree as a Mermaid or Graphviz diagram, printed, saved or rendered."""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from engine.errors import BranchwiseError, UsageError
+from tui.options import common_options
+
+if TYPE_CHECKING:
+    from engine.model import Tree
+
+FORMATS = ("mermaid", "dot")
+TEXT_SUFFIXES = {".mmd": "mermaid", ".mermaid": "mermaid", ".dot": "dot", ".gv": "dot"}
+RENDERED_SUFFIXES = (".svg", ".png", ".pdf")
+RENDER_TIMEOUT = 120.0
+NO_GRAPHVIZ = (
+    "Graphviz's 'dot' is not installed; use --format dot and render elsewhere, or install graphviz"
+)
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser(
+        "graph",
+        help="draw a tree as a Mermaid or Graphviz diagram",
+        description="Draw a tree (an id or a path) as a diagram: node shapes by type, outcomes "
+        "coloured by status, choice and route labels on the arrows, links to other trees shown. "
+        "Prints Mermaid (renders on GitHub and GitLab) unless told otherwise. With -o, the file's "
+        "suffix decides: .mmd writes Mermaid, .dot or .gv writes dot source, and .svg, .png or "
+        ".pdf renders through Graphviz's 'dot', which must be installed.",
+        parents=[common_options()],
+    )
+    parser.add_argument("tree", metavar="TREE", help="a tree id or the path of a tree file")
+    parser.add_argument(
+        "--format",
+        choices=FORMATS,
+        default=None,
+        help="diagram language (default: mermaid, or what the -o suffix implies)",
+    )
+    parser.add_argument(
+        "-o",
+        "--output",
+        metavar="FILE",
+        type=Path,
+        help="write to FILE instead of printing (.mmd, .dot, .gv, or .svg/.png/.pdf to render)",
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    from engine.diagram import to_dot, to_mermaid
+    from tui.options import open_library
+
+    output: Path | None = args.output
+    language = chosen_format(args.format, output)
+    tree = open_library(args).load(args.tree)
+    if output is not None and output.suffix.lower() in RENDERED_SUFFIXES:
+        _write(output, render(_graphviz(), to_dot(tree), output.suffix.lower()[1:]))
+        return 0
+    text = to_dot(tree) if language == "dot" else to_mermaid(tree)
+    if language == "mermaid":
+        _warn_if_too_large(tree, text)
+    if output is None:
+        _print(text)
+    else:
+        _write(output, text.encode("utf-8"))
+    return 0
+
+
+def _warn_if_too_large(tree: Tree, text: str) -> None:
+    from engine.diagram import mermaid_too_large
+
+    too_large = mermaid_too_large(tree, text)
+    if too_large:
+        print(
+            f"branchwise: warning: this diagram has {too_large}; GitHub and the Mermaid live "
+            "editor refuse such diagrams: use --format dot or -o FILE.svg",
+            file=sys.stderr,
+        )
+
+
+def chosen_format(given: str | None, output: Path | None) -> str:
+    """The diagram language: --format if given, else the one the output's suffix implies."""
+    suffix = output.suffix.lower() if output is not None else ""
+    implied = "dot" if suffix in RENDERED_SUFFIXES else TEXT_SUFFIXES.get(suffix)
+    if given == "mermaid" and suffix in RENDERED_SUFFIXES:
+        raise UsageError(
+            f"-o {output} is rendered by Graphviz from dot source; Mermaid cannot be rendered "
+            "here: use -o FILE.mmd, or drop --format"
+        )
+    if given and implied and given != implied:
+        raise UsageError(
+            f"-o {output} means {implied}, but --format {given} was given; "
+            f"use a {_suffixes_of(given)} file or drop --format"
+        )
+    return given or implied or "mermaid"
+
+
+def _suffixes_of(language: str) -> str:
+    return "/".join(suffix for suffix, name in TEXT_SUFFIXES.items() if name == language)
+
+
+def _graphviz() -> str:
+    dot = shutil.which("dot")
+    if dot is None:
+        raise BranchwiseError(NO_GRAPHVIZ)
+    return dot
+
+
+def render(dot: str, source: str, image_format: str) -> bytes:
+    """The image Graphviz draws from dot source piped on its stdin."""
+    try:
+        done = subprocess.run(
+            [dot, f"-T{image_format}"],
+            input=source.encode("utf-8"),
+            capture_output=True,
+            timeout=RENDER_TIMEOUT,
+            check=False,
+        )
+    except subprocess.TimeoutExpired as exc:
+        raise BranchwiseError(
+            f"Graphviz's 'dot' took longer than {RENDER_TIMEOUT:.0f} s and was stopped"
+        ) from exc
+    except OSError as exc:
+        raise BranchwiseError(f"could not run Graphviz's 'dot' ({dot}): {exc.strerror}") from exc
+    if done.returncode != 0:
+        from engine.text import plain
+
+        reason = plain(done.stderr.decode("utf-8", "replace")).strip() or "no message"
+        raise BranchwiseError(f"Graphviz's 'dot' failed (exit {done.returncode}): {reason}")
+    return done.stdout
+
+
+def _write(path: Path, content: bytes) -> None:
+    try:
+        path.write_bytes(content)
+    except OSError as exc:
+        raise BranchwiseError(f"cannot write {path}: {exc.strerror or exc}") from exc
+    print(f"wrote {path}", file=sys.stderr)
+
+
+def _print(text: str) -> None:
+    # Diagram sources are UTF-8 whatever the terminal's locale says.
+    buffer = getattr(sys.stdout, "buffer", None)
+    if buffer is None:
+        sys.stdout.write(text)
+        return
+    sys.stdout.flush()
+    buffer.write(text.encode("utf-8"))
+    buffer.flush()
