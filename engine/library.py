@@ -172,6 +172,8 @@ class Library:
         if ref in self.entries:
             return Path(self.entries[ref].path)
         path = Path(ref)
+        if path.name.endswith(".test.yaml"):
+            raise TreeNotFound(f"{ref} is a scenario file, not a tree; run 'branchwise test {ref}'")
         if path.suffix in (".yaml", ".yml") or (os.sep in ref and path.exists()):
             if path.is_file():
                 return path
