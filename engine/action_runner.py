@@ -116,7 +116,7 @@ class ActionRunner:
         if action is not None and self.config is not None and uses not in self.stubs:
             try:
                 plan = action.plan(args, self.config)
-            except ActionFailed:
+            except Exception:  # a plugin's broken plan only costs the preview, never the walk
                 plan = None
         return PendingCall(uses, dict(args), mask(args, hidden), spec, confirm, plan, hidden)
 
@@ -133,9 +133,13 @@ class ActionRunner:
         if action is None or self.config is None:
             return CallResult(error=f"action {call.uses!r} is not available")
         try:
-            result = action.call(call.args, self.config)
+            result: Any = action.call(call.args, self.config)
         except ActionFailed as exc:
             return CallResult(error=exc.message)
+        except Exception as exc:  # a plugin's bug becomes a failed call, never a traceback
+            return CallResult(error=f"{call.uses} broke: {type(exc).__name__}: {exc}")
+        if not isinstance(result, Mapping):
+            return CallResult(error=f"{call.uses} gave {type(result).__name__}, not a mapping")
         return CallResult(result=dict(result))
 
 

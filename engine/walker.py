@@ -471,8 +471,10 @@ class Walk:
         return [v.qualified(self.tree.id) for v in self.visits]
 
     def public_variables(self) -> dict[str, Any]:
-        """The variables with secrets redacted."""
-        return {k: (MASK if k in self.secrets else v) for k, v in self.variables.items()}
+        """The variables with secrets redacted, also where a secret's value was copied into
+        another variable (an action result that echoes it, say)."""
+        named = {k: (MASK if k in self.secrets else v) for k, v in self.variables.items()}
+        return mask(named, self._secret_values() | self.runner.config_secrets())
 
     def summary(self) -> dict[str, Any]:
         """The object `run --json` prints (SPEC §4)."""
