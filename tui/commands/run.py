@@ -1,0 +1,276 @@
+"""`branchwise run`: walk one tree in the terminal app, the plain line mode or a script."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import shlex
+import sys
+from typing import TYPE_CHECKING, Any
+
+from engine.errors import InvalidTree, UsageError
+from tui.options import common_options
+
+if TYPE_CHECKING:
+    from engine.library import Library
+    from engine.walker import Walk
+
+DESCRIPTION = """Walk one tree, named by its id or a path to its file.
+
+In a terminal, run opens the terminal app. With --plain, --answers or --json, or when stdin is
+not a terminal, it uses the plain line mode: each step is printed as text and answers are read
+one per line (a choice's number, key or label; Enter continues a step). Commands start with a
+colon: :back, :restart, :note TEXT, :quit (the session stays open; resume it with --resume ID)
+and :help.
+
+--answers gives every answer up front, in order, separated by commas (\\, is a comma): choice
+labels or keys, input values, and route labels of actions done by hand. A wrong answer stops
+with exit 1 and lists the answers expected; running out of answers leaves the session open.
+
+Exit 0 when an outcome is reached, 1 when the walk stops short or an answer is wrong, 2 on a
+usage error (unknown tree, bad --var)."""
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser(
+        "run",
+        help="walk one tree (a path or an id) in the TUI, plain mode or a script",
+        description=DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        parents=[common_options()],
+    )
+    parser.add_argument(
+        "tree", nargs="?", metavar="TREE", help="a tree id or the path of a tree file"
+    )
+    parser.add_argument("--plain", action="store_true", help="use the plain line mode")
+    parser.add_argument(
+        "--answers", metavar="A,B,…", help="every answer in order, comma-separated (\\, = comma)"
+    )
+    parser.add_argument(
+        "--var",
+        action="append",
+        metavar="NAME=VALUE",
+        help="set a variable before the walk starts (repeatable; with --resume, gives again a "
+        "secret the session did not keep)",
+    )
+    parser.add_argument(
+        "--json", action="store_true", help="print only the session as a JSON object at the end"
+    )
+    parser.add_argument("--manual", action="store_true", help="do every action by hand")
+    parser.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="show each call that would be made; call nothing that changes things",
+    )
+    parser.add_argument(
+        "--resume",
+        metavar="ID",
+        help="continue an open session (its id or a unique prefix); --var gives secrets again",
+    )
+    parser.add_argument("--agent", metavar="NAME", help="who is walking (default: the login name)")
+    parser.add_argument("--ticket", metavar="REF", help="the ticket this walk belongs to")
+    parser.add_argument(
+        "--watch",
+        action="store_true",
+        help="reload the tree when its file changes (terminal app only; for authors)",
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    _check_usage(args)
+    if not args.agent:
+        args.agent = _login_name()
+    library = _library(args)
+    store = open_store(args)
+    try:
+        walk = start_walk(args, library, store)
+        if wants_app(args):
+            return open_walk_app(args, walk, library, store)
+        return run_plain(args, walk, resumed=bool(args.resume))
+    finally:
+        _close(store)
+
+
+def wants_app(args: argparse.Namespace) -> bool:
+    """Whether the terminal app should open: a terminal, and no option asking for plain text."""
+    scripted = args.plain or args.answers is not None or args.json
+    return not scripted and _is_terminal(sys.stdin)
+
+
+def _check_usage(args: argparse.Namespace) -> None:
+    from tui.walk_factory import parse_vars
+
+    if args.tree is None and args.resume is None:
+        raise UsageError("run needs a TREE (a tree id or a path), or --resume ID")
+    parse_vars(args.var)
+    if args.watch and not wants_app(args):
+        raise UsageError(
+            "--watch needs the terminal app: run in a terminal without --plain, --answers or --json"
+        )
+
+
+def _login_name() -> str:
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):
+        return ""
+
+
+def _library(args: argparse.Namespace) -> Library:
+    from tui.options import open_library
+
+    return open_library(args)
+
+
+def _is_terminal(stream: Any) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):
+        return False
+
+
+# Sessions.
+
+
+def open_store(args: argparse.Namespace) -> Any:
+    """The session store the options name, or None when this build keeps no sessions."""
+    try:
+        from engine.store import Store
+    except ModuleNotFoundError as exc:
+        if exc.name == "engine.store":
+            return None
+        raise
+    from tui.options import db_path
+
+    return Store(db_path(args))
+
+
+def _close(store: Any) -> None:
+    close = getattr(store, "close", None)
+    if callable(close):
+        close()
+
+
+def start_walk(args: argparse.Namespace, library: Library, store: Any) -> Walk:
+    """A new walk of TREE, or the session --resume names, continued."""
+    from tui.walk_factory import build_runner, build_walk
+
+    if args.resume:
+        return _resumed(args, library, store, build_runner(library, args))
+    try:
+        tree = library.load(args.tree)
+    except InvalidTree as exc:
+        _print_problems(exc)
+        raise
+    return build_walk(tree, library, store, args)
+
+
+def _resumed(args: argparse.Namespace, library: Library, store: Any, runner: Any) -> Walk:
+    """The stored session continued; --var gives again the secrets a session does not keep."""
+    if store is None:
+        raise UsageError("--resume needs the session store, which this build does not have")
+    from engine.resume import resume_walk
+    from engine.text import plain
+    from tui.walk_factory import parse_vars
+
+    resumed = resume_walk(store, args.resume, library, runner, parse_vars(args.var))
+    for message in resumed.messages:
+        print(f"branchwise: {plain(message)}", file=sys.stderr)
+    walk = resumed.walk
+    if args.tree is not None:
+        named = library.load(args.tree).id
+        if named != walk.tree.id:
+            raise UsageError(
+                f"session {args.resume} walks {walk.tree.id!r}, not {named!r}; "
+                "leave out TREE or name the session's own tree"
+            )
+    return walk
+
+
+def _print_problems(exc: InvalidTree) -> None:
+    from engine.problems import Problem
+    from engine.report import format_text
+
+    problems = [p for p in exc.problems if isinstance(p, Problem)]
+    sys.stderr.write(format_text(problems[:10]))
+
+
+# The faces.
+
+
+def run_plain(args: argparse.Namespace, walk: Walk, *, resumed: bool = False) -> int:
+    """Walk in the plain line mode; with --json, print the session object at the end."""
+    from tui.answer_feed import LineFeed, ListFeed, split_answers
+    from tui.plain import PlainWalk, Screen
+
+    feed = ListFeed(split_answers(args.answers)) if args.answers is not None else None
+    line_feed = feed or LineFeed(sys.stdin)
+    screen = Screen(_screen_stream(args, line_feed.interactive))
+    plain_walk = PlainWalk(walk, line_feed, screen, sys.stderr, resume_command(args, walk))
+    if resumed:
+        plain_walk.recap()
+    code = plain_walk.run()
+    if args.json:
+        sys.stdout.write(json.dumps(walk.summary(), ensure_ascii=False) + "\n")
+    return code
+
+
+def _screen_stream(args: argparse.Namespace, interactive: bool) -> Any:
+    """stdout; with --json stdout holds only the object, so a person sees the walk on stderr."""
+    if not args.json:
+        return sys.stdout
+    return sys.stderr if interactive else None
+
+
+def resume_command(args: argparse.Namespace, walk: Walk) -> str:
+    """The command line that continues this session."""
+    words = ["branchwise", "run", args.tree or walk.tree.id, "--resume", walk.id]
+    for directory in getattr(args, "library", None) or ():
+        words += ["--library", str(directory)]
+    if getattr(args, "db", None):
+        words += ["--db", str(args.db)]
+    return " ".join(shlex.quote(word) for word in words)
+
+
+def open_walk_app(args: argparse.Namespace, walk: Walk, library: Library, store: Any) -> int:
+    """The terminal app on this walk; the plain line mode when this build has no app."""
+    try:
+        from tui.app import run_walk_app
+    except ModuleNotFoundError as exc:
+        if exc.name != "tui.app":
+            raise
+        print(
+            "branchwise: the terminal app is not available; using the plain line mode",
+            file=sys.stderr,
+        )
+        return run_plain(args, walk, resumed=bool(args.resume))
+    code: int = run_walk_app(walk, library, store, args)
+    return code
+
+
+def open_library_app(args: argparse.Namespace) -> int:
+    """The terminal app on the library (`branchwise` alone); a list of trees without the app."""
+    library = _library(args)
+    store = open_store(args)
+    try:
+        try:
+            from tui.app import run_library_app
+        except ModuleNotFoundError as exc:
+            if exc.name != "tui.app":
+                raise
+            return _print_library(library)
+        code: int = run_library_app(library, store, args)
+        return code
+    finally:
+        _close(store)
+
+
+def _print_library(library: Library) -> int:
+    from engine.text import plain
+
+    print("The terminal app is not available; the trees of the library:", file=sys.stderr)
+    for entry in sorted(library.entries.values(), key=lambda e: e.id):
+        print(plain(f"{entry.id}  v{entry.version}  {entry.title}"))
+    print("Walk one with: branchwise run TREE", file=sys.stderr)
+    return 0
