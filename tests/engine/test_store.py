@@ -1,0 +1,322 @@
+"""The SQLite session store: rows written as the walk moves, going back, notes, resume, secrets."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from engine.action_runner import MASK
+from engine.errors import BranchwiseError
+from engine.record import record_of
+from engine.resume import resume_walk
+from engine.store import SCHEMA_VERSION, Store
+from tests.session_walks import (
+    CONTACT,
+    PLANTED,
+    SECRET_TOKEN,
+    TREE_ID,
+    TREES,
+    library,
+    runner,
+    start,
+    store_bytes,
+    walk_to_confirm,
+    walk_to_wrap_up,
+)
+
+
+def _rows(path: Path, sql: str, *params: object) -> list[tuple[object, ...]]:
+    """Rows read through a connection of its own: only what was committed is seen."""
+    db = sqlite3.connect(path)
+    try:
+        return db.execute(sql, params).fetchall()
+    finally:
+        db.close()
+
+
+def test_a_new_store_creates_its_folder_and_schema(tmp_path):
+    path = tmp_path / "deep" / "er" / "sessions.sqlite3"
+    with Store(path):
+        pass
+    assert _rows(path, "SELECT version FROM schema_version") == [(SCHEMA_VERSION,)]
+    assert _rows(path, "PRAGMA journal_mode") == [("wal",)]
+    with Store(path):  # opening again migrates nothing twice
+        pass
+    assert _rows(path, "SELECT count(*) FROM schema_version") == [(SCHEMA_VERSION,)]
+
+
+def test_a_store_from_a_newer_version_or_not_sqlite_is_refused_clearly(tmp_path):
+    newer = tmp_path / "newer.sqlite3"
+    with Store(newer):
+        pass
+    db = sqlite3.connect(newer)
+    db.execute("INSERT INTO schema_version VALUES (?)", (SCHEMA_VERSION + 1,))
+    db.commit()
+    db.close()
+    with pytest.raises(BranchwiseError, match="made by a newer branchwise"):
+        Store(newer)
+    junk = tmp_path / "junk.sqlite3"
+    junk.write_bytes(b"this is not a database, just text " * 100)
+    with pytest.raises(BranchwiseError, match="cannot use the session store"):
+        Store(junk)
+
+
+def test_each_step_is_committed_as_it_is_taken(tmp_path):
+    path = tmp_path / "s.sqlite3"
+    store = Store(path)
+    walk = start(store, runner(tmp_path))
+    steps = "SELECT idx, node_id, answer, auto FROM steps WHERE session_id = ? ORDER BY idx"
+    assert _rows(path, steps, walk.id) == [(0, "welcome", None, 0)]
+    walk.answer("Continue")
+    assert _rows(path, steps, walk.id) == [(0, "welcome", "Continue", 0), (1, "which", None, 0)]
+    walk_to_confirm_from_which(walk)
+    assert _rows(path, steps, walk.id) == [
+        (0, "welcome", "Continue", 0),
+        (1, "which", "Ada | admin", 0),
+        (2, "ask-id", "1001", 0),
+        (3, "look-up", "Is a user", 0),
+        (4, "guide", "→ Portal guide", 1),
+        (5, "read", "Continue", 0),
+        (6, "done", "resolved", 1),
+        (7, "confirm", None, 0),
+    ]
+    session = _rows(path, "SELECT tree_id, agent, ticket, status, ended_at FROM sessions")
+    assert session == [(TREE_ID, "ann", "T-100", "open", None)]
+    store.close()
+
+
+def walk_to_confirm_from_which(walk):
+    walk.answer("a")
+    walk.answer("1001")
+    walk.run_pending()
+    walk.answer("Continue")
+
+
+def test_action_calls_keep_params_mode_result_and_route(tmp_path):
+    path = tmp_path / "s.sqlite3"
+    with Store(path) as store:
+        walk = walk_to_confirm(start(store, runner(tmp_path)))
+    (call,) = _rows(
+        path,
+        "SELECT step_idx, uses, params_json, mode, side_effects, result_json, error, route "
+        "FROM action_calls WHERE session_id = ?",
+        walk.id,
+    )
+    assert call[:2] == (3, "paya.get_contact")
+    assert json.loads(str(call[2])) == {"contact_id": "1001"}
+    assert call[3:5] == ("stubbed", 0)
+    result = json.loads(str(call[5]))
+    assert result["is_user"] is True and result["email"] == CONTACT["email"]
+    assert result["debug"] == f"sent user-api-key {MASK}"
+    assert call[6:] == (None, "Is a user")
+
+
+def test_the_outcome_ends_the_session_with_its_status(tmp_path):
+    path = tmp_path / "s.sqlite3"
+    with Store(path) as store:
+        walk = walk_to_wrap_up(walk_to_confirm(start(store, runner(tmp_path))))
+        walk.answer("Continue")
+        assert walk.status == "resolved"
+        record = store.load(walk.id)
+    assert (record.status, record.outcome) == ("resolved", "fixed")
+    assert record.ended_at is not None and record.ended_at >= record.started_at
+    assert record.steps[-1].node_id == "fixed"
+    assert record.variables["contact_id"] == "1001"
+    assert record.variables["api_token"] == MASK
+
+
+def test_going_back_drops_later_steps_and_keeps_what_was_dropped(tmp_path):
+    path = tmp_path / "s.sqlite3"
+    with Store(path) as store:
+        walk = start(store, runner(tmp_path))
+        walk.answer("Continue")
+        walk.answer("b")
+        walk.note("wrong contact at first")
+        walk.answer("2002")
+        walk.run_pending()
+        assert walk.node.id == "read"
+        walk.jump(1)
+        walk.answer("a")
+        record = store.load(walk.id)
+    assert [s.node_id for s in record.steps] == ["welcome", "which", "ask-id"]
+    assert record.steps[1].answer == "Ada | admin"
+    assert record.steps[2].answer is None and record.steps[2].notes == ()
+    assert record.variables.get("area") == "admin" and "contact" not in record.variables
+    (rewind,) = record.rewinds
+    assert (rewind.to_idx, rewind.reason) == (1, "went back")
+    dropped = {s.node_id: s for s in rewind.dropped}
+    assert dropped["which"].answer == "Bob"
+    assert dropped["ask-id"].answer == "2002"
+    assert [n.text for n in dropped["ask-id"].notes] == ["wrong contact at first"]
+    assert dropped["look-up"].action is not None
+    assert _rows(path, "SELECT count(*) FROM action_calls") == [(0,)]
+
+
+def test_notes_stay_with_their_step_in_order(tmp_path):
+    with Store(tmp_path / "s.sqlite3") as store:
+        walk = start(store, runner(tmp_path))
+        walk.note("first")
+        walk.note("second")
+        walk.answer("Continue")
+        walk.note("on the question")
+        record = store.load(walk.id)
+    assert [n.text for n in record.steps[0].notes] == ["first", "second"]
+    assert [n.text for n in record.steps[1].notes] == ["on the question"]
+    assert all(n.at is not None for s in record.steps for n in s.notes)
+
+
+def test_the_store_holds_what_a_live_record_holds(tmp_path):
+    with Store(tmp_path / "s.sqlite3") as store:
+        walk = walk_to_wrap_up(walk_to_confirm(start(store, runner(tmp_path))))
+        stored = store.load(walk.id)
+    live = record_of(walk)
+    assert [(s.idx, s.node_id, s.answer, s.auto) for s in stored.steps] == [
+        (s.idx, s.node_id, s.answer, s.auto) for s in live.steps
+    ]
+    assert stored.variables == live.variables
+    assert [s.node_title for s in stored.steps] == [s.node_title for s in live.steps]
+
+
+def test_list_filters_by_status_and_tree_newest_first(tmp_path):
+    with Store(tmp_path / "s.sqlite3") as store:
+        ended = walk_to_confirm(start(store, runner(tmp_path), ticket="T-1"))
+        ended.answer("n")
+        open_one = start(store, runner(tmp_path), ticket="T-2")
+        rows = store.list_sessions()
+        assert [r.id for r in rows] == [open_one.id, ended.id]
+        assert [r.status for r in rows] == ["open", "escalated"]
+        assert rows[1].steps == 7 and rows[1].outcome == "stuck"
+        assert [r.id for r in store.list_sessions(status="escalated")] == [ended.id]
+        assert [r.id for r in store.open_sessions()] == [open_one.id]
+        assert store.list_sessions(tree="tests/other") == []
+        assert len(store.list_sessions(limit=1)) == 1
+
+
+def test_load_takes_a_unique_prefix_and_says_what_is_wrong(tmp_path):
+    with Store(tmp_path / "s.sqlite3") as store:
+        run = runner(tmp_path)
+        first = start(store, run, session_id="abc111111111")
+        start(store, run, session_id="abc222222222")
+        assert store.load("abc1").id == first.id
+        with pytest.raises(BranchwiseError, match="ambiguous: abc111111111, abc222222222"):
+            store.load("abc")
+        with pytest.raises(BranchwiseError, match="no session 'ffff'"):
+            store.load("ffff")
+        with pytest.raises(BranchwiseError, match="already exists"):
+            start(store, run, session_id="abc111111111")
+
+
+def test_resume_replays_to_the_same_node_with_the_same_variables(tmp_path):
+    path = tmp_path / "s.sqlite3"
+    with Store(path) as store:
+        walk = walk_to_confirm(start(store, runner(tmp_path), variables={"region": "eu"}))
+        steps_before = _rows(path, "SELECT * FROM steps ORDER BY idx")
+        calls_before = _rows(path, "SELECT * FROM action_calls")
+    with Store(path) as store:
+        # A runner whose action would give another answer: nothing is called again.
+        resumed = resume_walk(store, walk.id[:6], library(), runner(tmp_path, {"is_user": False}))
+        again = resumed.walk
+        assert resumed.messages == ()
+        assert again.id == walk.id and again.node.id == "confirm"
+        assert again.public_variables() == walk.public_variables()
+        assert again.path() == walk.path()
+        assert (again.agent, again.ticket) == ("ann", "T-100")
+        assert again.visits[2].notes == ["customer called twice"]
+        assert _rows(path, "SELECT * FROM steps ORDER BY idx") == steps_before
+        assert _rows(path, "SELECT * FROM action_calls") == calls_before
+        again.answer("n")
+        record = store.load(walk.id)
+    assert record.status == "escalated" and record.rewinds == ()
+    assert [s.idx for s in record.steps] == list(range(9))
+    assert len([n for s in record.steps for n in s.notes]) == 1
+
+
+def test_resume_asks_for_a_secret_again(tmp_path):
+    path = tmp_path / "s.sqlite3"
+    with Store(path) as store:
+        walk = walk_to_wrap_up(walk_to_confirm(start(store, runner(tmp_path))))
+    with Store(path) as store:
+        resumed = resume_walk(store, walk.id, library(), runner(tmp_path))
+        again = resumed.walk
+        assert again.node.id == "token"
+        assert resumed.messages == (
+            "“Paste the support token” takes a secret, which is not kept: give it again",
+        )
+        again.answer(SECRET_TOKEN)
+        again.answer("Continue")
+        record = store.load(walk.id)
+    assert record.status == "resolved"
+    assert [s.node_id for s in record.steps][-3:] == ["token", "wrap-up", "fixed"]
+    (rewind,) = record.rewinds
+    assert rewind.to_idx == 8 and "takes a secret" in rewind.reason
+    assert [n.text for s in rewind.dropped for n in s.notes] == [f"token given was {MASK}"]
+
+
+def test_resume_after_the_tree_changed_stops_where_an_answer_no_longer_fits(tmp_path):
+    trees = tmp_path / "trees"
+    shutil.copytree(TREES, trees)
+    path = tmp_path / "s.sqlite3"
+    with Store(path) as store:
+        walk = start(store, runner(tmp_path), lib=library(trees))
+        walk.answer("Continue")
+        walk.answer("Bob")
+        walk.answer("2002")
+    tree_file = trees / "support.yaml"
+    text = tree_file.read_text("utf-8").replace("label: Bob,", "label: Robert,")
+    tree_file.write_text(text.replace("version: 4", "version: 5"), "utf-8")
+    with Store(path) as store:
+        resumed = resume_walk(store, walk.id, library(trees), runner(tmp_path))
+        assert resumed.walk.node.id == "which"
+        assert "changed since this session began (version 4, now 5)" in resumed.messages[0]
+        assert "'Bob' no longer fits" in resumed.messages[1]
+        record = store.load(walk.id)
+    assert [(s.node_id, s.answer) for s in record.steps] == [
+        ("welcome", "Continue"),
+        ("which", None),
+    ]
+    assert [s.answer for s in record.rewinds[0].dropped] == ["Bob", "2002"]
+
+
+def test_resume_replays_a_step_done_by_hand(tmp_path):
+    from engine.action_runner import ActionRunner
+
+    path = tmp_path / "s.sqlite3"
+    by_hand = ActionRunner(library().registry)  # no config: paya.get_contact is manual
+    with Store(path) as store:
+        walk = start(store, by_hand)
+        for answer in ("Continue", "a", "1001", "Is a user", "Continue"):
+            walk.answer(answer)
+        assert walk.node.id == "confirm"
+    with Store(path) as store:
+        resumed = resume_walk(store, walk.id, library(), runner(tmp_path))
+        assert resumed.walk.node.id == "confirm" and resumed.messages == ()
+        call = store.load(walk.id).steps[3].action
+    assert call is not None and (call.mode, call.route) == ("manual", "Is a user")
+
+
+def test_resume_refuses_an_ended_session(tmp_path):
+    path = tmp_path / "s.sqlite3"
+    with Store(path) as store:
+        walk = walk_to_confirm(start(store, runner(tmp_path)))
+        walk.answer("n")
+        with pytest.raises(BranchwiseError, match="has ended \\(escalated\\)"):
+            resume_walk(store, walk.id, library(), runner(tmp_path))
+
+
+def test_planted_secrets_never_reach_the_store_file(tmp_path):
+    path = tmp_path / "s.sqlite3"
+    with Store(path) as store:
+        walk = walk_to_wrap_up(walk_to_confirm(start(store, runner(tmp_path))))
+        walk.back()
+        walk.answer(SECRET_TOKEN)
+        assert walk.variables["api_token"] == SECRET_TOKEN  # the walk itself has it
+        raw_while_open = store_bytes(path)
+    raw = store_bytes(path)
+    for secret in PLANTED:
+        assert secret.encode() not in raw_while_open, secret
+        assert secret.encode() not in raw, secret
+    assert MASK.encode() in raw
