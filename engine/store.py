@@ -297,13 +297,16 @@ def _step_from_dict(data: dict[str, Any]) -> StepRecord:
     )
 
 
-def _dropped(steps: Sequence[StepRecord], index: int, notes_stay: bool) -> list[StepRecord]:
-    """The stored steps from `index` that going back there forgets (answers, notes)."""
+def _dropped(
+    steps: Sequence[StepRecord], index: int, notes_stay: bool, every_later: bool = False
+) -> list[StepRecord]:
+    """The stored steps from `index` that going back there forgets (answers, notes); with
+    `every_later`, every step after `index` too, answered or not."""
     dropped = []
     for step in steps:
         if step.idx == index and notes_stay:
             step = replace(step, notes=())
-        if step.answer is not None or step.notes:
+        if step.answer is not None or step.notes or (every_later and step.idx > index):
             dropped.append(step)
     return dropped
 
@@ -393,7 +396,10 @@ class StoreRecorder:
             return
         with self.store.writing() as db:
             # The notes of the step gone back to stay with it; only its answer is dropped.
-            dropped = _dropped(read_steps(db, walk.id, index), index, notes_stay=True)
+            # Unanswered later steps are kept too: each was shown, and usage statistics
+            # (engine.stats) count it as a visit.
+            steps = read_steps(db, walk.id, index)
+            dropped = _dropped(steps, index, notes_stay=True, every_later=True)
             if dropped:
                 _write_rewind(db, walk, index, "went back", dropped)
             _drop_after(db, walk.id, index)
