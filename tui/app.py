@@ -1,0 +1,171 @@
+"""The terminal app: which screen shows when, and the entry points the command line calls."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from textual.app import App
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+
+from tui.palette import walk_commands
+
+if TYPE_CHECKING:
+    from engine.action_runner import ActionRunner
+    from engine.library import Library
+    from engine.record import SessionRecord
+    from engine.walker import Walk
+
+
+class BranchwiseApp(App[int]):
+    """Library, walk, outcome: one main screen at a time, dialogs and transcripts on top."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "branchwise"
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("ctrl+q", "quit", "Quit", priority=True)]
+    COMMANDS = App.COMMANDS | {walk_commands}
+
+    def __init__(
+        self,
+        library: Library,
+        store: Any = None,
+        walk: Walk | None = None,
+        *,
+        args: argparse.Namespace | None = None,
+        runner: ActionRunner | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        super().__init__()
+        self.library = library
+        self.store = store
+        self.args = args or argparse.Namespace()
+        self.runner = runner
+        self.clock = clock
+        self.first_walk = walk
+        self.last_walk = walk
+
+    @property
+    def watching(self) -> bool:
+        return bool(getattr(self.args, "watch", False))
+
+    @property
+    def dry_run(self) -> bool:
+        return bool(getattr(self.args, "dry_run", False))
+
+    @property
+    def exit_code(self) -> int:
+        """0 when the last walk shown reached an outcome, 1 otherwise."""
+        return 0 if self.last_walk is not None and self.last_walk.finished else 1
+
+    def on_mount(self) -> None:
+        if self.first_walk is None:
+            self.show_library()
+            return
+        self.open_walk(self.first_walk)
+        if self.watching:
+            from tui.tree_reload import TreeWatcher
+
+            TreeWatcher(self, self.first_walk.tree.path).start()
+
+    def _show(self, screen: Any) -> None:
+        if len(self.screen_stack) > 1:
+            self.switch_screen(screen)
+        else:
+            self.push_screen(screen)
+
+    @property
+    def main_screen(self) -> Screen[Any] | None:
+        """The library, walk or outcome screen, under any dialog shown on top of it."""
+        return self.screen_stack[1] if len(self.screen_stack) > 1 else None
+
+    def reload_walk(self, walk: Walk) -> None:
+        """Show the walk rebuilt on a reloaded tree in place of the one shown."""
+        main = self.main_screen
+        replace = getattr(main, "replace_walk", None)
+        if callable(replace):
+            self.last_walk = walk
+            replace(walk)
+        elif main is self.screen:
+            self.open_walk(walk)
+
+    def open_walk(self, walk: Walk) -> None:
+        """Show a walk from its current node."""
+        from tui.screens.walk import WalkScreen
+
+        self.last_walk = walk
+        self._show(WalkScreen(walk))
+
+    def show_outcome(self, walk: Walk) -> None:
+        from tui.screens.outcome import OutcomeScreen
+
+        self.last_walk = walk
+        self._show(OutcomeScreen(walk))
+
+    def show_library(self) -> None:
+        from tui.screens.library import LibraryScreen
+
+        self._show(LibraryScreen())
+
+    def show_transcript(self, walk: Walk) -> None:
+        from tui.screens.transcript import TranscriptScreen
+
+        self.push_screen(TranscriptScreen(walk, self.store))
+
+    def show_record(self, record: SessionRecord) -> None:
+        """The transcript of a stored session that has ended."""
+        from tui.screens.transcript import TranscriptScreen
+
+        self.push_screen(TranscriptScreen(record=record))
+
+    def show_help(self) -> None:
+        from tui.screens.help import HelpScreen
+
+        self.push_screen(HelpScreen())
+
+    def new_walk(self, tree_ref: str) -> Walk:
+        """A new session of a tree of the library, recorded in the store."""
+        from tui.walk_factory import build_walk
+
+        tree = self.library.load(tree_ref)
+        return build_walk(
+            tree, self.library, self.store, self.args, runner=self.runner, clock=self.clock
+        )
+
+
+def make_app(
+    library: Library,
+    store: Any = None,
+    walk: Walk | None = None,
+    **options: Any,
+) -> BranchwiseApp:
+    """The app on a library (and a walk to show first); tests point it at fixture trees."""
+    args = options.pop("args", None) or argparse.Namespace()
+    for name in ("watch", "dry_run", "manual"):
+        if name in options:
+            setattr(args, name, options.pop(name))
+    return BranchwiseApp(library, store, walk, args=args, **options)
+
+
+def run_walk_app(walk: Walk, library: Library, store: Any, args: argparse.Namespace) -> int:
+    """Show a walk already begun; 0 when it reached an outcome, 1 when it stopped short."""
+    app = make_app(library, store, walk, args=args)
+    app.run()
+    last = app.last_walk
+    if last is not None and not last.finished and store is not None:
+        print(
+            f"branchwise: session {last.id} is still open; resume it with "
+            f"'branchwise run {last.tree.id} --resume {last.id}'",
+            file=sys.stderr,
+        )
+    return app.exit_code
+
+
+def run_library_app(library: Library, store: Any, args: argparse.Namespace) -> int:
+    """The library screen (`branchwise` alone); 0 unless a walk opened from it stopped short."""
+    app = make_app(library, store, None, args=args)
+    app.run()
+    return 0 if app.last_walk is None else app.exit_code

@@ -1,0 +1,199 @@
+"""The library: every tree, filtered as you type; open sessions to resume and recent ones below."""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Input, Static
+
+from engine.errors import BranchwiseError
+from tui.literal import literal, notify_plain
+
+if TYPE_CHECKING:
+    from engine.library import Entry
+    from engine.record import SessionSummary
+    from tui.app import BranchwiseApp
+
+RECENT_SESSIONS = 20
+LAST_USED_SCAN = 1000
+
+
+def when(timestamp: float | None, now: float) -> str:
+    """A short, human time: `14:02` today, `3d ago` this month, else the date."""
+    if timestamp is None:
+        return ""
+    age = now - timestamp
+    if age < 86400 and time.localtime(timestamp).tm_yday == time.localtime(now).tm_yday:
+        return time.strftime("%H:%M", time.localtime(timestamp))
+    if age < 30 * 86400:
+        return f"{max(int(age // 86400), 1)}d ago"
+    return time.strftime("%Y-%m-%d", time.localtime(timestamp))
+
+
+class LibraryScreen(Screen[None]):
+    """Find the right tree in seconds: type, see the table shrink, press Enter."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("down", "move(1)", "Next", show=False),
+        Binding("up", "move(-1)", "Previous", show=False),
+        Binding("enter", "open", "Open"),
+        Binding("f1", "help", "Help"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.entries: list[Entry] = []
+        self.last_used: dict[str, float] = {}
+
+    @property
+    def branchwise(self) -> BranchwiseApp:
+        from tui.app import BranchwiseApp
+
+        assert isinstance(self.app, BranchwiseApp)
+        return self.app
+
+    def compose(self) -> ComposeResult:
+        yield Static("branchwise · library", id="library-title")
+        yield Input(placeholder="Type to filter by title, tag, product or any step", id="search")
+        yield DataTable(id="trees", cursor_type="row", zebra_stripes=True)
+        yield Static(id="sessions-title", classes="section-title")
+        yield DataTable(id="sessions", cursor_type="row")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.last_used = self._last_used()
+        self.entries = sorted(
+            self.branchwise.library.entries.values(),
+            key=lambda e: (-self.last_used.get(e.id, 0.0), e.title.casefold()),
+        )
+        self._tree_columns()
+        self.show_trees("")
+        self.show_sessions()
+        self.query_one("#search", Input).focus()
+
+    def _tree_columns(self) -> None:
+        table = self.query_one("#trees", DataTable)
+        width = max(self.app.size.width - 6, 40)
+        tags = 18 if width > 90 else 12
+        title = width - tags - 14 - 10 - 6
+        table.add_column("Title", width=title, key="title")
+        table.add_column("Product", width=14, key="product")
+        table.add_column("Tags", width=tags, key="tags")
+        table.add_column("Last used", width=10, key="used")
+
+    def show_trees(self, query: str) -> None:
+        """Show the trees matching every word of the query."""
+        table = self.query_one("#trees", DataTable)
+        table.clear()
+        now = time.time()
+        for entry in self.entries:
+            if not query or entry.matches(query):
+                table.add_row(
+                    literal(entry.title),
+                    literal(entry.product),
+                    literal(", ".join(entry.tags)),
+                    when(self.last_used.get(entry.id), now),
+                    key=entry.id,
+                )
+
+    def _last_used(self) -> dict[str, float]:
+        store = self.branchwise.store
+        if store is None:
+            return {}
+        used: dict[str, float] = {}
+        for summary in store.list_sessions(limit=LAST_USED_SCAN):
+            used.setdefault(summary.tree_id, summary.started_at)
+        return used
+
+    def show_sessions(self) -> None:
+        """Open sessions (resumable) first, then the most recent finished ones."""
+        store = self.branchwise.store
+        table = self.query_one("#sessions", DataTable)
+        title = self.query_one("#sessions-title", Static)
+        if store is None:
+            title.update("Sessions are not kept (no session store)")
+            table.display = False
+            return
+        opened = store.open_sessions()
+        ended = [s for s in store.list_sessions(limit=RECENT_SESSIONS) if s.status != "open"]
+        title.update(f"Open sessions ({len(opened)}) · recent sessions — Enter resumes")
+        table.add_columns("Status", "Tree", "Steps", "Started", "Ticket")
+        now = time.time()
+        for summary in [*opened, *ended]:
+            table.add_row(*self._session_row(summary, now), key=summary.id)
+        table.display = bool(opened or ended)
+
+    def _session_row(self, summary: SessionSummary, now: float) -> list[Any]:
+        return [
+            summary.status,
+            literal(summary.tree_title or summary.tree_id),
+            str(summary.steps),
+            when(summary.started_at, now),
+            literal(summary.ticket or summary.agent),
+        ]
+
+    @on(Input.Changed, "#search")
+    def _filter(self, event: Input.Changed) -> None:
+        self.show_trees(event.value)
+
+    @on(Input.Submitted, "#search")
+    def _submitted(self, event: Input.Submitted) -> None:
+        self.action_open()
+
+    @on(DataTable.RowSelected)
+    def _row_selected(self, event: DataTable.RowSelected) -> None:
+        key = event.row_key.value
+        if key is None:
+            return
+        if event.data_table.id == "sessions":
+            self.open_session(key)
+        else:
+            self.open_tree(key)
+
+    def action_move(self, step: int) -> None:
+        table = self.query_one("#trees", DataTable)
+        table.move_cursor(row=table.cursor_row + step)
+
+    def action_open(self) -> None:
+        """Open the tree under the cursor (Enter in the search box)."""
+        table = self.query_one("#trees", DataTable)
+        if table.row_count:
+            key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+            if key is not None:
+                self.open_tree(key)
+
+    def open_tree(self, tree_id: str) -> None:
+        try:
+            walk = self.branchwise.new_walk(tree_id)
+        except BranchwiseError as exc:
+            notify_plain(self.app, exc.message, "error", timeout=10)
+            return
+        self.branchwise.open_walk(walk)
+
+    def open_session(self, session_id: str) -> None:
+        """Resume an open session; show the transcript of an ended one."""
+        app = self.branchwise
+        try:
+            record = app.store.load(session_id)
+            if record.status != "open":
+                app.show_record(record)
+                return
+            from engine.resume import resume_walk
+            from tui.walk_factory import build_runner
+
+            runner = app.runner or build_runner(app.library, app.args)
+            resumed = resume_walk(app.store, session_id, app.library, runner)
+        except BranchwiseError as exc:
+            notify_plain(app, exc.message, "error", timeout=10)
+            return
+        for message in resumed.messages:
+            notify_plain(app, message, "warning", timeout=10)
+        app.open_walk(resumed.walk)
+
+    def action_help(self) -> None:
+        self.branchwise.show_help()

@@ -1,0 +1,95 @@
+"""The end of a walk: the status made obvious, the outcome named, the transcript and what next."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Footer, Markdown, Static
+
+from engine.errors import BranchwiseError
+from tui.literal import literal, markdown_template, notify_plain
+from tui.transcript_export import copy_transcript, save_transcript, transcript_markdown
+
+if TYPE_CHECKING:
+    from engine.walker import Walk
+    from tui.app import BranchwiseApp
+
+STATUS_WORDS = {
+    "resolved": "✓ Resolved",
+    "escalated": "▲ Escalated",
+    "unresolved": "✗ Unresolved",
+}
+
+
+class OutcomeScreen(Screen[None]):
+    """Coloured by status: resolved green, escalated amber, unresolved red."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("c", "copy", "Copy transcript"),
+        Binding("s", "save", "Save transcript"),
+        Binding("n", "new_session", "New session"),
+        Binding("l", "library", "Library"),
+        Binding("escape", "back", "Back"),
+        Binding("question_mark", "help", "Help", key_display="?"),
+    ]
+
+    def __init__(self, walk: Walk) -> None:
+        super().__init__()
+        self.walk = walk
+
+    @property
+    def branchwise(self) -> BranchwiseApp:
+        from tui.app import BranchwiseApp
+
+        assert isinstance(self.app, BranchwiseApp)
+        return self.app
+
+    def compose(self) -> ComposeResult:
+        walk = self.walk
+        status = STATUS_WORDS.get(walk.status, walk.status)
+        banner = Content.assemble((status, "bold"), "  ", literal(walk.text(walk.node.title)))
+        yield Static(banner, id="banner", classes=f"status-{walk.status}")
+        with VerticalScroll(id="outcome"):
+            body = markdown_template(walk.node.body, walk.variables)
+            if body.strip():
+                yield Markdown(body, id="outcome-body")
+            yield Static("Transcript", classes="section-title")
+            yield Markdown(transcript_markdown(walk, self.branchwise.store), open_links=False)
+        yield Footer()
+
+    def action_copy(self) -> None:
+        copy_transcript(self.app, transcript_markdown(self.walk, self.branchwise.store))
+
+    def action_save(self) -> None:
+        text = transcript_markdown(self.walk, self.branchwise.store)
+        save_transcript(self.app, text, self.walk.id)
+
+    def action_new_session(self) -> None:
+        tree = self.walk.tree
+        known = tree.id in self.branchwise.library.entries
+        try:
+            walk = self.branchwise.new_walk(tree.id if known else tree.path)
+        except BranchwiseError as exc:
+            notify_plain(self.app, f"cannot start again: {exc.message}", "error")
+            return
+        self.branchwise.open_walk(walk)
+
+    def action_library(self) -> None:
+        self.branchwise.show_library()
+
+    def action_back(self) -> None:
+        """Re-open the last question (a wrong key at the end is easy to undo)."""
+        try:
+            self.walk.back()
+        except BranchwiseError as exc:
+            notify_plain(self.app, exc.message, "warning")
+            return
+        self.branchwise.open_walk(self.walk)
+
+    def action_help(self) -> None:
+        self.branchwise.show_help()

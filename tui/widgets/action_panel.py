@@ -1,0 +1,128 @@
+"""An action node at work: running, then its result and route taken, or its failure and ways on."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from textual import work
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.message import Message
+from textual.widgets import Button, LoadingIndicator, Static
+
+from engine.action_runner import CallResult, PendingCall
+from engine.text import display
+from tui.literal import literal
+
+MAX_VALUE = 60
+Invoke = Callable[[PendingCall], CallResult]
+
+
+def running_text(call: PendingCall) -> Content:
+    """What is being done, in words, then the call itself (secrets masked)."""
+    summary = call.spec.summary if call.spec is not None else call.uses
+    return Content.assemble(
+        literal(f"{summary}…"), "\n", Content.styled(display(call.describe()), "dim")
+    )
+
+
+def result_table(result: Mapping[str, Any] | None) -> Content:
+    """The result's fields as two aligned columns of literal text."""
+    if not result:
+        return Content.styled("(no result)", "dim")
+    width = min(max(len(display(k)) for k in result), 24)
+    rows = []
+    for key, value in result.items():
+        shown = display(value)
+        if len(shown) > MAX_VALUE:
+            shown = shown[: MAX_VALUE - 1] + "…"
+        rows.append(Content.assemble((f"{display(key):<{width}}  ", "bold"), literal(shown)))
+    return Content("\n").join(rows)
+
+
+class ActionPanel(Vertical):
+    """Runs an automatic action in a worker thread and shows it running, done, or failed."""
+
+    class Finished(Message):
+        """The call came back (from the worker thread)."""
+
+        def __init__(self, call: PendingCall, result: CallResult) -> None:
+            super().__init__()
+            self.call = call
+            self.result = result
+
+    class Picked(Message):
+        """A person chose what to do next: continue, retry, run, by-hand or back."""
+
+        def __init__(self, what: str) -> None:
+            super().__init__()
+            self.what = what
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="running"):
+            yield LoadingIndicator()
+            yield Static(id="running-text")
+        yield Static(id="message")
+        yield Static(id="result")
+        yield Vertical(id="routes")
+        yield Horizontal(id="action-buttons")
+
+    def _state(self, state: str) -> None:
+        for name in ("running", "failed", "done"):
+            self.set_class(name == state, f"-{name}")
+
+    def run(self, call: PendingCall, invoke: Invoke) -> None:
+        """Make the call in a worker thread; `Finished` comes back with its result."""
+        self._state("running")
+        self.query_one("#running-text", Static).update(running_text(call))
+        self._buttons([])
+        self._invoke(call, invoke)
+
+    @work(thread=True, exclusive=True, group="action-call")
+    def _invoke(self, call: PendingCall, invoke: Invoke) -> None:
+        self.post_message(self.Finished(call, invoke(call)))
+
+    def show_result(
+        self, result: Mapping[str, Any] | None, routes: Sequence[str], taken: str | None
+    ) -> None:
+        """The result as a small table and every route, the one taken highlighted."""
+        self._state("done")
+        self.query_one("#result", Static).update(result_table(result))
+        box = self.query_one("#routes", Vertical)
+        box.remove_children()
+        box.mount_all(
+            Static(
+                Content.assemble("▸ " if r == taken else "  ", literal(r)),
+                classes="route taken" if r == taken else "route",
+            )
+            for r in routes
+        )
+        self._buttons([("continue", "1  Continue  (enter)")])
+
+    def show_failure(self, message: str, *, ran: bool = True, can_retry: bool = True) -> None:
+        """The call failed (or was not made): say why, offer retry, by hand, or back."""
+        self._state("failed")
+        self.query_one("#message", Static).update(literal(message))
+        first = ("retry", "Retry  (r)") if ran else ("run", "Run it  (r)")
+        ways = [first, ("by-hand", "Do it by hand  (h)")] if can_retry else []
+        self._buttons([*ways, ("back", "Back  (b)")])
+
+    def _buttons(self, specs: Sequence[tuple[str, str]]) -> None:
+        row = self.query_one("#action-buttons", Horizontal)
+        row.remove_children()
+        row.mount_all(
+            Button(label, id=f"do-{what}", compact=True, classes="answer") for what, label in specs
+        )
+        if specs:
+            self.call_after_refresh(self.focus_first_button)
+
+    def focus_first_button(self) -> None:
+        first = next(iter(self.query("#action-buttons Button")), None)
+        if first is not None:
+            first.focus(scroll_visible=False)
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.post_message(self.Picked((event.button.id or "").removeprefix("do-")))

@@ -1,0 +1,68 @@
+"""A node's Markdown body: a light rendering for the very first frame, the Markdown widget after.
+
+The Markdown widget costs more to import than the whole rest of the first frame, so the first
+question is painted with bold, italics and code picked out by hand, and the widget takes over
+right after that frame.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.widgets import Static
+
+if TYPE_CHECKING:
+    from textual.widgets import Markdown
+
+_INLINE = re.compile(r"\*\*(.+?)\*\*|__(.+?)__|\*(.+?)\*|`(.+?)`")
+_ESCAPED = re.compile(r"\\([\\`*_{}\[\]()<>#+\-.!|~])")
+
+
+def quick_markdown(text: str) -> Content:
+    """Markdown shown roughly: **bold**, *italic* and `code` styled, everything else literal."""
+    parts: list[Content] = []
+    position = 0
+    for match in _INLINE.finditer(text):
+        parts.append(Content(_ESCAPED.sub(r"\1", text[position : match.start()])))
+        bold, strong, italic, code = match.groups()
+        inner = _ESCAPED.sub(r"\1", bold or strong or italic or code)
+        style = "bold" if (bold or strong) else "italic" if italic else "reverse"
+        parts.append(Content.styled(inner, style))
+        position = match.end()
+    parts.append(Content(_ESCAPED.sub(r"\1", text[position:])))
+    return Content.assemble(*parts)
+
+
+class NodeBody(VerticalScroll, can_focus=False):
+    """Shows Markdown text; empty text hides it."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._markdown: Markdown | None = None
+        self._text = ""
+
+    def compose(self) -> list[Static]:
+        return [Static(id="quick-body")]
+
+    def show(self, text: str) -> None:
+        """Show this Markdown (already made safe: values escaped, controls removed)."""
+        self._text = text
+        self.display = bool(text.strip())
+        if self._markdown is not None:
+            self._markdown.update(text)
+            self.scroll_home(animate=False)
+            return
+        self.query_one("#quick-body", Static).update(quick_markdown(text))
+        self.call_after_refresh(self._upgrade)
+
+    def _upgrade(self) -> None:
+        if self._markdown is not None:
+            return
+        from textual.widgets import Markdown
+
+        self._markdown = Markdown(self._text, open_links=False)
+        self.mount(self._markdown)
+        self.query_one("#quick-body", Static).remove()

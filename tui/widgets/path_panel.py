@@ -1,0 +1,71 @@
+"""The path so far as breadcrumbs (done ones ticked, the current one marked), and the notes."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.content import Content
+from textual.message import Message
+from textual.widgets import OptionList, Static
+from textual.widgets.option_list import Option
+
+from engine.walker import Walk
+from tui.literal import literal
+
+DONE = "✓ "
+HERE = "▸ "
+
+
+def crumbs(walk: Walk) -> list[tuple[int, Content]]:
+    """(visit index, line) for each step a person saw: links and pass-throughs are left out."""
+    lines: list[tuple[int, Content]] = []
+    last = len(walk.visits) - 1
+    for index, visit in enumerate(walk.visits):
+        if visit.auto:
+            continue
+        node = walk.trees[visit.tree_id].nodes[visit.node_id]
+        mark = HERE if index == last else DONE
+        lines.append((index, Content.assemble(mark, literal(walk.text(node.title)))))
+    return lines
+
+
+def notes_text(walk: Walk) -> Content:
+    """Every note of the walk, one per line, as literal text."""
+    notes = [note for visit in walk.visits for note in visit.notes]
+    return Content("\n").join(Content.assemble("· ", literal(note)) for note in notes)
+
+
+class PathPanel(Vertical):
+    """Breadcrumbs of the walk; choosing an earlier one asks to go back there."""
+
+    class JumpRequested(Message):
+        """A person chose an earlier step of the path."""
+
+        def __init__(self, index: int) -> None:
+            super().__init__()
+            self.index = index
+
+    def compose(self) -> ComposeResult:
+        yield OptionList(id="crumbs")
+        yield Static(id="notes-heading")
+        yield Static(id="notes")
+
+    def on_mount(self) -> None:
+        self.border_title = "Path"
+
+    def show(self, walk: Walk) -> None:
+        """Show the walk's path and notes as they are now."""
+        lines = crumbs(walk)
+        crumb_list = self.query_one("#crumbs", OptionList)
+        crumb_list.set_options(Option(line, id=f"visit-{index}") for index, line in lines)
+        if lines:
+            crumb_list.highlighted = len(lines) - 1
+        count = sum(len(visit.notes) for visit in walk.visits)
+        self.query_one("#notes-heading", Static).update(f"Notes ({count})" if count else "")
+        self.query_one("#notes", Static).update(notes_text(walk))
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        option_id = event.option.id or ""
+        if option_id.startswith("visit-"):
+            self.post_message(self.JumpRequested(int(option_id.removeprefix("visit-"))))

@@ -1,0 +1,25 @@
+"""Validation problems of a watched tree file, shown instead of crashing; hidden when none."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from textual.widgets import Static
+
+from engine.report import format_text
+from tui.literal import literal
+
+
+class ProblemsPanel(Static):
+    """The problems of the last reload, one `PATH:LINE:COL: severity: message (rule)` per line."""
+
+    def show(self, problems: Sequence[object], message: str = "") -> None:
+        """Show these problems (and a message above them); nothing hides the panel."""
+        from engine.problems import Problem
+
+        listed = [p for p in problems if isinstance(p, Problem)]
+        text = format_text(listed).rstrip("\n")
+        shown = "\n".join(part for part in (message, text) if part)
+        self.update(literal(shown))
+        self.border_title = f"Problems ({len(listed)})" if listed else "Problem"
+        self.display = bool(shown)
