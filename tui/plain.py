@@ -263,7 +263,9 @@ class PlainWalk:
         if chosen is BY_HAND:
             self.walk.do_by_hand()
             self._shown = len(self.walk.visits) - 1
-        return None
+            return None
+        call = self.walk.pending_call()
+        return self._call(call) if call is not None else None
 
     # Commands.
 
