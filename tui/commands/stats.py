@@ -1,0 +1,232 @@
+"""`branchwise stats`: usage figures from the session store, per tree version and per node."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from engine.errors import UsageError
+from tui.options import common_options
+
+if TYPE_CHECKING:
+    from engine.stats import NodeStats, VersionStats, VersionSummary
+
+FORMATS = ("text", "json")
+SUMMARY_COLUMNS = (
+    "TREE",
+    "VERSION",
+    "SESSIONS",
+    "RESOLVED",
+    "ESCALATED",
+    "UNRESOLVED",
+    "ABANDONED",
+    "TITLE",
+)
+NODE_COLUMNS = ("NODE", "TITLE", "TYPE", "VISITS", "EXITS", "MEDIAN", "TAKEN")
+NUMERIC = frozenset(SUMMARY_COLUMNS[1:-1] + NODE_COLUMNS[3:6])
+STATUSES = ("resolved", "escalated", "unresolved")
+MAX_TITLE = 40
+NO_SESSIONS = "no sessions yet"
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser(
+        "stats",
+        help="visits, drop-offs and outcomes per node and tree version",
+        description="Usage figures from the session store. Without TREE: one row per tree and "
+        "version with the sessions started, finished per outcome status, and abandoned (still "
+        "open, stopped without an outcome). With TREE: for each of its versions, the outcomes "
+        "reached and a table of its nodes: visits (each time a node was shown, including steps "
+        "later dropped by going back), exits (open sessions that stopped there), the median "
+        "time from a node being shown to its answer, and how often each choice or route was "
+        "taken (answers later taken back by going back count too).",
+        parents=[common_options()],
+    )
+    parser.add_argument(
+        "tree", metavar="TREE", nargs="?", help="a tree id: show its nodes, version by version"
+    )
+    parser.add_argument(
+        "--format",
+        choices=FORMATS,
+        default="text",
+        help="text: aligned tables (default); json: the same figures for other tools",
+    )
+    parser.add_argument(
+        "--since",
+        metavar="DATE",
+        type=since_timestamp,
+        help="only sessions started at DATE or later: YYYY-MM-DD or an ISO 8601 time such as "
+        "2026-11-01T09:30 (local time unless it names a zone: Z, +02:00)",
+    )
+
+
+def since_timestamp(text: str) -> float:
+    """The moment --since names, as epoch seconds; a time without a zone is local time."""
+    try:
+        moment = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a date: use YYYY-MM-DD or YYYY-MM-DDTHH:MM, optionally with a "
+            "zone (Z, +02:00)"
+        ) from None
+    return moment.timestamp() if moment.tzinfo else moment.astimezone().timestamp()
+
+
+def run(args: argparse.Namespace) -> int:
+    from engine.stats import known_trees, summaries, tree_stats
+    from tui.options import db_path
+
+    path = db_path(args)
+    known = known_trees(path)
+    if not known:
+        return _nothing(args, NO_SESSIONS)
+    if args.tree is None:
+        rows = summaries(path, args.since)
+        if not rows:
+            return _nothing(args, _none_since(args))
+        _emit(args, {"versions": [row.to_dict() for row in rows]}, format_summaries(rows))
+        return 0
+    if args.tree not in known:
+        raise UsageError(
+            f"no sessions of tree {args.tree!r} in {path}; trees with sessions: "
+            + ", ".join(_cell(tree) for tree in known)
+        )
+    versions = tree_stats(path, args.tree, args.since)
+    if not versions:
+        return _nothing(args, _none_since(args))
+    data = {"versions": [version.to_dict() for version in versions]}
+    _emit(args, data, format_versions(versions))
+    return 0
+
+
+def _none_since(args: argparse.Namespace) -> str:
+    of_tree = f" of {args.tree}" if args.tree else ""
+    when = datetime.fromtimestamp(args.since).astimezone().isoformat(timespec="minutes")
+    return f"no sessions{of_tree} since {when}"
+
+
+def _nothing(args: argparse.Namespace, message: str) -> int:
+    """Say there is nothing to count: as the text, or beside an empty JSON list."""
+    if args.format == "json":
+        print(f"branchwise: {message}", file=sys.stderr)
+        _emit(args, {"versions": []}, "")
+    else:
+        print(message)
+    return 0
+
+
+def _emit(args: argparse.Namespace, data: Mapping[str, Any], text: str) -> None:
+    from engine.text import plain
+
+    if args.format == "json":
+        since = None if args.since is None else datetime.fromtimestamp(args.since).astimezone()
+        document = {
+            "tree": args.tree,
+            "since": None if since is None else since.isoformat(),
+            **data,
+        }
+        # Control characters inside strings are escaped by JSON, except DEL and C1: plain them.
+        sys.stdout.write(plain(json.dumps(document, indent=2, ensure_ascii=False)) + "\n")
+    else:
+        sys.stdout.write(text)
+
+
+# Text.
+
+
+def format_summaries(rows: Sequence[VersionSummary]) -> str:
+    """One aligned line per tree and version."""
+    return format_table(SUMMARY_COLUMNS, [_summary_row(row) for row in rows])
+
+
+def _summary_row(row: VersionSummary) -> tuple[str, ...]:
+    return (
+        _cell(row.tree_id),
+        str(row.version),
+        str(row.started),
+        *(str(row.finished.get(status, 0)) for status in STATUSES),
+        str(row.abandoned),
+        _cell(row.title, MAX_TITLE),
+    )
+
+
+def format_versions(versions: Sequence[VersionStats]) -> str:
+    """For each version: a heading, how its sessions ended, and the table of its nodes."""
+    return "\n".join(_version_block(version) for version in versions)
+
+
+def _version_block(version: VersionStats) -> str:
+    summary = version.summary
+    statuses = ", ".join(f"{count} {status}" for status, count in summary.finished.items())
+    lines = [
+        f"{_cell(summary.tree_id)} version {summary.version}: {_cell(summary.title)}",
+        f"{_sessions(summary.started)}: {statuses}, {summary.abandoned} abandoned",
+    ]
+    if summary.outcomes:
+        lines.append("outcomes: " + _counts(summary.outcomes))
+    rows = [_node_row(node) for node in version.nodes]
+    return "\n".join(lines) + "\n\n" + format_table(NODE_COLUMNS, rows)
+
+
+def _sessions(count: int) -> str:
+    return f"{count} session" if count == 1 else f"{count} sessions"
+
+
+def _node_row(node: NodeStats) -> tuple[str, ...]:
+    return (
+        _cell(node.node),
+        _cell(node.title, MAX_TITLE),
+        node.type,
+        str(node.visits),
+        str(node.exits),
+        duration(node.median_seconds),
+        _counts(node.taken) or "-",
+    )
+
+
+def _counts(counts: Mapping[str, int]) -> str:
+    return ", ".join(f"{_cell(label)} {count}" for label, count in counts.items())
+
+
+def duration(seconds: float | None) -> str:
+    """A time spent as a person reads it: 4.5s, 42s, 3m05s, 2h10m; '-' when there is none."""
+    if seconds is None:
+        return "-"
+    if seconds < 10:
+        return f"{seconds:.1f}s"
+    whole = round(seconds)
+    if whole < 60:
+        return f"{whole}s"
+    if whole < 3600:
+        return f"{whole // 60}m{whole % 60:02d}s"
+    return f"{whole // 3600}h{whole % 3600 // 60:02d}m"
+
+
+def _cell(text: str, limit: int | None = None) -> str:
+    """Text from a tree or the store on one line, no control characters, cut at `limit`."""
+    from engine.text import plain
+
+    one_line = " ".join(plain(text).split())
+    if limit is not None and len(one_line) > limit:
+        return one_line[: limit - 1] + "…"
+    return one_line
+
+
+def format_table(headings: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    """Rows under their headings; numbers right-aligned, the last column never padded."""
+    from rich.cells import cell_len
+
+    table = [tuple(headings), *(tuple(row) for row in rows)]
+    widths = [max(cell_len(row[i]) for row in table) for i in range(len(headings))]
+    lines = []
+    for row in table:
+        cells = []
+        for heading, cell, width in zip(headings, row, widths, strict=True):
+            padding = " " * (width - cell_len(cell))
+            cells.append(padding + cell if heading in NUMERIC else cell + padding)
+        lines.append("  ".join(cells).rstrip())
+    return "".join(line + "\n" for line in lines)
