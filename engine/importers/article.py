@@ -59,7 +59,8 @@ def _too_big(size: int) -> str:
 
 def is_placeholder_label(label: str) -> bool:
     """Whether a button's label is empty or still the editor's placeholder."""
-    return label.strip(" .…:").casefold() in PLACEHOLDER_LABELS | {""}
+    folded = " ".join(label.split()).casefold()
+    return not folded or folded.rstrip(".…:") in PLACEHOLDER_LABELS
 
 
 def is_placeholder_block(block: Block) -> bool:

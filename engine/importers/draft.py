@@ -17,7 +17,7 @@ MAX_SLUG_LENGTH = 40
 FALLBACK_QUESTION_TITLE = "Choose the answer that applies"
 FALLBACK_TITLE = "Follow the instructions below"
 _ESCALATION = re.compile(
-    r"\b(?:contact(?:ing)?|call|email|reach out to|get in touch with)\s+"
+    r"\b(?:contact(?:ing)?|call|email|reach out to|get in touch with|send (?:it |them )?to)\s+"
     r"(?:(?:our|your|the|a)\s+)?(?:customer\s+|technical\s+|tech\s+|it\s+)?"
     r"(?:support|care|help\s?desk|service\s+desk|solution\s+provider|administrator|admin"
     r"|account\s+manager)\b"
@@ -107,16 +107,24 @@ def title_from_blocks(blocks: Sequence[Block]) -> str:
     return short_title(next((block.text for block in blocks if block.text), FALLBACK_TITLE))
 
 
-def question_text(blocks: Sequence[Block]) -> tuple[str | None, list[Block]]:
-    """A question's title (the last heading or paragraph) and the blocks left for its body."""
+def question_block(blocks: Sequence[Block]) -> int | None:
+    """Where the question is in a run of blocks: its last heading or paragraph."""
     for index in range(len(blocks) - 1, -1, -1):
         if blocks[index].kind in ("heading", "paragraph") and blocks[index].text:
-            title = _question_sentence(blocks[index].text)
-            rest = list(blocks[:index]) + list(blocks[index + 1 :])
-            if title != blocks[index].text:
-                rest.insert(index, blocks[index])
-            return title, rest
-    return None, list(blocks)
+            return index
+    return None
+
+
+def question_text(blocks: Sequence[Block]) -> tuple[str | None, list[Block]]:
+    """A question's title (the last heading or paragraph) and the blocks left for its body."""
+    index = question_block(blocks)
+    if index is None:
+        return None, list(blocks)
+    title = _question_sentence(blocks[index].text)
+    rest = list(blocks[:index]) + list(blocks[index + 1 :])
+    if title != blocks[index].text:
+        rest.insert(index, blocks[index])
+    return title, rest
 
 
 def _question_sentence(text: str) -> str:
@@ -141,7 +149,7 @@ def outcome(blocks: Sequence[Block]) -> DraftNode:
 
 def dead_end(label: str, reason: str) -> DraftNode:
     """An unresolved outcome for an answer the article gives no instructions for."""
-    node = DraftNode("outcome", f"The article has no instructions for {quoted(label)}")
+    node = DraftNode("outcome", f"No instructions for {quoted(label)}")
     node.status = "unresolved"
     node.comments.append(reason)
     return node

@@ -108,22 +108,28 @@ class _Flattener:
     def items(self, parent: Element) -> list[Item]:
         out: list[Item] = []
         run: list[Element | str] = []
+        items_before_run = 0
         for node in parent.children:
             if isinstance(node, str) or not self._holds_answers(node):
                 run.append(node)
                 continue
-            out.extend(self._blocks(parent, run))
+            out.extend(self._blocks(parent, run, items_before_run))
+            items_before_run += sum(_is_item(child) for child in [*run, node])
             run = []
             answers = self.answer_lists.get(id(node))
             out.extend([answers] if answers is not None else self.items(node))
-        out.extend(self._blocks(parent, run))
+        out.extend(self._blocks(parent, run, items_before_run))
         return out
 
     def _holds_answers(self, element: Element) -> bool:
         return id(element) in self.holders or id(element) in self.answer_lists
 
-    def _blocks(self, parent: Element, nodes: list[Element | str]) -> list[Block]:
-        return to_blocks(keep_in_list(parent, nodes), self.skip) if nodes else []
+    def _blocks(self, parent: Element, nodes: list[Element | str], skipped: int) -> list[Block]:
+        return to_blocks(keep_in_list(parent, nodes, skipped), self.skip) if nodes else []
+
+
+def _is_item(node: Element | str) -> bool:
+    return isinstance(node, Element) and node.tag == "li"
 
 
 class _FlatReader:

@@ -29,6 +29,7 @@ from engine.importers.draft import (
     ImportResult,
     build_result,
     outcome,
+    question_block,
     question_text,
     quoted,
     slugify,
@@ -37,6 +38,7 @@ from engine.importers.errors import ArticleImportError
 from engine.importers.flattened_lists import read_flattened_tree
 from engine.importers.html_document import (
     MAX_ELEMENT_DEPTH,
+    Document,
     Element,
     find_first,
     parse_html,
@@ -86,12 +88,26 @@ def import_helpjuice(
     heading = article_heading(document.root)
     tree_element = find_first(document.root, holds_answers)
     if tree_element is None:
-        start, first = read_flattened_tree(document.root, heading, log)
+        start, first = _read_without_tree_markup(document, heading, log)
     else:
         start, first = _read_tree_article(document.root, tree_element, heading, log)
     title = text_of(heading) if heading is not None else first.title
     header = [f"Imported from the Helpjuice article {source_name}."]
     return build_result(start, title, tree_id, log, header)
+
+
+def _read_without_tree_markup(
+    document: Document, heading: Element | None, log: ImportLog
+) -> tuple[DraftNode, DraftNode]:
+    try:
+        return read_flattened_tree(document.root, heading, log)
+    except ArticleImportError as problem:
+        if not document.flattened_deep_nesting:
+            raise
+        raise ArticleImportError(
+            f"{problem.message}; the HTML nests deeper than {MAX_ELEMENT_DEPTH} elements "
+            "and nothing deeper is read as structure"
+        ) from problem
 
 
 def holds_answers(element: Element) -> bool:
@@ -108,15 +124,15 @@ def _read_tree_article(
     root: Element, tree_element: Element, heading: Element | None, log: ImportLog
 ) -> tuple[DraftNode, DraftNode]:
     reader = _TreeReader(log, heading)
-    first = reader.tree(tree_element)
+    before, after = split_around(content_root(root, tree_element), tree_element)
+    leading = reader.blocks(before)
+    first = reader.tree(tree_element, leading)
     if first is None:
         raise ArticleImportError("the decision tree has no question and no answers")
-    container = content_root(root, tree_element)
-    before, after = split_around(container, tree_element)
     if any(holds_answers(element) for node in after for element in _self_and_below(node)):
         log.warn("the article holds more than one decision tree; only the first was imported")
     append_to_resolved(first, reader.blocks(after), log)
-    return chain(steps_before_tree(reader.blocks(before)), first), first
+    return chain(steps_before_tree(leading), first), first
 
 
 def _self_and_below(node: Element | str) -> list[Element]:
@@ -138,12 +154,16 @@ class _TreeReader:
     def blocks(self, nodes: Sequence[Element | str]) -> list[Block]:
         return without_placeholders(to_blocks(nodes, self.skip))
 
-    def tree(self, element: Element) -> DraftNode | None:
+    def tree(self, element: Element, leading: list[Block]) -> DraftNode | None:
+        """The first question; bare tabs take it from the text before them, removed from leading."""
         asked, tabs = self._parts(element)
-        if asked is None and tabs is not None:
+        if asked is not None:
+            return self.question([], self.blocks(asked.children), tabs, [], depth=1)
+        index = question_block(leading)
+        if index is None:
             self.log.warn("the decision tree has no first question")
-        question = self.blocks(asked.children) if asked is not None else []
-        return self.question([], question, tabs, [], depth=1)
+            return self.question([], [], tabs, [], depth=1)
+        return self.question([], [leading.pop(index)], tabs, [], depth=1)
 
     def question(
         self,
@@ -228,7 +248,7 @@ class _TreeReader:
 
 
 class _PanelMatcher:
-    """Finds each button's panel by id, or failing that the next panel no button names."""
+    """Finds each button's panel by id; a button without an id takes the next unnamed panel."""
 
     def __init__(self, panels: list[Element], buttons: list[Element]) -> None:
         self.panels = panels
@@ -241,10 +261,10 @@ class _PanelMatcher:
 
     def panel_for(self, button: Element) -> tuple[Element | None, bool]:
         """The button's panel, and whether it was matched by position rather than id."""
-        panel = (
-            self.by_id.get(button.attrs.get("data-id", "")) if button.attrs.get("data-id") else None
-        )
-        by_position = panel is None and bool(self.spare)
+        named = button.attrs.get("data-id", "")
+        panel = self.by_id.get(named) if named else None
+        # Only a button that names no panel at all may take one by position (older editors).
+        by_position = not named and bool(self.spare)
         if by_position:
             panel = self.spare.pop(0)
         if panel is not None:

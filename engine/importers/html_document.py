@@ -80,7 +80,8 @@ CLOSES_PARAGRAPH = frozenset(
         "ul",
     ]
 )
-_TAG_START = re.compile(r"<(?:[A-Za-z]|/[A-Za-z]|!--|!doctype|\?)", re.IGNORECASE)
+_TAG_START = re.compile(r"<(?:[A-Za-z]|/[A-Za-z]|!|\?)")
+_DOCTYPE = re.compile(r"<!doctype", re.IGNORECASE)
 _RAW_TEXT_TAG = re.compile(r"<(script|style)[\s/>]", re.IGNORECASE)
 _RAW_TEXT_END = {
     "script": re.compile(r"</script", re.IGNORECASE),
@@ -228,6 +229,11 @@ class _MarkupScanner:
     def _take_construct(self, start: int) -> int:
         if self.text.startswith("<!--", start):
             end = self._next("-->", start + 4) + 3
+        elif self.text.startswith("<!", start) and not _DOCTYPE.match(self.text, start):
+            # '<![CDATA[…]]>' and other '<!…>' are bogus comments in HTML: hidden, up to '>'.
+            end = self._next(">", start) + 1
+            if end <= len(self.text):
+                return end
         else:
             end = self._next(">", start) + 1
             if self._next("<", start + 1) < end:
@@ -290,7 +296,8 @@ class _TreeBuilder(HTMLParser):
                 self.dropping = None
         elif self.ignored_open:
             self.ignored_open -= 1
-        else:
+        elif tag not in ("body", "html"):
+            # As in a browser, whatever follows </body> still belongs to the body.
             self._close(tag)
 
     def handle_data(self, data: str) -> None:

@@ -26,6 +26,7 @@ SKIPPED_TAGS = frozenset(
 EMPHASIS = {"strong": "**", "b": "**", "em": "*", "i": "*", "s": "~~", "del": "~~", "strike": "~~"}
 CODE_TAGS = frozenset(["code", "kbd", "samp", "tt"])
 HEADINGS = {f"h{level}": level for level in range(1, 7)}
+MAX_BOLD_HEADING = 80
 SAFE_SCHEMES = frozenset({"http", "https", "mailto", "tel", "ftp"})
 
 _HARD_BREAK = "\x00"  # control characters never survive parsing, so this cannot clash with text
@@ -123,7 +124,9 @@ class _Converter:
         markdown = self._inline_text(nodes)
         if not markdown:
             return []
-        return [Block("paragraph", markdown, self.plain(nodes))]
+        text = self.plain(nodes)
+        kind = "heading" if _is_bold_heading(nodes, text) else "paragraph"
+        return [Block(kind, markdown, text)]
 
     def plain(self, nodes: Sequence[Element | str]) -> str:
         parts: list[str] = []
@@ -210,20 +213,29 @@ class _Converter:
         return [Block("quote", quoted, " ".join(block.text for block in inner))]
 
     def _table(self, element: Element) -> list[Block]:
-        rows = [self._row(row) for row in _table_rows(element)]
+        table_rows = _table_rows(element)
+        rows = [self._row(row) for row in table_rows]
         rows = [row for row in rows if any(row)]
         if not rows:
             return []
+        text = " ".join(self.plain([row]) for row in table_rows)
         width = max(len(row) for row in rows)
         padded = [row + [""] * (width - len(row)) for row in rows]
         lines = [_table_line(padded[0]), _table_line(["---"] * width)]
         lines.extend(_table_line(row) for row in padded[1:])
-        text = " ".join(cell for row in rows for cell in row)
         return [Block("table", "\n".join(lines), text)]
 
     def _row(self, row: Element) -> list[str]:
         cells = [c for c in row.children if isinstance(c, Element) and c.tag in ("td", "th")]
         return [self._inline_text(cell.children).replace("\\\n", " ") for cell in cells]
+
+
+def _is_bold_heading(nodes: Sequence[Element | str], text: str) -> bool:
+    """Whether a paragraph is only a short bold phrase, as articles often write a heading."""
+    content = [node for node in nodes if not isinstance(node, str) or node.strip()]
+    if len(content) != 1 or isinstance(content[0], str) or len(text) > MAX_BOLD_HEADING:
+        return False
+    return content[0].tag in ("strong", "b") and not text.endswith((".", "?", "!", ":"))
 
 
 def _escape_inline(text: str) -> str:
