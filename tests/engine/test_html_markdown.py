@@ -1,0 +1,158 @@
+"""HTML to Markdown for imported articles, and the bounded HTML parsing under it."""
+
+from __future__ import annotations
+
+import pytest
+
+from engine.importers.html_document import MAX_ELEMENT_DEPTH, defuse_markup, parse_html, text_of
+from engine.importers.html_markdown import join_blocks, safe_url, to_blocks
+
+
+def markdown(html: str) -> str:
+    return join_blocks(to_blocks(parse_html(html).root.children))
+
+
+def kinds(html: str) -> list[tuple[str, str]]:
+    return [(block.kind, block.text) for block in to_blocks(parse_html(html).root.children)]
+
+
+def test_paragraphs_headings_and_inline_styles() -> None:
+    html = (
+        "<h2>Set <em>up</em></h2><p>Click <strong>Save</strong>, then <i>wait</i> "
+        "for <code>sync</code> to <s>fail</s> finish.</p>"
+    )
+    assert markdown(html) == (
+        "## Set *up*\n\nClick **Save**, then *wait* for `sync` to ~~fail~~ finish."
+    )
+
+
+def test_emphasis_keeps_its_spaces_outside_and_does_not_double() -> None:
+    assert markdown("<p>a<b> bold </b>b <b><strong>x</strong></b></p>") == "a **bold** b **x**"
+
+
+def test_nested_lists_with_numbering_and_a_start() -> None:
+    html = '<ol start="3"><li>Open<ul><li>Menu</li><li>Tab</li></ul></li><li>Close</li></ol>'
+    assert markdown(html) == "3. Open\n   - Menu\n   - Tab\n4. Close"
+
+
+def test_a_list_directly_inside_a_list_belongs_to_the_item_before() -> None:
+    assert markdown("<ul><li>One</li><ul><li>Sub</li></ul><li>Two</li></ul>") == (
+        "- One\n  - Sub\n- Two"
+    )
+
+
+def test_empty_list_items_are_skipped() -> None:
+    assert markdown("<ul><li>&nbsp;</li><li>Yes</li><li> </li></ul>") == "- Yes"
+
+
+def test_links_images_and_unsafe_schemes() -> None:
+    html = (
+        '<p><a href="https://x.test/a b(1)">site</a> <a href="mailto:a@x.test">mail</a> '
+        '<a href="java\nscript:alert(1)">bad</a> <a href="/kb/12"></a> '
+        '<img src="https://x.test/i.png" alt="Shot"> '
+        '<img src="data:image/png;base64,AA" alt="inline"> <img src="vbscript:x"></p>'
+    )
+    assert markdown(html) == (
+        "[site](https://x.test/a%20b%281%29) [mail](mailto:a@x.test) bad [/kb/12](/kb/12) "
+        "[Shot](https://x.test/i.png) inline"
+    )
+    assert safe_url(" JAVASCRIPT:alert(1)") is None
+    assert safe_url("") is None
+
+
+def test_text_that_markdown_would_read_is_escaped() -> None:
+    html = "<p>*not bold* _x_ [y](z) `c` &lt;b&gt; back\\slash &amp;copy;</p>"
+    assert (
+        markdown(html) == "\\*not bold\\* \\_x\\_ \\[y\\](z) \\`c\\` \\<b> back\\\\slash \\&copy;"
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "escaped"),
+    [
+        ("# not a heading", "\\# not a heading"),
+        ("- not a list", "\\- not a list"),
+        ("1. not a list", "1\\. not a list"),
+        ("> not a quote", "\\> not a quote"),
+        ("--- not a rule", "\\--- not a rule"),
+    ],
+)
+def test_a_paragraph_that_starts_like_markdown_stays_a_paragraph(text: str, escaped: str) -> None:
+    assert markdown(f"<p>{text}</p>") == escaped
+
+
+def test_line_breaks_become_hard_breaks_and_each_line_is_escaped() -> None:
+    assert markdown("<p>first<br>  # second<br><br></p>") == "first\\\n\\# second"
+
+
+def test_code_blocks_keep_their_whitespace_and_fence_past_backticks() -> None:
+    assert markdown("<pre>a\n  ```b<br>c</pre>") == "````\na\n  ```b\nc\n````"
+
+
+def test_quotes_and_rules() -> None:
+    assert markdown("<blockquote><p>One</p><p>Two</p></blockquote><hr>") == (
+        "> One\n>\n> Two\n\n---"
+    )
+
+
+def test_tables_become_pipe_tables() -> None:
+    html = "<table><tr><th>Key</th><th>Value</th></tr><tr><td>a|b</td></tr></table>"
+    assert markdown(html) == "| Key | Value |\n| --- | --- |\n| a\\|b |  |"
+
+
+def test_a_short_bold_paragraph_counts_as_a_heading() -> None:
+    assert kinds("<p><strong>Resolution</strong></p><p><b>Note:</b></p><p><b>A</b> b</p>") == [
+        ("heading", "Resolution"),
+        ("paragraph", "Note:"),
+        ("paragraph", "A b"),
+    ]
+
+
+def test_page_chrome_and_dropped_elements_leave_no_text() -> None:
+    html = (
+        "<head><title>T</title></head><nav>Menu</nav><form><input value='q'>Search</form>"
+        "<script>x()</script><style>p{}</style><noscript>no</noscript><p>Body</p>"
+        "<footer>Foot</footer>"
+    )
+    assert markdown(html) == "Body"
+
+
+def test_skip_leaves_out_chosen_elements() -> None:
+    root = parse_html('<p>Keep <span class="ctl">drop</span> this</p>').root
+    blocks = to_blocks(root.children, skip=lambda element: "ctl" in element.classes)
+    assert [(block.markdown, block.text) for block in blocks] == [("Keep this", "Keep this")]
+
+
+def test_control_characters_never_reach_the_text() -> None:
+    html = "<p>a\x1b[31mred\x07 b&#27;c\x00</p>"
+    assert markdown(html) == "a\\[31mred bc"
+
+
+def test_implied_end_tags_close_paragraphs_items_and_cells() -> None:
+    root = parse_html("<p>one<p>two<ul><li>a<li>b</ul><table><tr><td>1<td>2<tr><td>3</table>").root
+    assert [child.tag for child in root.children if not isinstance(child, str)] == [
+        "p",
+        "p",
+        "ul",
+        "table",
+    ]
+    assert markdown("<ul><li>a<li>b</ul>") == "- a\n- b"
+
+
+def test_nesting_deeper_than_the_limit_is_kept_as_text() -> None:
+    document = parse_html("<div>" * 1000 + "bottom" + "</div>" * 1000 + "<p>after</p>")
+    assert document.flattened_deep_nesting
+    depth, element = 0, document.root
+    while element.children and not isinstance(element.children[0], str):
+        element = element.children[0]
+        depth += 1
+    assert depth == MAX_ELEMENT_DEPTH
+    assert text_of(document.root) == "bottom after"
+
+
+def test_defusing_escapes_only_the_lt_signs_that_open_nothing() -> None:
+    assert defuse_markup("<b>x</b> a < b <!-- c <i> --> <a href='1'") == (
+        "<b>x</b> a &lt; b <!-- c <i> --> &lt;a href='1'"
+    )
+    assert defuse_markup("<script>if (a<b) x()</script><p>") == "<script>if (a<b) x()</script><p>"
+    assert defuse_markup("<![CDATA[ hidden ]]>shown") == "shown"
