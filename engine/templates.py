@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator, Mapping
+from functools import lru_cache
 from typing import Any
 
 from engine.text import display, plain
@@ -44,7 +45,7 @@ def render(
     returns); the text around it is kept as written, control characters removed.
     """
     if "{{" not in text:
-        return plain(text)
+        return _static(text)
 
     def substitute(match: re.Match[str]) -> str:
         found, value = lookup(variables, match.group(1))
@@ -53,6 +54,12 @@ def render(
         return missing(match.group(1)) if missing else ""
 
     return plain(TEMPLATE.sub(substitute, text))
+
+
+@lru_cache(maxsize=8192)
+def _static(text: str) -> str:
+    """A text without references, cleaned once: titles and labels are shown again and again."""
+    return plain(text)
 
 
 def render_value(value: Any, variables: Mapping[str, Any]) -> Any:

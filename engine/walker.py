@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 import uuid
+import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -16,8 +17,9 @@ from engine.action_runner import MASK, ActionRunner, CallResult, PendingCall, ma
 from engine.answers import CONTINUE, Option, check_input, describe_options, match_option
 from engine.conditions import holds
 from engine.errors import BranchwiseError
-from engine.model import Action, Input, Link, Node, Outcome, Question, Step, Tree
+from engine.model import Action, Choice, Input, Link, Node, Outcome, Question, Step, Tree
 from engine.templates import render, render_value
+from engine.text import plain
 
 OPEN = "open"
 
@@ -30,7 +32,7 @@ class WalkError(BranchwiseError):
     """The walk cannot go on (a link cycle, a missing tree, a failed action without on_error)."""
 
 
-@dataclass
+@dataclass(slots=True)
 class ActionRecord:
     """One action call made (or done by hand) at a node; `params` has secrets masked."""
 
@@ -43,7 +45,7 @@ class ActionRecord:
     route: str | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class Visit:
     """One node shown on the walk's path, and what was answered there."""
 
@@ -133,6 +135,7 @@ class Walk:
         self.given = dict(variables or {})
         self.trees: dict[str, Tree] = {tree.id: tree}
         self._resolve = resolve_tree
+        self._node_of: tuple[Visit | None, Node | None] = (None, None)
         self.started_at = clock()
         self.visits: list[Visit] = []
         self.variables: dict[str, Any] = {}
@@ -149,8 +152,13 @@ class Walk:
 
     @property
     def node(self) -> Node:
-        visit = self.current
-        return self.trees[visit.tree_id].nodes[visit.node_id]
+        visit = self.visits[-1]
+        seen, node = self._node_of
+        if visit is not seen or node is None:
+            # Asked several times a step; looked up once per visit.
+            node = self.trees[visit.tree_id].nodes[visit.node_id]
+            self._node_of = (visit, node)
+        return node
 
     @property
     def current_tree(self) -> Tree:
@@ -188,14 +196,26 @@ class Walk:
         node = self.node
         if self.finished:
             return []
-        if isinstance(node, Step):
-            return [Option(CONTINUE, node.next, None, 0)]
+        if isinstance(node, (Step, Question)):
+            fixed = _fixed_options(self.trees[self.current.tree_id], node)
+            if fixed is not None:
+                return list(fixed)
         if isinstance(node, Question):
-            shown = [c for c in node.choices if holds(c.when, self.variables)]
+            shown = [c for c in node.choices if c.when is None or holds(c.when, self.variables)]
             return [Option(self.text(c.label), c.goto, c.key, i) for i, c in enumerate(shown)]
         if isinstance(node, Action) and self.is_manual():
             return [Option(self.text(r.label), r.goto, None, i) for i, r in enumerate(node.routes)]
         return []
+
+    def _choice_at(self, node: Question, index: int) -> tuple[int, Choice]:
+        """The choice shown at `index`, with its position among all of the node's choices."""
+        shown = -1
+        for position, choice in enumerate(node.choices):
+            if choice.when is None or holds(choice.when, self.variables):
+                shown += 1
+                if shown == index:
+                    return position, choice
+        raise InvalidAnswer(f"node {node.id!r} shows no choice {index + 1}")
 
     # Answering.
 
@@ -222,10 +242,10 @@ class Walk:
         node = self.node
         taken = "next"
         if isinstance(node, Question):
-            shown = [c for c in node.choices if holds(c.when, self.variables)]
-            choice = shown[option.index]
-            self.variables.update(choice.set)
-            taken = f"choice:{node.choices.index(choice)}"
+            position, choice = self._choice_at(node, option.index)
+            if choice.set:
+                self.variables.update(choice.set)
+            taken = f"choice:{position}"
         elif isinstance(node, Action):
             taken = f"route:{option.index}"
             self.current.action = ActionRecord(
@@ -394,19 +414,20 @@ class Walk:
                 self.variables[name] = var.default
 
     def _leave(self, answer: str, goto: str, taken: str) -> None:
-        visit = self.current
+        visits = self.visits
+        visit = visits[-1]
         visit.answer = answer
         visit.taken = taken
         visit.answered_at = self.clock()
-        self.recorder.answered(self, len(self.visits) - 1)
+        self.recorder.answered(self, len(visits) - 1)
         self._enter(self.trees[visit.tree_id], goto, visit.frames)
 
     def _enter(self, tree: Tree, node_id: str, frames: tuple[tuple[str, str], ...]) -> None:
         node = tree.nodes[node_id]
         auto = isinstance(node, Link) or (isinstance(node, Outcome) and self._continues(frames))
-        self.visits.append(
-            Visit(tree.id, node_id, self.clock(), dict(self.variables), frames, auto)
-        )
+        visit = Visit(tree.id, node_id, self.clock(), dict(self.variables), frames, auto)
+        self.visits.append(visit)
+        self._node_of = (visit, node)
         self.recorder.entered(self, len(self.visits) - 1)
         if isinstance(node, Link):
             self._follow(tree, node, frames)
@@ -487,6 +508,30 @@ class Walk:
             "path": self.path(),
             "variables": self.public_variables(),
         }
+
+
+# Options that depend on nothing but the node (no `when`, no template), made once per tree node.
+_FIXED: dict[int, dict[str, tuple[Option, ...] | None]] = {}
+
+
+def _fixed_options(tree: Tree, node: Step | Question) -> tuple[Option, ...] | None:
+    """The node's options when they never change, else None; kept while the tree lives."""
+    per_tree = _FIXED.get(id(tree))
+    if per_tree is None:
+        per_tree = _FIXED[id(tree)] = {}
+        # Keyed by id, so the entry must go with the tree before another object takes the id.
+        weakref.finalize(tree, _FIXED.pop, id(tree), None)
+    if node.id not in per_tree:
+        per_tree[node.id] = _options_of(node)
+    return per_tree[node.id]
+
+
+def _options_of(node: Step | Question) -> tuple[Option, ...] | None:
+    if isinstance(node, Step):
+        return (Option(CONTINUE, node.next, None, 0),)
+    if any(c.when is not None or "{{" in c.label for c in node.choices):
+        return None
+    return tuple(Option(plain(c.label), c.goto, c.key, i) for i, c in enumerate(node.choices))
 
 
 def _was_called(visit: Visit) -> bool:

@@ -1,0 +1,127 @@
+"""Steps per second through a generated 10k-node tree, with the SQLite store on and off.
+
+Run by hand: `python bench/walk.py [--nodes N] [--seconds S] [--profile]`. Each walk starts at
+the tree's start and answers at random (never "Not sure", so walks go deep) until an outcome;
+every answer is one step. With the store on, each step is committed to a SQLite file before
+the next node is shown, as `branchwise run` does.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import itertools
+import pstats
+import random
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.treegen import generate_yaml
+from engine.model import Input, Tree
+from engine.reader import Limits
+from engine.store import Store
+from engine.validation import check_file
+from engine.walker import NullRecorder, Recorder, Walk
+
+TARGET_STORED = 5_000
+TARGET_BARE = 200_000
+
+
+@dataclass(frozen=True)
+class Measured:
+    """Steps taken in how many seconds, over how many walks."""
+
+    steps: int
+    seconds: float
+    walks: int
+
+    @property
+    def rate(self) -> float:
+        return self.steps / self.seconds if self.seconds else 0.0
+
+
+def load_tree(nodes: int, directory: Path) -> Tree:
+    """The generated tree written to a file, read and checked as `branchwise run` does.
+
+    10k nodes make a file over the default size limit, so the limit is raised for it.
+    """
+    path = directory / "generated.yaml"
+    path.write_text(generate_yaml(nodes), encoding="utf-8")
+    checked = check_file(path, limits=Limits(max_bytes=path.stat().st_size + 1))
+    errors = [p for p in checked.problems if p.is_error]
+    if checked.tree is None or errors:
+        raise SystemExit(f"the generated tree has errors: {errors[:3]}")
+    return checked.tree
+
+
+def walk_once(walk: Walk, picks: Iterator[int]) -> int:
+    """Answer until the walk ends, as a face would: options shown, one chosen. Steps taken."""
+    steps = 0
+    while not walk.finished:
+        if isinstance(walk.node, Input):
+            walk.submit("REF-42")
+        else:
+            options = walk.options()
+            # Yes or No at random; a step's only option is Continue.
+            walk.choose(options[next(picks)] if len(options) > 1 else options[0])
+        steps += 1
+    return steps
+
+
+def measure(tree: Tree, recorder: Callable[[], Recorder], seconds: float) -> Measured:
+    """Walk again and again for about `seconds`."""
+    rng = random.Random(20260101)
+    picks = itertools.cycle([rng.randrange(2) for _ in range(4099)])
+    steps = walks = 0
+    started = time.perf_counter()
+    deadline = started + seconds
+    while time.perf_counter() < deadline:
+        steps += walk_once(Walk(tree, recorder=recorder()), picks)
+        walks += 1
+    return Measured(steps, time.perf_counter() - started, walks)
+
+
+def report(name: str, measured: Measured, target: int) -> str:
+    ratio = measured.rate / target
+    verdict = "meets" if ratio >= 1 else "MISSES"
+    return (
+        f"{name:<16} {measured.rate:>12,.0f} steps/s  ({measured.steps:,} steps in "
+        f"{measured.walks:,} walks, {measured.seconds:.2f} s)  target {target:,}: "
+        f"{ratio:.2f}x, {verdict}"
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--nodes", type=int, default=10_000, help="size of the generated tree")
+    parser.add_argument("--seconds", type=float, default=3.0, help="time spent on each run")
+    parser.add_argument("--profile", action="store_true", help="profile the store-off run")
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory() as folder:
+        directory = Path(folder)
+        tree = load_tree(args.nodes, directory)
+        print(f"tree: {len(tree.nodes):,} nodes")
+        with Store(directory / "sessions.sqlite3") as store:
+            stored = measure(tree, store.recorder, args.seconds)
+        bare = measure(tree, NullRecorder, args.seconds)
+        print(report("store on", stored, TARGET_STORED))
+        print(report("store off", bare, TARGET_BARE))
+        if args.profile:
+            profile(tree, args.seconds)
+    return 0 if stored.rate >= TARGET_STORED and bare.rate >= TARGET_BARE else 1
+
+
+def profile(tree: Tree, seconds: float) -> None:
+    profiler = cProfile.Profile()
+    profiler.runcall(measure, tree, NullRecorder, seconds)
+    pstats.Stats(profiler).sort_stats("tottime").print_stats(15)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
