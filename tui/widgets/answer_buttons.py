@@ -48,6 +48,8 @@ class AnswerButtons(Vertical):
         buttons = list(self.query_children(Button))
         for button, option in zip(buttons, options, strict=False):
             button.label = option_label(option)
+            # A reused button is a new answer: it must take the next Enter or click at once.
+            button.remove_class("-active", "taken")
         for button in buttons[len(options) :]:
             button.remove()
         if len(options) > len(buttons):

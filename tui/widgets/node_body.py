@@ -42,10 +42,16 @@ class NodeBody(VerticalScroll, can_focus=False):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._markdown: Markdown | None = None
+        self._upgrading = False
         self._text = ""
 
     def compose(self) -> list[Static]:
         return [Static(id="quick-body")]
+
+    @property
+    def settled(self) -> bool:
+        """Whether the Markdown widget has taken over (the layout will not move any more)."""
+        return self._markdown is not None
 
     def show(self, text: str) -> None:
         """Show this Markdown (already made safe: values escaped, controls removed)."""
@@ -58,11 +64,15 @@ class NodeBody(VerticalScroll, can_focus=False):
         self.query_one("#quick-body", Static).update(quick_markdown(text))
         self.call_after_refresh(self._upgrade)
 
-    def _upgrade(self) -> None:
-        if self._markdown is not None:
+    async def _upgrade(self) -> None:
+        if self._markdown is not None or self._upgrading:
             return
+        self._upgrading = True
         from textual.widgets import Markdown
 
-        self._markdown = Markdown(self._text, open_links=False)
-        self.mount(self._markdown)
-        self.query_one("#quick-body", Static).remove()
+        markdown = Markdown(self._text, open_links=False)
+        await self.mount(markdown)  # its blocks are laid out before the light body goes
+        await self.query_one("#quick-body", Static).remove()
+        self._markdown = markdown
+        if markdown.source != self._text:  # a newer node came while it was mounting
+            await markdown.update(self._text)

@@ -1,0 +1,97 @@
+"""Fixtures for the terminal app: the bundled Paya tree, walks with a frozen clock, test actions."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from engine.action_runner import ActionRunner
+from engine.actions.registry import ActionFailed, ActionSpec, CallPlan, Param, Registry
+from engine.config import Config, load_config
+from engine.library import Library
+from engine.walker import Walk
+from tui.app import BranchwiseApp, make_app
+
+ROOT = Path(__file__).resolve().parents[2]
+TREES = ROOT / "trees"
+PAYA = "paya-connect/customer-portal-access"
+FROZEN = 1_767_225_600.0  # 2026-01-01T00:00:00Z: timers and transcripts stay still
+
+
+def frozen_clock() -> float:
+    return FROZEN
+
+
+class GatedContactLookup:
+    """A paya.get_contact that waits for a test to open its gate, then answers or fails."""
+
+    def __init__(self, result: Mapping[str, Any] | None = None, error: str | None = None) -> None:
+        self.spec = ActionSpec(
+            name="paya.get_contact",
+            summary="Look up one Paya Connect contact by id",
+            params=(Param("contact_id", "text", True),),
+        )
+        self.gate = threading.Event()
+        self.result = dict(result or {"id": "c-1", "is_user": True})
+        self.error = error
+        self.calls: list[Mapping[str, Any]] = []
+
+    def configured(self, config: Config) -> bool:
+        return True
+
+    def plan(self, args: Mapping[str, Any], config: Config) -> CallPlan:
+        return CallPlan(
+            self.spec.name, "GET", f"https://paya.test/v2/contacts/{args['contact_id']}"
+        )
+
+    def call(self, args: Mapping[str, Any], config: Config) -> Mapping[str, Any]:
+        self.calls.append(dict(args))
+        if not self.gate.wait(10):
+            raise ActionFailed("the test never opened the gate")
+        if self.error:
+            raise ActionFailed(self.error)
+        return self.result
+
+
+def library() -> Library:
+    """The bundled trees, with no cache: tests never touch the user's directories."""
+    return Library([TREES])
+
+
+def gated_runner(action: GatedContactLookup, tmp_path: Path) -> ActionRunner:
+    return ActionRunner(Registry([action]), load_config(tmp_path / "absent.toml", {}))
+
+
+def new_walk(
+    tree_ref: str = PAYA,
+    *,
+    lib: Library | None = None,
+    runner: ActionRunner | None = None,
+    stubs: Mapping[str, Any] | None = None,
+    store: Any = None,
+) -> Walk:
+    """A walk with a frozen clock and a fixed session id, so screens look the same every run."""
+    lib = lib or library()
+    return Walk(
+        lib.load(tree_ref),
+        resolve_tree=lib.load,
+        runner=runner or ActionRunner(stubs=dict(stubs or {})),
+        recorder=store.recorder() if store is not None else None,
+        session_id="5e55i0n1d001",
+        clock=frozen_clock,
+        agent="ann",
+    )
+
+
+def app_for(walk: Walk, lib: Library | None = None, **options: Any) -> BranchwiseApp:
+    store = options.pop("store", None)
+    return make_app(lib or library(), store, walk, clock=frozen_clock, **options)
+
+
+@pytest.fixture
+def paya_walk() -> Walk:
+    return new_walk()
