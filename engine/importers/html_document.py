@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import codecs
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from html.parser import HTMLParser
 
 from engine.importers.errors import ArticleImportError
@@ -366,18 +366,31 @@ def find_first(
 
 def text_of(root: Element | str) -> str:
     """All the text under root, whitespace collapsed to single spaces."""
-    if isinstance(root, str):
-        return " ".join(root.split())
+    return " ".join(gather_text([root], spacing).split())
+
+
+def spacing(element: Element) -> str:
+    """What separates an element's text from the text before it: nothing inside a line."""
+    return "" if element.tag in INLINE_TAGS else " "
+
+
+def gather_text(nodes: Sequence[Element | str], opening: Callable[[Element], str | None]) -> str:
+    """The text under the nodes in document order, without recursion.
+
+    opening(element) is the text put before the element's own, or None to leave it out.
+    """
     parts: list[str] = []
-    pending: list[Element | str] = [root]
+    pending: list[Element | str] = list(reversed(nodes))
     while pending:
         node = pending.pop()
         if isinstance(node, str):
             parts.append(node)
-        else:
-            parts.append("" if node.tag in INLINE_TAGS else " ")
+            continue
+        before = opening(node)
+        if before is not None:
+            parts.append(before)
             pending.extend(reversed(node.children))
-    return " ".join("".join(parts).split())
+    return "".join(parts)
 
 
 def ancestors(element: Element) -> Iterator[Element]:

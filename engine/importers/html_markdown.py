@@ -6,7 +6,14 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from engine.importers.html_document import INLINE_TAGS, Element, text_of, walk
+from engine.importers.html_document import (
+    INLINE_TAGS,
+    Element,
+    gather_text,
+    spacing,
+    text_of,
+    walk,
+)
 
 SKIPPED_TAGS = frozenset(
     [
@@ -129,16 +136,8 @@ class _Converter:
         return [Block(kind, markdown, text)]
 
     def plain(self, nodes: Sequence[Element | str]) -> str:
-        parts: list[str] = []
-        pending: list[Element | str] = list(reversed(nodes))
-        while pending:
-            node = pending.pop()
-            if isinstance(node, str):
-                parts.append(node)
-            elif not self._skipped(node):
-                parts.append("" if node.tag in INLINE_TAGS else " ")
-                pending.extend(reversed(node.children))
-        return " ".join("".join(parts).split())
+        text = gather_text(nodes, lambda e: None if self._skipped(e) else spacing(e))
+        return " ".join(text.split())
 
     def _inline_text(self, nodes: Sequence[Element | str]) -> str:
         collapsed = " ".join(self._inline(nodes, frozenset()).split())
@@ -299,17 +298,8 @@ def _code_block(element: Element) -> list[Block]:
 
 
 def _raw_text(element: Element) -> str:
-    parts: list[str] = []
-    pending: list[Element | str] = [element]
-    while pending:
-        node = pending.pop()
-        if isinstance(node, str):
-            parts.append(node)
-        elif node.tag == "br":
-            parts.append("\n")
-        else:
-            pending.extend(reversed(node.children))
-    return "".join(parts).replace("\xa0", " ")
+    text = gather_text([element], lambda e: "\n" if e.tag == "br" else "")
+    return text.replace("\xa0", " ")
 
 
 def _table_rows(table: Element) -> list[Element]:

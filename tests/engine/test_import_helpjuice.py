@@ -26,6 +26,37 @@ NODE_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 FIXTURES = sorted(path.name for path in DATA.glob("*.html"))
 
 
+# The Paya Connect tree, as both its markup and its flattened export give it.
+PAYA_QUESTIONS: dict[str, tuple[str, str, Any]] = {
+    "do-you-see-the-create-user-from-the": (
+        "question",
+        "Do you see the 'Create User' from the contact button:",
+        [
+            ("Yes", "click-this-button-and-a-contact-user"),
+            ("No", "have-you-created-other-contact-users-in"),
+        ],
+    ),
+    "click-this-button-and-a-contact-user": (
+        "outcome",
+        "Click this button and a contact user will be created for this customer.",
+        "resolved",
+    ),
+    "have-you-created-other-contact-users-in": (
+        "question",
+        "Have you created other contact users in the past?",
+        [
+            ("Yes", "check-the-is-user-field-on-the-profile"),
+            ("No", "contact-your-solution-provider-to-ensure"),
+        ],
+    ),
+    "contact-your-solution-provider-to-ensure": (
+        "outcome",
+        "Contact your solution provider to ensure that you have access to the Customer Portal",
+        "escalated",
+    ),
+}
+
+
 def imported(name: str) -> ImportResult:
     return import_helpjuice_file(DATA / name)
 
@@ -218,36 +249,11 @@ def test_paya_connect_article_drops_its_placeholders_and_says_so(tmp_path: Path)
         "product": ("step", "Product", "description"),
         "description": ("step", "Description", "resolution"),
         "resolution": ("step", "Resolution", "do-you-see-the-create-user-from-the"),
-        "do-you-see-the-create-user-from-the": (
-            "question",
-            "Do you see the 'Create User' from the contact button:",
-            [
-                ("Yes", "click-this-button-and-a-contact-user"),
-                ("No", "have-you-created-other-contact-users-in"),
-            ],
-        ),
-        "click-this-button-and-a-contact-user": (
-            "outcome",
-            "Click this button and a contact user will be created for this customer.",
-            "resolved",
-        ),
-        "have-you-created-other-contact-users-in": (
-            "question",
-            "Have you created other contact users in the past?",
-            [
-                ("Yes", "check-the-is-user-field-on-the-profile"),
-                ("No", "contact-your-solution-provider-to-ensure"),
-            ],
-        ),
+        **PAYA_QUESTIONS,
         "check-the-is-user-field-on-the-profile": (
             "outcome",
             'Check the "Is User" field on the Profile tab.',
             "resolved",
-        ),
-        "contact-your-solution-provider-to-ensure": (
-            "outcome",
-            "Contact your solution provider to ensure that you have access to the Customer Portal",
-            "escalated",
         ),
     }
     assert comments_above(render_tree_yaml(result), "contact-your-solution-provider-to-ensure") == [
@@ -362,36 +368,11 @@ def test_flattened_list_export_is_rebuilt_with_a_warning(tmp_path: Path) -> None
     )
     assert shape(tree) == {
         "product": ("step", "Product", "do-you-see-the-create-user-from-the"),
-        "do-you-see-the-create-user-from-the": (
-            "question",
-            "Do you see the 'Create User' from the contact button:",
-            [
-                ("Yes", "click-this-button-and-a-contact-user"),
-                ("No", "have-you-created-other-contact-users-in"),
-            ],
-        ),
-        "click-this-button-and-a-contact-user": (
-            "outcome",
-            "Click this button and a contact user will be created for this customer.",
-            "resolved",
-        ),
-        "have-you-created-other-contact-users-in": (
-            "question",
-            "Have you created other contact users in the past?",
-            [
-                ("Yes", "check-the-is-user-field-on-the-profile"),
-                ("No", "contact-your-solution-provider-to-ensure"),
-            ],
-        ),
+        **PAYA_QUESTIONS,
         "check-the-is-user-field-on-the-profile": (
             "outcome",
             'Check the "Is User" field on the Profile tab. This should say YES.',
             "resolved",
-        ),
-        "contact-your-solution-provider-to-ensure": (
-            "outcome",
-            "Contact your solution provider to ensure that you have access to the Customer Portal",
-            "escalated",
         ),
     }
     assert tree["nodes"]["click-this-button-and-a-contact-user"]["body"].endswith(
