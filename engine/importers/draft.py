@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,6 +37,32 @@ class ImportNote:
     message: str
 
 
+class UniqueNames:
+    """Hands out names once each, numbering repeats ('x', 'x (2)', …) without rescanning."""
+
+    def __init__(self, key: Callable[[str], str], numbered: Callable[[str, int], str]) -> None:
+        self.key = key
+        self.numbered = numbered
+        self.taken: set[str] = set()
+        self.next_number: dict[str, int] = {}
+
+    def claim(self, name: str) -> str:
+        """The name itself when still free, else the first free numbered form of it."""
+        candidate = name
+        number = self.next_number.get(self.key(name), 2)
+        while self.key(candidate) in self.taken:
+            candidate = self.numbered(name, number)
+            number += 1
+        self.next_number[self.key(name)] = number
+        self.taken.add(self.key(candidate))
+        return candidate
+
+
+def _answer_labels() -> UniqueNames:
+    # Answers are matched by label without regard to case, so they must differ that way.
+    return UniqueNames(str.casefold, lambda label, number: f"{label} ({number})")
+
+
 @dataclass(eq=False)
 class DraftNode:
     """One node of the tree being built; kind is step, question or outcome."""
@@ -48,6 +74,7 @@ class DraftNode:
     choices: list[DraftChoice] = field(default_factory=list)
     next: DraftNode | None = None
     comments: list[str] = field(default_factory=list)
+    labels: UniqueNames = field(default_factory=_answer_labels, repr=False)
 
 
 @dataclass(eq=False)
@@ -157,12 +184,7 @@ def dead_end(label: str, reason: str) -> DraftNode:
 
 def add_choice(question: DraftNode, label: str, target: DraftNode) -> None:
     """Adds an answer, renaming it when another answer of the question already has its label."""
-    taken = {choice.label.casefold() for choice in question.choices}
-    unique = label
-    counter = 2
-    while unique.casefold() in taken:
-        unique = f"{label} ({counter})"
-        counter += 1
+    unique = question.labels.claim(label)
     if unique != label:
         question.comments.append(
             f"two answers are labelled {quoted(label)}; the later one is now {quoted(unique)}"
@@ -232,18 +254,8 @@ def _flag_placeholders(node: DraftNode) -> None:
 
 
 def _assign_ids(nodes: list[DraftNode]) -> dict[int, str]:
-    ids: dict[int, str] = {}
-    taken: set[str] = set()
-    for node in nodes:
-        base = slugify(node.title) or node.kind
-        unique = base
-        counter = 2
-        while unique in taken:
-            unique = f"{base}-{counter}"
-            counter += 1
-        taken.add(unique)
-        ids[id(node)] = unique
-    return ids
+    names = UniqueNames(str, lambda base, counter: f"{base}-{counter}")
+    return {id(node): names.claim(slugify(node.title) or node.kind) for node in nodes}
 
 
 def _node_data(node: DraftNode, ids: dict[int, str], log: ImportLog) -> dict[str, Any]:

@@ -147,6 +147,7 @@ class _TreeReader:
     def __init__(self, log: ImportLog, heading: Element | None) -> None:
         self.log = log
         self.heading = heading
+        self.read: dict[int, DraftNode | None] = {}
 
     def skip(self, element: Element) -> bool:
         return element is self.heading or is_editor_control(element)
@@ -198,6 +199,12 @@ class _TreeReader:
         ]
         return leaf
 
+    def _read_once(self, panel: Element, depth: int) -> DraftNode | None:
+        # Buttons sharing a panel share its node: read again, n levels would cost 2**n nodes.
+        if id(panel) not in self.read:
+            self.read[id(panel)] = self.panel(panel, depth)
+        return self.read[id(panel)]
+
     def panel(self, panel: Element, depth: int) -> DraftNode | None:
         nested = find_first(
             panel, holds_answers, descend=lambda element: not holds_answers(element)
@@ -236,7 +243,7 @@ class _TreeReader:
                 question.comments.append(
                     f"answer {quoted(label)} names no panel; it got the next panel no button names"
                 )
-            target = None if panel is None else self.panel(panel, depth + 1)
+            target = None if panel is None else self._read_once(panel, depth + 1)
             attach_answer(question, label, position, target, panel is not None)
         self._report_unused(question, matcher.unused())
 

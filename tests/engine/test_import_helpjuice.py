@@ -618,3 +618,55 @@ def test_a_second_decision_tree_is_reported() -> None:
         "warning: the article holds more than one decision tree; only the first was imported"
         in (notes_of(result))
     )
+
+
+def shared_panels(levels: int) -> str:
+    """Two buttons per question that both open the one panel, levels deep."""
+    html = "<p>Bottom.</p>"
+    for level in range(levels, 0, -1):
+        buttons = "".join(
+            f'<div class="helpjuice-decision-tree-button" data-id="s{level}">'
+            f'<div class="helpjuice-decision-tree-button-text">{label}</div></div>'
+            for label in ("Yes", "Also yes")
+        )
+        html = (
+            f'<p>Level {level}?</p><div class="helpjuice-decision-tree-tabs">'
+            f'<div class="helpjuice-decision-tree-tab-nav">{buttons}</div>'
+            f'<div class="helpjuice-decision-tree-tab-content" id="s{level}">{html}</div></div>'
+        )
+    return html
+
+
+def test_buttons_sharing_a_panel_share_its_node_instead_of_doubling_per_level(
+    tmp_path: Path,
+) -> None:
+    started = time.perf_counter()
+    result = import_helpjuice(shared_panels(36), "shared")
+    assert time.perf_counter() - started < 10
+    tree = validated(result, tmp_path)
+    assert len(tree["nodes"]) == 37
+    first = tree["nodes"][tree["start"]]
+    assert [choice["goto"] for choice in first["choices"]] == ["level-2", "level-2"]
+
+
+def test_thousands_of_duplicate_labels_are_numbered_quickly() -> None:
+    buttons = "".join(
+        f'<div class="helpjuice-decision-tree-button" data-id="d{n}">'
+        '<div class="helpjuice-decision-tree-button-text">Yes</div></div>'
+        for n in range(5000)
+    )
+    panels = "".join(
+        f'<div class="helpjuice-decision-tree-tab-content" id="d{n}"><p>Done.</p></div>'
+        for n in range(5000)
+    )
+    html = (
+        '<p>Pick?</p><div class="helpjuice-decision-tree-tabs">'
+        f'<div class="helpjuice-decision-tree-tab-nav">{buttons}</div>{panels}</div>'
+    )
+    started = time.perf_counter()
+    tree = import_helpjuice(html, "many").tree
+    assert time.perf_counter() - started < 20
+    labels = [choice["label"] for choice in tree["nodes"]["pick"]["choices"]]
+    assert labels[:3] == ["Yes", "Yes (2)", "Yes (3)"]
+    assert len(set(labels)) == 5000
+    assert list(tree["nodes"])[1:4] == ["done", "done-2", "done-3"]
