@@ -698,3 +698,56 @@ def test_a_walk_killed_with_sigkill_resumes_with_every_step_shown(tmp_path: Path
         record = store.load(session_id)
     assert [tree.nodes[s.node_id].title for s in record.steps][: len(shown)] == shown
     assert record.status == "resolved"
+
+
+def test_a_tree_with_errors_is_refused_with_its_problems(tmp_path: Path) -> None:
+    tree = tmp_path / "broken.yaml"
+    tree.write_text(
+        "schema: branchwise/v1\nid: tests/broken\nversion: 1\ntitle: Broken\nstart: ask\n"
+        "nodes:\n  ask: {type: step, title: Ask, next: nowhere}\n",
+        encoding="utf-8",
+    )
+    done = branchwise(environment(tmp_path), "run", str(tree), "--answers", "Continue")
+    assert done.returncode == 1
+    assert "'next' names node 'nowhere', which does not exist (missing-target)" in done.stderr
+    assert f"run 'branchwise validate {tree}'" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+# Without the terminal app.
+
+
+def test_without_the_app_the_library_is_listed(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tui.cli import main
+
+    for name, value in environment(tmp_path).items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setitem(sys.modules, "tui.app", None)  # as if this build had no app
+    assert main(["--library", str(BUNDLED)]) == 0
+    out, err = capsys.readouterr()
+    assert f"{PORTAL}  v1  Grant a contact access to the Customer Portal\n" in out
+    assert "The terminal app is not available" in err
+
+
+def test_without_the_app_a_walk_falls_back_to_plain_mode(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import argparse
+    import io
+
+    from tui.commands.run import open_walk_app
+
+    monkeypatch.setitem(sys.modules, "tui.app", None)
+    monkeypatch.setattr(sys, "stdin", io.StringIO("No\nNo\n"))
+    library = Library([BUNDLED])
+    walk = Walk(library.load(PORTAL), resolve_tree=library.load)
+    walk.answer("Continue")
+    walk.answer("Continue")
+    walk.answer("Continue")
+    args = argparse.Namespace(answers=None, json=False, resume=None, tree=PORTAL)
+    assert open_walk_app(args, walk, library, None) == 0
+    out, err = capsys.readouterr()
+    assert "using the plain line mode" in err
+    assert "[6] Contact your solution provider (escalated)" in out
