@@ -13,6 +13,7 @@ from engine.importers.draft import (
     ImportLog,
     add_choice,
     dead_end,
+    outcome,
     preorder,
     quoted,
     title_from_blocks,
@@ -199,6 +200,19 @@ def attach_answer(
         reason = "its panel is empty or only placeholder text" if has_panel else "it has no panel"
         target = dead_end(label, f"answer {quoted(label)}: {reason}")
     add_choice(question, label, target)
+
+
+def end_of_branch(question: DraftNode, blocks: Sequence[Block]) -> DraftNode | None:
+    """The outcome a question without usable answers becomes, keeping its notes; None when it
+    has no text either."""
+    if not blocks:
+        return None
+    leaf = outcome(blocks)
+    leaf.comments[:0] = [
+        *question.comments,
+        "no answer is left but editor placeholders, so the branch ends here",
+    ]
+    return leaf
 
 
 def check_depth(depth: int) -> None:

@@ -15,6 +15,7 @@ from engine.importers.article import (
     chain,
     check_depth,
     content_root,
+    end_of_branch,
     is_placeholder_block,
     is_placeholder_label,
     keep_in_list,
@@ -171,13 +172,7 @@ class _FlatReader:
                 continue
             has_panel, target = self._answer(depth)
             attach_answer(node, label, position, target, has_panel)
-        if node.choices:
-            return node
-        if not asked:
-            return None
-        leaf = outcome(asked)
-        leaf.comments[:0] = [*node.comments, "its answers were all editor placeholders"]
-        return leaf
+        return node if node.choices else end_of_branch(node, asked)
 
     def _answer(self, depth: int) -> tuple[bool, DraftNode | None]:
         block = self.items[self.position] if self.position < len(self.items) else None

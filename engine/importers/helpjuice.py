@@ -17,6 +17,7 @@ from engine.importers.article import (
     chain,
     check_depth,
     content_root,
+    end_of_branch,
     read_article,
     split_around,
     steps_before_tree,
@@ -185,19 +186,7 @@ class _TreeReader:
             node.comments.append("text after the answers was put in this question's body")
         if tabs is not None:
             self._answers(node, tabs, depth)
-        if node.choices:
-            return node
-        return self._leaf(node, intro + asked + trailing)
-
-    def _leaf(self, question: DraftNode, blocks: list[Block]) -> DraftNode | None:
-        if not blocks:
-            return None
-        leaf = outcome(blocks)
-        leaf.comments[:0] = [
-            *question.comments,
-            "its answers were all editor placeholders, so the branch ends here",
-        ]
-        return leaf
+        return node if node.choices else end_of_branch(node, intro + asked + trailing)
 
     def _read_once(self, panel: Element, depth: int) -> DraftNode | None:
         # Buttons sharing a panel share its node: read again, n levels would cost 2**n nodes.
@@ -249,7 +238,7 @@ class _TreeReader:
 
     def _report_unused(self, question: DraftNode, panels: list[Element]) -> None:
         for panel in panels:
-            text = join_blocks(self.blocks(panel.children))
+            text = " ".join(block.text for block in self.blocks(panel.children))
             if text:
                 question.comments.append(f"a panel no answer leads to was left out: {quoted(text)}")
 

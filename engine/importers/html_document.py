@@ -153,6 +153,8 @@ class Document:
 
 def decode_html(data: bytes) -> tuple[str, str | None]:
     """The bytes as text, and a note when they were not UTF-8."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return data.decode("utf-16", errors="replace"), None
     try:
         return data.decode("utf-8-sig"), None
     except UnicodeDecodeError:

@@ -258,7 +258,7 @@ def test_paya_connect_article_drops_its_placeholders_and_says_so(tmp_path: Path)
     }
     assert comments_above(render_tree_yaml(result), "contact-your-solution-provider-to-ensure") == [
         "dropped the editor placeholder button 'Type Button Text' and its empty panel",
-        "its answers were all editor placeholders, so the branch ends here",
+        "no answer is left but editor placeholders, so the branch ends here",
         "status escalated: the text says 'Contact your solution provider'",
     ]
 
@@ -670,3 +670,11 @@ def test_thousands_of_duplicate_labels_are_numbered_quickly() -> None:
     assert labels[:3] == ["Yes", "Yes (2)", "Yes (3)"]
     assert len(set(labels)) == 5000
     assert list(tree["nodes"])[1:4] == ["done", "done-2", "done-3"]
+
+
+def test_utf16_with_a_byte_order_mark_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "wide.html"
+    path.write_bytes((DATA / "nested_deep.html").read_text(encoding="utf-8").encode("utf-16"))
+    result = import_helpjuice_file(path)
+    assert result.tree["title"] == "Card reader troubleshooting"
+    assert not [note for note in result.notes if note.severity == "warning"]
