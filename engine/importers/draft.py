@@ -223,7 +223,8 @@ def build_result(
     """The finished tree: ids given, templates neutralised, comments and notes gathered."""
     nodes = list(preorder(start))
     for node in nodes:
-        _flag_placeholders(node)
+        node.comments.extend(_placeholder_comments(node))
+    log.notes.extend(ImportNote("note", f"the tree's {line}") for line in _placeholders_in(title))
     ids = _assign_ids(nodes)
     tree: dict[str, Any] = {
         "schema": SCHEMA,
@@ -241,16 +242,23 @@ def build_result(
     return ImportResult(tree, comments, notes, header)
 
 
-def _flag_placeholders(node: DraftNode) -> None:
-    texts = [(node.title, "title", False), (node.body, "body", False)]
-    texts.extend((choice.label, "label", True) for choice in node.choices)
-    for text, field_name, is_label in texts:
-        found = placeholder_in(text, is_label)
-        if found is not None:
-            node.comments.append(
-                f"the {field_name} still holds the editor placeholder {found}: reword it, "
-                "'branchwise validate' reports it until then"
-            )
+def _placeholder_comments(node: DraftNode) -> list[str]:
+    found = _placeholders_in(node.title)
+    if node.body != node.title:
+        found.extend(_placeholders_in(node.body, "body"))
+    for choice in node.choices:
+        found.extend(_placeholders_in(choice.label, "label", is_label=True))
+    return found
+
+
+def _placeholders_in(text: str, field_name: str = "title", is_label: bool = False) -> list[str]:
+    found = placeholder_in(text, is_label)
+    if found is None:
+        return []
+    return [
+        f"{field_name} still holds the editor placeholder {found}: reword it, "
+        "'branchwise validate' reports it until then"
+    ]
 
 
 def _assign_ids(nodes: list[DraftNode]) -> dict[int, str]:

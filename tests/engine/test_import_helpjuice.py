@@ -678,3 +678,19 @@ def test_utf16_with_a_byte_order_mark_is_read(tmp_path: Path) -> None:
     result = import_helpjuice_file(path)
     assert result.tree["title"] == "Card reader troubleshooting"
     assert not [note for note in result.notes if note.severity == "warning"]
+
+
+def test_placeholders_inside_real_text_are_kept_and_flagged() -> None:
+    html = "<h1>TODO rename</h1>" + nested_tabs(1).replace(
+        "<p>Question 1?</p>", "<p>Which one?</p>"
+    ).replace("Bottom.", "Press it. Lorem ipsum dolor.")
+    result = import_helpjuice(html, "flagged")
+    text = render_tree_yaml(result)
+    assert comments_above(text, "press-it-lorem-ipsum-dolor") == [
+        "title still holds the editor placeholder 'Lorem ipsum': reword it, "
+        "'branchwise validate' reports it until then"
+    ]
+    assert (
+        "# note: the tree's title still holds the editor placeholder 'TODO': reword it, "
+        "'branchwise validate' reports it until then"
+    ) in text.split("\n")
