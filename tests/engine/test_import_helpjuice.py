@@ -9,6 +9,8 @@ from typing import Any
 
 import pytest
 import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from engine.importers import (
     MAX_ARTICLE_BYTES,
@@ -694,3 +696,25 @@ def test_placeholders_inside_real_text_are_kept_and_flagged() -> None:
         "# note: the tree's title still holds the editor placeholder 'TODO': reword it, "
         "'branchwise validate' reports it until then"
     ) in text.split("\n")
+
+
+TOKENS = sorted(
+    set(re.findall(r"<[^>]*>|[^<]+", "".join(p.read_text("utf-8") for p in DATA.glob("*.html"))))
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(TOKENS) | st.text(max_size=8), max_size=200))
+def test_any_shuffle_of_article_markup_imports_or_is_refused_cleanly(pieces: list[str]) -> None:
+    try:
+        result = import_helpjuice("".join(pieces), "shuffled")
+    except ArticleImportError as problem:
+        assert problem.message
+        return
+    assert yaml.load(render_tree_yaml(result), Loader=yaml.CSafeLoader) == result.tree
+    nodes = result.tree["nodes"]
+    assert result.tree["start"] in nodes
+    for node in nodes.values():
+        assert node["title"].strip()
+        assert all(choice["goto"] in nodes for choice in node.get("choices", []))
+        assert node.get("next", result.tree["start"]) in nodes
