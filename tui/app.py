@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual.app import App
@@ -71,11 +71,10 @@ class BranchwiseApp(App[int]):
 
             TreeWatcher(self, self.first_walk.tree.path).start()
 
-    def _show(self, screen: Any) -> None:
+    def _show(self, screen: Screen[Any]) -> Awaitable[Any]:
         if len(self.screen_stack) > 1:
-            self.switch_screen(screen)
-        else:
-            self.push_screen(screen)
+            return self.switch_screen(screen)
+        return self.push_screen(screen)
 
     @property
     def main_screen(self) -> Screen[Any] | None:
@@ -92,12 +91,12 @@ class BranchwiseApp(App[int]):
         elif main is self.screen:
             self.open_walk(walk)
 
-    def open_walk(self, walk: Walk) -> None:
-        """Show a walk from its current node."""
+    def open_walk(self, walk: Walk) -> Awaitable[Any]:
+        """Show a walk from its current node (await it to act once it is shown)."""
         from tui.screens.walk import WalkScreen
 
         self.last_walk = walk
-        self._show(WalkScreen(walk))
+        return self._show(WalkScreen(walk))
 
     def show_outcome(self, walk: Walk) -> None:
         from tui.screens.outcome import OutcomeScreen

@@ -18,6 +18,7 @@ from tui.app import BranchwiseApp, make_app
 
 ROOT = Path(__file__).resolve().parents[2]
 TREES = ROOT / "trees"
+DATA = Path(__file__).resolve().parent / "data"
 PAYA = "paya-connect/customer-portal-access"
 FROZEN = 1_767_225_600.0  # 2026-01-01T00:00:00Z: timers and transcripts stay still
 
@@ -26,14 +27,22 @@ def frozen_clock() -> float:
     return FROZEN
 
 
-class GatedContactLookup:
-    """A paya.get_contact that waits for a test to open its gate, then answers or fails."""
+class GatedAction:
+    """An action that waits for a test to open its gate, then answers or fails."""
 
-    def __init__(self, result: Mapping[str, Any] | None = None, error: str | None = None) -> None:
+    def __init__(
+        self,
+        name: str = "paya.get_contact",
+        *,
+        result: Mapping[str, Any] | None = None,
+        error: str | None = None,
+        side_effects: bool = False,
+    ) -> None:
         self.spec = ActionSpec(
-            name="paya.get_contact",
-            summary="Look up one Paya Connect contact by id",
+            name=name,
+            summary=f"Run {name} against the test service",
             params=(Param("contact_id", "text", True),),
+            side_effects=side_effects,
         )
         self.gate = threading.Event()
         self.result = dict(result or {"id": "c-1", "is_user": True})
@@ -44,9 +53,7 @@ class GatedContactLookup:
         return True
 
     def plan(self, args: Mapping[str, Any], config: Config) -> CallPlan:
-        return CallPlan(
-            self.spec.name, "GET", f"https://paya.test/v2/contacts/{args['contact_id']}"
-        )
+        return CallPlan(self.spec.name, "GET", f"https://svc.test/contacts/{args['contact_id']}")
 
     def call(self, args: Mapping[str, Any], config: Config) -> Mapping[str, Any]:
         self.calls.append(dict(args))
@@ -57,13 +64,14 @@ class GatedContactLookup:
         return self.result
 
 
-def library() -> Library:
-    """The bundled trees, with no cache: tests never touch the user's directories."""
-    return Library([TREES])
+def library(*dirs: Path, registry: Registry | None = None) -> Library:
+    """The bundled trees (or others), no cache: tests never touch the user's directories."""
+    return Library(list(dirs) or [TREES], registry=registry)
 
 
-def gated_runner(action: GatedContactLookup, tmp_path: Path) -> ActionRunner:
-    return ActionRunner(Registry([action]), load_config(tmp_path / "absent.toml", {}))
+def gated_runner(registry: Registry, tmp_path: Path) -> ActionRunner:
+    """A runner that makes the registry's actions automatic (they say they are configured)."""
+    return ActionRunner(registry, load_config(tmp_path / "absent.toml", {}))
 
 
 def new_walk(

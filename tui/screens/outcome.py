@@ -12,6 +12,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Markdown, Static
 
 from engine.errors import BranchwiseError
+from tui.going_back import side_effect_lines
 from tui.literal import literal, markdown_template, notify_plain
 from tui.transcript_export import copy_transcript, save_transcript, transcript_markdown
 
@@ -82,14 +83,16 @@ class OutcomeScreen(Screen[None]):
     def action_library(self) -> None:
         self.branchwise.show_library()
 
-    def action_back(self) -> None:
+    async def action_back(self) -> None:
         """Re-open the last question (a wrong key at the end is easy to undo)."""
         try:
-            self.walk.back()
+            undone = self.walk.back()
         except BranchwiseError as exc:
             notify_plain(self.app, exc.message, "warning")
             return
-        self.branchwise.open_walk(self.walk)
+        await self.branchwise.open_walk(self.walk)
+        for line in side_effect_lines(undone):
+            notify_plain(self.app, line, "warning", timeout=8)
 
     def action_help(self) -> None:
         self.branchwise.show_help()

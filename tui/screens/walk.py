@@ -228,7 +228,8 @@ class WalkScreen(Screen[None]):
         if isinstance(self.focused, Input) or event.character is None:
             return
         key = event.character.casefold()
-        if self._result_shown or self.query_one(ActionPanel).has_class("-failed"):
+        action_panel = self.query_one(ActionPanel)
+        if action_panel.display and (self._result_shown or action_panel.has_class("-failed")):
             what = {"1": "continue"} if self._result_shown else ACTION_KEYS
             if key in what:
                 event.stop()

@@ -17,6 +17,7 @@ from engine.text import display
 from tui.literal import literal
 
 MAX_VALUE = 60
+MAX_ROWS = 8
 Invoke = Callable[[PendingCall], CallResult]
 
 
@@ -34,11 +35,15 @@ def result_table(result: Mapping[str, Any] | None) -> Content:
         return Content.styled("(no result)", "dim")
     width = min(max(len(display(k)) for k in result), 24)
     rows = []
-    for key, value in result.items():
+    for key, value in list(result.items())[:MAX_ROWS]:
         shown = display(value)
         if len(shown) > MAX_VALUE:
             shown = shown[: MAX_VALUE - 1] + "…"
         rows.append(Content.assemble((f"{display(key):<{width}}  ", "bold"), literal(shown)))
+    if len(result) > MAX_ROWS:
+        rows.append(
+            Content.styled(f"… and {len(result) - MAX_ROWS} more (see the transcript)", "dim")
+        )
     return Content("\n").join(rows)
 
 
@@ -65,9 +70,9 @@ class ActionPanel(Vertical):
             yield LoadingIndicator()
             yield Static(id="running-text")
         yield Static(id="message")
-        yield Static(id="result")
         yield Vertical(id="routes")
         yield Horizontal(id="action-buttons")
+        yield Static(id="result")
 
     def _state(self, state: str) -> None:
         for name in ("running", "failed", "done"):
@@ -89,9 +94,12 @@ class ActionPanel(Vertical):
     ) -> None:
         """The result as a small table and every route, the one taken highlighted."""
         self._state("done")
-        self.query_one("#result", Static).update(result_table(result))
+        table = self.query_one("#result", Static)
+        table.update(result_table(result))
+        table.border_title = "Result"
         box = self.query_one("#routes", Vertical)
         box.remove_children()
+        box.mount(Static("Route taken:", classes="route"))
         box.mount_all(
             Static(
                 Content.assemble("▸ " if r == taken else "  ", literal(r)),
