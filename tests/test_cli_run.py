@@ -177,35 +177,27 @@ def vars_args(scenario: Scenario) -> list[str]:
     return [f"--var={k}={v}" for k, v in scenario.variables.items()]
 
 
+@pytest.mark.parametrize("via", ["answers", "stdin"])
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=SCENARIO_IDS)
-def test_every_bundled_scenario_via_answers(
-    scenario: Scenario, bundled: Library, tmp_path: Path, paya_server: FakeServer
+def test_every_bundled_scenario_reaches_its_outcome(
+    scenario: Scenario, via: str, bundled: Library, tmp_path: Path, paya_server: FakeServer
 ) -> None:
     planned = plan(scenario, bundled)
-    manual = [] if planned.failing else ["--manual"]
-    answers = ",".join(escape(a) for a in planned.answers)
-    args = ["run", scenario.tree_id, "--answers", answers, "--json", *manual]
-    done = branchwise(scenario_env(planned, tmp_path, paya_server), *args, *vars_args(scenario))
+    args = ["run", scenario.tree_id, "--json", *vars_args(scenario)]
+    if not planned.failing:
+        args.append("--manual")
+    stdin = "".join(f"{a}\n" for a in planned.answers)
+    if via == "answers":
+        args += ["--answers", ",".join(escape(a) for a in planned.answers)]
+        stdin = ""
+    done = branchwise(scenario_env(planned, tmp_path, paya_server), *args, stdin=stdin)
     assert done.returncode == 0, done.stderr
-    check_expected(summary_of(done), scenario)
-    assert stored_sessions(tmp_path / "sessions.sqlite3") == [
-        (summary_of(done)["session"], scenario.expect["status"])
-    ]
+    summary = summary_of(done)
+    check_expected(summary, scenario)
+    stored = stored_sessions(tmp_path / "sessions.sqlite3")
+    assert stored == [(summary["session"], scenario.expect["status"])]
     if planned.failing:
         assert paya_server.requests, "the calls were made, and refused"
-
-
-@pytest.mark.parametrize("scenario", SCENARIOS, ids=SCENARIO_IDS)
-def test_every_bundled_scenario_via_stdin(
-    scenario: Scenario, bundled: Library, tmp_path: Path, paya_server: FakeServer
-) -> None:
-    planned = plan(scenario, bundled)
-    manual = [] if planned.failing else ["--manual"]
-    lines = "".join(f"{a}\n" for a in planned.answers)
-    args = ["run", scenario.tree_id, "--json", *manual, *vars_args(scenario)]
-    done = branchwise(scenario_env(planned, tmp_path, paya_server), *args, stdin=lines)
-    assert done.returncode == 0, done.stderr
-    check_expected(summary_of(done), scenario)
 
 
 def test_the_scenarios_reach_every_outcome_of_every_bundled_tree(bundled: Library) -> None:
