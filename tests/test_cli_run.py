@@ -743,3 +743,28 @@ def test_without_the_app_a_walk_falls_back_to_plain_mode(
     out, err = capsys.readouterr()
     assert "using the plain line mode" in err
     assert "[6] Contact your solution provider (escalated)" in out
+
+
+def test_at_a_terminal_a_bad_answer_is_asked_again_with_the_reason(tmp_path: Path) -> None:
+    import pty
+
+    controller, terminal = pty.openpty()
+    with subprocess.Popen(
+        [sys.executable, "-m", "tui.cli", "run", PORTAL, "--plain"],
+        stdin=terminal,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+        env=environment(tmp_path),
+    ) as process:
+        os.close(terminal)
+        os.write(controller, b"1\n1\n1\nmaybe\nNo\nYes\nbad value!\nabc-1\n\x04")
+        out, err = process.communicate(timeout=30)
+    os.close(controller)
+    assert process.returncode == 1
+    assert ">   ✗ 'maybe' is not an answer here; expected one of: 1 Yes (y), 2 No\n" in out
+    assert "[5] Have you created other contact users in the past?" in out
+    assert ">   ✗ 'bad value!' does not have the expected form (^[A-Za-z0-9-]+$)\n" in out
+    assert "Search for contact **abc-1** with the column-header fields" in out
+    assert "input ended (at 'check-is-user' (Is the contact already a user?))" in err

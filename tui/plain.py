@@ -118,7 +118,7 @@ class PlainWalk:
         text = self.feed.next(secret=secret)
         if text is None:
             self.screen.line()
-            return self._stop("out of answers")
+            return self._stop("input ended" if self.feed.interactive else "out of answers")
         if not self.feed.interactive:
             self.screen.line(MASK if secret else plain(text))
         if text.startswith("::"):
