@@ -768,3 +768,28 @@ def test_at_a_terminal_a_bad_answer_is_asked_again_with_the_reason(tmp_path: Pat
     assert ">   ✗ 'bad value!' does not have the expected form (^[A-Za-z0-9-]+$)\n" in out
     assert "Search for contact **abc-1** with the column-header fields" in out
     assert "input ended (at 'check-is-user' (Is the contact already a user?))" in err
+
+
+def test_a_link_cycle_stops_the_walk_with_exit_1(tmp_path: Path) -> None:
+    library = tmp_path / "trees"
+    library.mkdir()
+    head = "schema: branchwise/v1\nversion: 1\n"
+    (library / "one.yaml").write_text(
+        f"{head}id: t/one\ntitle: One\nstart: go\nnodes:\n"
+        "  go: {type: link, title: To two, tree: t/two, next: end}\n"
+        "  end: {type: outcome, status: resolved, title: Done}\n",
+        encoding="utf-8",
+    )
+    (library / "two.yaml").write_text(
+        f"{head}id: t/two\ntitle: Two\nstart: s\nnodes:\n"
+        "  s: {type: step, title: In two, next: go}\n"
+        "  go: {type: link, title: To one, tree: t/one}\n",
+        encoding="utf-8",
+    )
+    env = environment(tmp_path)
+    done = branchwise(env, "run", "t/one", "--library", str(library), "--answers", "Continue")
+    assert done.returncode == 1
+    assert "↪ Continuing in: Two" in done.stdout
+    assert "Continuing in: One" not in done.stdout
+    assert "link cycle between trees: t/one → t/two → t/one (at 't/two:go'" in done.stderr
+    assert f"--library {library}" in done.stderr

@@ -148,6 +148,8 @@ class PlainWalk:
 
     def _show_transit(self, visit: Visit) -> None:
         node = self._node(visit)
+        if visit is self.walk.current and self.walk.error:
+            return  # a link that could not be followed: the error says why
         if isinstance(node, Link) and node.tree in self.walk.trees:
             title = self.walk.text(self.walk.trees[node.tree].title)
             self.screen.line(f"\n↪ Continuing in: {title}")
