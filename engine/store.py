@@ -26,6 +26,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, replace
@@ -122,8 +123,27 @@ class Store:
         db.row_factory = sqlite3.Row
         return db
 
+    def _use_wal(self) -> None:
+        """Switch the file to write-ahead logging, waiting for other processes doing the same.
+
+        SQLite does not call its busy handler when the switch meets another connection's lock,
+        so several processes creating one store at once retry here for up to the busy timeout.
+        """
+        deadline = time.monotonic() + BUSY_TIMEOUT_SECONDS
+        pause = 0.005
+        while True:
+            try:
+                self._db.execute("PRAGMA journal_mode = WAL")
+                return
+            except sqlite3.OperationalError as exc:
+                busy = exc.sqlite_errorcode & 0xFF == sqlite3.SQLITE_BUSY
+                if not busy or time.monotonic() > deadline:
+                    raise
+            time.sleep(pause)
+            pause = min(pause * 2, 0.1)
+
     def _migrate(self) -> None:
-        self._db.execute("PRAGMA journal_mode = WAL")
+        self._use_wal()
         self._db.execute("PRAGMA synchronous = NORMAL")
         self._db.execute("PRAGMA foreign_keys = ON")
         with self.writing() as db:

@@ -25,7 +25,7 @@ MAX_TABLE_ROWS = 12
 MAX_CELL = 120
 
 _INLINE_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~&$])")
-_BLOCK_START = re.compile(r"^(\s*)([-+=>]|\d+[.)])")
+_BLOCK_START = re.compile(r"^(\s*)([-+=>]|\d+(?=[.)]))")
 
 
 def iso(timestamp: float | None) -> str:
@@ -45,7 +45,15 @@ def inline(value: Any, limit: int | None = None) -> str:
 
 def block_line(value: str) -> str:
     """One line of a block (a note): inline escapes, and no list or heading at its start."""
-    return _BLOCK_START.sub(r"\1\\\2", inline(value)) if value.strip() else ""
+    if not value.strip():
+        return ""
+    return _BLOCK_START.sub(_escape_block_start, inline(value), count=1)
+
+
+def _escape_block_start(found: re.Match[str]) -> str:
+    indent, marker = found.group(1), found.group(2)
+    # A digit cannot be escaped: an ordered list's marker is broken at its `.` or `)` instead.
+    return f"{indent}{marker}\\" if marker[0].isdigit() else f"{indent}\\{marker}"
 
 
 def to_json(record: SessionRecord) -> dict[str, Any]:
