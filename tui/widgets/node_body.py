@@ -42,7 +42,7 @@ class NodeBody(VerticalScroll, can_focus=False):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._markdown: Markdown | None = None
-        self._upgrading = False
+        self._syncing = False
         self._text = ""
 
     def compose(self) -> list[Static]:
@@ -50,24 +50,37 @@ class NodeBody(VerticalScroll, can_focus=False):
 
     @property
     def settled(self) -> bool:
-        """Whether the Markdown widget has taken over (the layout will not move any more)."""
-        return self._markdown is not None
+        """Whether the Markdown widget shows the latest text (the layout will not move)."""
+        return self._markdown is not None and not self._syncing
 
     def show(self, text: str) -> None:
         """Show this Markdown (already made safe: values escaped, controls removed)."""
         self._text = text
         self.display = bool(text.strip())
-        if self._markdown is not None:
-            self._markdown.update(text)
-            self.scroll_home(animate=False)
-            return
-        self.query_one("#quick-body", Static).update(quick_markdown(text))
-        self.call_after_refresh(self._upgrade)
+        if self._markdown is None:
+            self.query_one("#quick-body", Static).update(quick_markdown(text))
+            self.call_after_refresh(self._upgrade)
+        elif not self._syncing:
+            self._syncing = True
+            self.run_worker(self._sync(), group="node-body")
+        self.scroll_home(animate=False)
+
+    async def _sync(self) -> None:
+        # One update at a time, always ending on the latest text: overlapping updates of a
+        # Markdown widget can leave the older document on screen.
+        try:
+            while self._markdown is not None:
+                target = self._text
+                await self._markdown.update(target)
+                if target == self._text:
+                    return
+        finally:
+            self._syncing = False
 
     async def _upgrade(self) -> None:
-        if self._markdown is not None or self._upgrading:
+        if self._markdown is not None or self._syncing:
             return
-        self._upgrading = True
+        self._syncing = True
         from textual.widgets import Markdown
 
         markdown = Markdown(self._text, open_links=False)
@@ -75,4 +88,7 @@ class NodeBody(VerticalScroll, can_focus=False):
         await self.query_one("#quick-body", Static).remove()
         self._markdown = markdown
         if markdown.source != self._text:  # a newer node came while it was mounting
-            await markdown.update(self._text)
+            self._syncing = False
+            self.show(self._text)
+            return
+        self._syncing = False

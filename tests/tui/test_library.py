@@ -1,0 +1,70 @@
+"""The library screen: filter as you type, open a tree, resume an open session from the store."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.widgets import DataTable, Input
+
+from engine.store import Store
+from tests.tui.conftest import PAYA, frozen_clock, library, new_walk
+from tests.tui.pilot_steps import press, screen_text
+from tui.app import make_app
+from tui.screens.library import LibraryScreen
+from tui.screens.walk import WalkScreen
+
+
+def trees(pilot: object) -> DataTable[object]:
+    return pilot.app.screen.query_one("#trees", DataTable)  # type: ignore[attr-defined, no-any-return]
+
+
+async def test_typing_filters_the_trees_and_enter_opens_the_one_under_the_cursor(
+    tmp_path: Path,
+) -> None:
+    with Store(tmp_path / "sessions.sqlite3") as store:
+        app = make_app(library(), store, clock=frozen_clock)
+        async with app.run_test(size=(100, 30)) as pilot:
+            assert isinstance(pilot.app.screen, LibraryScreen)
+            assert pilot.app.focused is pilot.app.screen.query_one("#search", Input)
+            assert trees(pilot).row_count == 3
+            await press(pilot, *"signup")
+            assert trees(pilot).row_count == 1
+            await press(pilot, "end", "ctrl+u", *"create user")  # words of node text
+            assert trees(pilot).row_count >= 1
+            await press(pilot, "end", "ctrl+u", *"customer-portal access")
+            shown = screen_text(pilot)
+            assert "Grant a contact access to the Customer Portal" in shown
+            await press(pilot, "end", "ctrl+u", *"no such words")
+            assert trees(pilot).row_count == 0
+            await press(pilot, "end", "ctrl+u", *"grant", "enter")
+            assert isinstance(pilot.app.screen, WalkScreen)
+            walk = pilot.app.screen.walk
+            assert walk.tree.id == PAYA
+            await press(pilot, "1", "1")
+        assert store.open_sessions()[0].id == walk.id
+
+
+async def test_an_open_session_is_listed_and_enter_resumes_it_where_it_stopped(
+    tmp_path: Path,
+) -> None:
+    with Store(tmp_path / "sessions.sqlite3") as store:
+        earlier = new_walk(store=store)
+        for answer in ("Continue", "Continue", "Continue", "No"):
+            earlier.answer(answer)
+        app = make_app(library(), store, clock=frozen_clock)
+        async with app.run_test(size=(100, 30)) as pilot:
+            shown = screen_text(pilot)
+            assert "Open sessions (1)" in shown
+            sessions = pilot.app.screen.query_one("#sessions", DataTable)
+            sessions.focus()
+            await press(pilot, "enter")
+            assert isinstance(pilot.app.screen, WalkScreen)
+            resumed = pilot.app.screen.walk
+            assert resumed.id == earlier.id
+            assert resumed.node.id == "created-before"
+            await press(pilot, "2")
+            assert resumed.outcome == "escalated-solution-provider"
+            await press(pilot, "l")
+            assert isinstance(pilot.app.screen, LibraryScreen)
+            assert "Open sessions (0)" in screen_text(pilot)
+        assert store.load(earlier.id).status == "escalated"
