@@ -108,6 +108,9 @@ class Store:
         except sqlite3.DatabaseError as exc:
             self._db.close()
             raise BranchwiseError(f"{self.path}: cannot use the session store ({exc})") from None
+        except BranchwiseError:
+            self._db.close()
+            raise
 
     def _connect(self) -> sqlite3.Connection:
         try:
