@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import hashlib
 import re
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import yaml
 
@@ -27,6 +28,8 @@ except ImportError:  # pragma: no cover - only where libyaml is missing
 # tree's marks cheap. Columns past 2**20 are clamped, which no real file reaches.
 _COL_BITS = 20
 _COL_MASK = (1 << _COL_BITS) - 1
+_PAIR_SHIFT = 48
+_PAIR_MASK = (1 << _PAIR_SHIFT) - 1
 
 
 def pack(line: int, column: int) -> int:
@@ -44,25 +47,53 @@ def _pos(mark: Any) -> int:
 
 
 class MarkedDict(dict[str, Any]):
-    """A mapping from a YAML file; `marks[key]` is (key position, value position)."""
+    """A mapping from a YAML file; `key_position(k)` and `value_position(k)` say where k stood."""
 
-    __slots__ = ("marks", "pos")
+    __slots__ = ("marks", "pos", "source")
 
     def __init__(self, pos: int) -> None:
         super().__init__()
         self.pos = pos
-        self.marks: dict[str, tuple[int, int]] = {}
+        # Both positions of a key packed in one int: a tuple of two would cost three objects.
+        self.marks: dict[str, int] = {}
+        self.source: _Source | None = None
+
+    def key_position(self, key: str) -> int:
+        """The packed position of a key."""
+        return self.marks[key] >> _PAIR_SHIFT
+
+    def value_position(self, key: str) -> int:
+        """The packed position of a key's value."""
+        return self.marks[key] & _PAIR_MASK
 
 
 class MarkedList(list[Any]):
     """A sequence from a YAML file; `marks[i]` is the position of item i."""
 
-    __slots__ = ("marks", "pos")
+    __slots__ = ("marks", "pos", "source")
 
     def __init__(self, pos: int) -> None:
         super().__init__()
         self.pos = pos
         self.marks: list[int] = []
+        self.source: _Source | None = None
+
+
+class _Source:
+    """What a lean read keeps on its root to find positions later: the text, then the marks."""
+
+    __slots__ = ("limits", "marked", "text")
+
+    def __init__(self, text: str, limits: Limits) -> None:
+        self.text = text
+        self.limits = limits
+        self.marked: Any = None
+
+    def marked_root(self) -> Any:
+        """The same data read again with every position (once, on first use)."""
+        if self.marked is None:
+            self.marked = _build(self.text, "", self.limits, marked=True).root
+        return self.marked
 
 
 @dataclass(frozen=True)
@@ -91,11 +122,14 @@ class Document:
         return not any(p.rule in ("yaml-syntax", "yaml-limits") for p in self.problems)
 
 
-class _LimitExceeded(Exception):
-    def __init__(self, pos: int, message: str) -> None:
+class _Refused(Exception):
+    """Reading stops: the file breaks a limit (`yaml-limits`) or holds what a tree may not."""
+
+    def __init__(self, pos: int, message: str, rule: str = "yaml-syntax") -> None:
         super().__init__(message)
         self.pos = pos
         self.message = message
+        self.rule = rule
 
 
 _SAFE_TAGS = {
@@ -110,6 +144,7 @@ _SAFE_TAGS = {
 }
 _NULLS = {"", "~", "null", "Null", "NULL"}
 _BOOLS = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
+_MAX_INT_DIGITS = 4000
 _INT = re.compile(r"[-+]?[0-9]+\Z")
 _INT_OTHER = re.compile(r"0o[0-7]+\Z|0x[0-9a-fA-F]+\Z")
 _FLOAT = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?\Z")
@@ -141,7 +176,8 @@ def resolve_plain(value: str) -> Any:
 
 def _resolve_number(value: str) -> Any:
     if _INT.match(value):
-        return int(value, 10)
+        # Python refuses to convert more than 4,300 digits; such a "number" stays text.
+        return int(value, 10) if len(value) <= _MAX_INT_DIGITS else value
     if _INT_OTHER.match(value):
         return int(value, 0)
     if _FLOAT.match(value):
@@ -149,32 +185,46 @@ def _resolve_number(value: str) -> Any:
     return _SPECIAL_FLOATS.get(value, value)
 
 
+_TAGGED_TYPES: dict[str, tuple[type, ...]] = {
+    "tag:yaml.org,2002:int": (int,),
+    "tag:yaml.org,2002:float": (float, int),
+    "tag:yaml.org,2002:bool": (bool,),
+    "tag:yaml.org,2002:null": (type(None),),
+}
+
+
 def _resolve_tagged(tag: str, value: str, pos: int) -> Any:
     if tag in ("tag:yaml.org,2002:str", "!"):
         return value
     resolved = resolve_plain(value)
-    expected = {
-        "tag:yaml.org,2002:int": int,
-        "tag:yaml.org,2002:float": (float, int),
-        "tag:yaml.org,2002:bool": bool,
-        "tag:yaml.org,2002:null": type(None),
-    }.get(tag)
-    if expected is None or not isinstance(resolved, expected):
-        raise _LimitExceeded(pos, f"{value!r} is not a valid {tag.rsplit(':', 1)[-1]}")
-    return float(resolved) if tag.endswith("float") else resolved
+    expected = _TAGGED_TYPES.get(tag, ())
+    wrong_bool = isinstance(resolved, bool) and bool not in expected
+    if not isinstance(resolved, expected) or wrong_bool:
+        raise _Refused(pos, f"{value!r} is not a valid {tag.rsplit(':', 1)[-1]}")
+    return float(cast(float, resolved)) if tag.endswith("float") else resolved
+
+
+class _NeedsMarks(Exception):
+    """A lean read met a duplicate key: its message needs the first key's line, so read marked."""
 
 
 class _Builder:
-    """Turns a stream of parser events into marked data, enforcing the limits as it goes."""
+    """Turns a stream of parser events into data, enforcing the limits as it goes.
 
-    def __init__(self, path: str, limits: Limits) -> None:
+    Marked, every mapping and list remembers where its items stood. Lean, only the root does,
+    and remembers the text instead, so positions are worked out again if ever asked for: most
+    files have no problem to point at, and marks would double what a big tree costs to hold.
+    """
+
+    def __init__(self, path: str, limits: Limits, marked: bool) -> None:
         self.path = path
         self.limits = limits
+        self.marked = marked
         self.problems: list[Problem] = []
         self.anchors: dict[str, tuple[Any, int]] = {}
         self.alias_count = 0
         self.alias_expansion = 0
-        # Each open container: [container, pending key or None, key position, size].
+        # Each open container: [container, pending key or None, key mark, size, anchor, position].
         self.stack: list[list[Any]] = []
         self.root: Any = None
         self.documents = 0
@@ -197,64 +247,68 @@ class _Builder:
     def _document_start(self, event: Any) -> None:
         self.documents += 1
         if self.documents > 1:
-            raise _LimitExceeded(
+            raise _Refused(
                 _pos(event.start_mark), "a tree file holds one YAML document, this is a second"
             )
 
     def _check_tag(self, event: Any) -> None:
         tag = event.tag
         if tag is not None and tag not in _SAFE_TAGS:
-            raise _LimitExceeded(
+            raise _Refused(
                 _pos(event.start_mark),
                 f"tag {tag!r} is not allowed: tree files hold plain data only",
             )
 
     def _scalar(self, event: Any) -> None:
-        self._check_tag(event)
-        pos = _pos(event.start_mark)
-        if event.tag not in (None, "!"):
-            value = _resolve_tagged(event.tag, event.value, pos)
-        elif event.implicit[0] and not event.style:
-            value = resolve_plain(event.value)
+        tag = event.tag
+        if tag is None:
+            value = (
+                resolve_plain(event.value) if event.implicit[0] and not event.style else event.value
+            )
         else:
-            value = event.value
-        self._add(value, pos, 1, event.anchor, key_text=event.value)
+            self._check_tag(event)
+            value = (
+                event.value
+                if tag == "!"
+                else _resolve_tagged(tag, event.value, _pos(event.start_mark))
+            )
+        self._add(value, event.start_mark, 1, event.anchor, key_text=event.value)
 
     def _alias(self, event: Any) -> None:
-        pos = _pos(event.start_mark)
         if event.anchor not in self.anchors:
-            raise _LimitExceeded(pos, f"alias *{event.anchor} names no anchor")
+            raise _Refused(_pos(event.start_mark), f"alias *{event.anchor} names no anchor")
         value, weight = self.anchors[event.anchor]
         self.alias_count += 1
         self.alias_expansion += weight
         if self.alias_count > self.limits.max_aliases:
-            raise _LimitExceeded(pos, f"more than {self.limits.max_aliases} aliases")
+            message = f"more than {self.limits.max_aliases} aliases"
+            raise _Refused(_pos(event.start_mark), message, "yaml-limits")
         if self.alias_expansion > self.limits.max_alias_expansion:
-            raise _LimitExceeded(
-                pos,
-                f"aliases expand to more than {self.limits.max_alias_expansion} values",
-            )
-        self._add(value, pos, weight, None, key_text=None)
+            message = f"aliases expand to more than {self.limits.max_alias_expansion} values"
+            raise _Refused(_pos(event.start_mark), message, "yaml-limits")
+        self._add(value, event.start_mark, weight, None, key_text=None)
 
     def _mapping_start(self, event: Any) -> None:
-        self._open(MarkedDict(_pos(event.start_mark)), event)
+        pos = _pos(event.start_mark)
+        self._open(MarkedDict(pos) if self.marked or not self.stack else {}, pos, event)
 
     def _sequence_start(self, event: Any) -> None:
-        self._open(MarkedList(_pos(event.start_mark)), event)
+        pos = _pos(event.start_mark)
+        self._open(MarkedList(pos) if self.marked or not self.stack else [], pos, event)
 
-    def _open(self, container: Any, event: Any) -> None:
+    def _open(self, container: Any, pos: int, event: Any) -> None:
         self._check_tag(event)
         if len(self.stack) >= self.limits.max_depth:
-            raise _LimitExceeded(
-                container.pos, f"nested deeper than {self.limits.max_depth} levels"
-            )
-        self.stack.append([container, None, 0, 1, event.anchor])
+            message = f"nested deeper than {self.limits.max_depth} levels"
+            raise _Refused(pos, message, "yaml-limits")
+        self.stack.append([container, None, None, 1, event.anchor, pos])
 
     def _end(self, event: Any) -> None:
-        container, _key, _kpos, weight, anchor = self.stack.pop()
-        self._add(container, container.pos, weight, anchor, key_text=None)
+        container, _key, _kmark, weight, anchor, pos = self.stack.pop()
+        self._add(container, pos, weight, anchor, key_text=None)
 
-    def _add(self, value: Any, pos: int, weight: int, anchor: str | None, key_text: Any) -> None:
+    def _add(self, value: Any, where: Any, weight: int, anchor: str | None, key_text: Any) -> None:
+        """Put a finished value in its container; `where` is its position or its parser mark."""
         if anchor is not None:
             self.anchors[anchor] = (value, weight)
         if not self.stack:
@@ -263,67 +317,136 @@ class _Builder:
         frame = self.stack[-1]
         frame[3] += weight
         container = frame[0]
-        if type(container) is MarkedList:
+        if frame[1] is not None:
+            self._put(frame, container, value, where)
+        elif isinstance(container, list):
             container.append(value)
-            container.marks.append(pos)
-        elif frame[1] is None:
-            self._take_key(frame, value, pos, key_text)
+            if isinstance(container, MarkedList) and self.marked:
+                container.marks.append(_packed(where))
         else:
-            self._put(frame, container, value, pos)
+            self._take_key(frame, value, where, key_text)
 
-    def _take_key(self, frame: list[Any], value: Any, pos: int, key_text: Any) -> None:
+    def _take_key(self, frame: list[Any], value: Any, where: Any, key_text: Any) -> None:
         if isinstance(value, (dict, list)):
-            raise _LimitExceeded(pos, "a mapping key must be plain text, not a mapping or list")
+            message = "a mapping key must be plain text, not a mapping or list"
+            raise _Refused(_packed(where), message)
         # Keys are names (node ids, field names), so they keep the text written, `1` or `yes`.
-        frame[1] = key_text if isinstance(key_text, str) else str(value)
-        frame[2] = pos
+        # Interned: a big tree repeats `type`, `title` and `goto` hundreds of thousands of times.
+        frame[1] = sys.intern(key_text if isinstance(key_text, str) else str(value))
+        frame[2] = where
 
-    def _put(self, frame: list[Any], container: MarkedDict, value: Any, pos: int) -> None:
-        key, kpos = frame[1], frame[2]
+    def _put(self, frame: list[Any], container: dict[str, Any], value: Any, where: Any) -> None:
+        key, kwhere = frame[1], frame[2]
         frame[1] = None
         if key in container:
-            first_line = unpack(container.marks[key][0])[0]
-            self.problems.append(
-                error(
-                    self.path,
-                    unpack(kpos),
-                    "duplicate-key",
-                    f"key {key!r} repeats the key on line {first_line}; "
-                    "the second one would silently replace the first",
-                )
-            )
+            self._duplicate(container, key, _packed(kwhere))
             return
         container[key] = value
-        container.marks[key] = (kpos, pos)
+        if self.marked:
+            container.marks[key] = (_packed(kwhere) << _PAIR_SHIFT) | _packed(where)  # type: ignore[attr-defined]
+
+    def _duplicate(self, container: dict[str, Any], key: str, kpos: int) -> None:
+        if not isinstance(container, MarkedDict) or key not in container.marks:
+            raise _NeedsMarks
+        first_line = unpack(container.key_position(key))[0]
+        message = (
+            f"key {key!r} repeats the key on line {first_line}; "
+            "the second one would silently replace the first"
+        )
+        node = self._node_of(key)
+        self.problems.append(error(self.path, unpack(kpos), "duplicate-key", message, node))
+
+    def _node_of(self, key: str) -> str | None:
+        """The node a key being read belongs to (the key itself when it is a node id)."""
+        if len(self.stack) < 2 or self.stack[0][1] != "nodes":
+            return None
+        node: str = key if len(self.stack) == 2 else self.stack[1][1]
+        return node
+
+
+def _packed(where: Any) -> int:
+    return where if isinstance(where, int) else _pos(where)
+
+
+def _build(text: str, path: str, limits: Limits, marked: bool) -> _Builder:
+    builder = _Builder(path, limits, marked)
+    builder.feed(yaml.parse(text, Loader=_Loader))
+    return builder
 
 
 def read_text(text: str, path: str, limits: Limits | None = None) -> Document:
     """Read YAML text into a Document; every problem becomes a Problem, never an exception."""
     limits = limits or Limits()
     doc = Document(path=path, data=None, text=text)
-    builder = _Builder(path, limits)
+    if len(text) > limits.max_bytes:
+        doc.problems.append(_too_big(path, len(text), limits))
+        return doc
     try:
-        builder.feed(yaml.parse(text, Loader=_Loader))
-    except _LimitExceeded as exc:
-        rule = "yaml-syntax" if "tag" in exc.message or "alias *" in exc.message else "yaml-limits"
-        doc.problems.append(error(path, unpack(exc.pos), rule, exc.message))
+        try:
+            builder = _build(text, path, limits, marked=False)
+        except _NeedsMarks:
+            builder = _build(text, path, limits, marked=True)
+    except _Refused as exc:
+        doc.problems.append(error(path, unpack(exc.pos), exc.rule, exc.message))
         return doc
-    except yaml.MarkedYAMLError as exc:
-        doc.problems.append(_syntax_problem(path, exc))
-        return doc
-    except yaml.YAMLError as exc:
-        doc.problems.append(error(path, (1, 1), "yaml-syntax", str(exc).strip()))
+    except (yaml.YAMLError, UnicodeError) as exc:
+        doc.problems.append(_syntax_problem(path, text, exc))
         return doc
     doc.data = builder.root
+    if not builder.marked and isinstance(doc.data, (MarkedDict, MarkedList)):
+        doc.data.source = _Source(text, limits)
     doc.problems.extend(builder.problems)
     return doc
 
 
-def _syntax_problem(path: str, exc: yaml.MarkedYAMLError) -> Problem:
+def _too_big(path: str, size: int, limits: Limits) -> Problem:
+    message = f"the file is {size:,} bytes, over the limit of {limits.max_bytes:,}"
+    return error(path, (1, 1), "yaml-limits", message)
+
+
+def _syntax_problem(path: str, text: str, exc: Exception) -> Problem:
+    if isinstance(exc, yaml.MarkedYAMLError):
+        return _marked_problem(path, exc)
+    if isinstance(exc, yaml.reader.ReaderError):
+        return _reader_problem(path, text, exc)
+    if isinstance(exc, UnicodeEncodeError):
+        where = _position_in(text, exc.start)
+        return error(path, where, "yaml-syntax", "the text holds a character UTF-8 cannot encode")
+    return error(path, (1, 1), "yaml-syntax", plain_line(str(exc)) or "not valid YAML")
+
+
+def _marked_problem(path: str, exc: yaml.MarkedYAMLError) -> Problem:
     mark = exc.problem_mark or exc.context_mark
+    # Found only at the end of the file, an unclosed quote or bracket is shown where it opened.
+    if exc.context_mark is not None and "end of stream" in (exc.problem or ""):
+        mark = exc.context_mark
     pos = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
     parts = [part for part in (exc.context, exc.problem) if part]
-    return error(path, pos, "yaml-syntax", ", ".join(parts) or "not valid YAML")
+    message = ", ".join(parts) or "not valid YAML"
+    # libyaml's own guard against deep flow nesting is a limit, not a syntax mistake.
+    rule = "yaml-limits" if "maximum nesting depth" in message else "yaml-syntax"
+    return error(path, pos, rule, message)
+
+
+def _reader_problem(path: str, text: str, exc: yaml.reader.ReaderError) -> Problem:
+    char = exc.character
+    char_text = chr(char) if isinstance(char, int) else str(char)
+    found = text.find(char_text) if char_text else -1
+    where = _position_in(text, found) if found >= 0 else (1, 1)
+    code = ord(char_text[0]) if char_text else 0
+    return error(
+        path, where, "yaml-syntax", f"character U+{code:04X} is not allowed in YAML ({exc.reason})"
+    )
+
+
+def _position_in(text: str, index: int) -> tuple[int, int]:
+    line = text.count("\n", 0, index) + 1
+    return line, index - (text.rfind("\n", 0, index) + 1) + 1
+
+
+def plain_line(text: str) -> str:
+    """A message squeezed onto one line."""
+    return " ".join(text.split())
 
 
 def read_bytes(raw: bytes, path: str, limits: Limits | None = None) -> Document:
@@ -332,14 +455,7 @@ def read_bytes(raw: bytes, path: str, limits: Limits | None = None) -> Document:
     digest = hashlib.sha256(raw).hexdigest()
     if len(raw) > limits.max_bytes:
         doc = Document(path=path, data=None, sha256=digest)
-        doc.problems.append(
-            error(
-                path,
-                (1, 1),
-                "yaml-limits",
-                f"the file is {len(raw):,} bytes, over the limit of {limits.max_bytes:,}",
-            )
-        )
+        doc.problems.append(_too_big(path, len(raw), limits))
         return doc
     try:
         text = raw.decode("utf-8-sig")
@@ -371,6 +487,9 @@ def position_of(data: Any, path: tuple[Any, ...] | list[Any], key: bool = False)
     Walks as deep as the path exists and answers for the deepest part found, so a problem with a
     missing field points at the mapping that lacks it.
     """
+    source = getattr(data, "source", None)
+    if source is not None:
+        data = source.marked_root()
     best = getattr(data, "pos", pack(1, 1))
     current = data
     steps = list(path)
@@ -380,8 +499,8 @@ def position_of(data: Any, path: tuple[Any, ...] | list[Any], key: bool = False)
             break
         last = i == len(steps) - 1
         if isinstance(current, MarkedDict) and step in current.marks:
-            kpos, vpos = current.marks[step]
-            best = kpos if (key and last) else vpos
+            both = key and last
+            best = current.key_position(step) if both else current.value_position(step)
         elif isinstance(current, MarkedList) and isinstance(step, int) and step < len(marks):
             best = marks[step]
         else:
