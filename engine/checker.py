@@ -7,6 +7,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+from engine.compiled_schema import CompiledSchema, compile_schema
 from engine.problems import Problem, error
 from engine.reader import position_of
 
@@ -41,11 +42,9 @@ def tree_schema() -> dict[str, Any]:
 
 
 @cache
-def _validator() -> Any:
+def _compiled() -> CompiledSchema:
     # jsonschema costs ~40 ms to import: only a check that really runs pays for it.
-    from jsonschema import Draft202012Validator
-
-    return Draft202012Validator(tree_schema(), format_checker=Draft202012Validator.FORMAT_CHECKER)
+    return compile_schema(tree_schema())
 
 
 def check_schema(data: Any, path: str) -> list[Problem]:
@@ -61,18 +60,41 @@ def check_schema(data: Any, path: str) -> list[Problem]:
                 f"nodes, not {found}",
             )
         ]
-    return [_problem(data, path, err) for err in _validator().iter_errors(data)]
+    return [
+        problem
+        for base, err in _compiled().errors(data)
+        for problem in _problems(data, path, err, [*base, *err.absolute_path])
+    ]
 
 
-def _problem(data: Any, path: str, err: Any) -> Problem:
-    where = list(err.absolute_path)
-    message, at_key = _message(err, where)
+def _problems(data: Any, path: str, err: Any, where: list[Any]) -> list[Problem]:
+    """One problem per schema error; one per field when a mapping has several unknown ones."""
     if err.validator == "additionalProperties":
-        extra = _extra_fields(err)
-        where = [*where, extra[0]] if extra else where
-        at_key = True
+        return [_unknown_field(data, path, err, where, extra) for extra in _extra_fields(err)]
+    if _is_bad_name(err):
+        # jsonschema reports a bad name at its mapping; the name itself is the offending node.
+        at = [*where, err.instance]
+        message = _name_message(err, describe_path(where))
+        return [error(path, position_of(data, at, key=True), "schema", message, _node_of(at))]
+    message = _message(err, where)
+    return [error(path, position_of(data, where), "schema", message, _node_of(where))]
+
+
+def _is_bad_name(err: Any) -> bool:
+    schema_path = list(err.absolute_schema_path)
+    return len(schema_path) >= 2 and schema_path[-2] == "propertyNames"
+
+
+def _unknown_field(data: Any, path: str, err: Any, where: list[Any], extra: str) -> Problem:
+    allowed = ", ".join(sorted(err.schema.get("properties", {})))
+    message = f"{describe_path(where)} has unknown field {quoted(extra)} (allowed: {allowed})"
+    at = [*where, extra]
+    return error(path, position_of(data, at, key=True), "schema", message, _node_of(at))
+
+
+def _node_of(where: list[Any]) -> str | None:
     node = where[1] if len(where) > 1 and where[0] == "nodes" else None
-    return error(path, position_of(data, where, key=at_key), "schema", message, node)
+    return node if isinstance(node, str) else None
 
 
 def _extra_fields(err: Any) -> list[str]:
@@ -80,41 +102,30 @@ def _extra_fields(err: Any) -> list[str]:
     return sorted(k for k in err.instance if k not in allowed)
 
 
-def _message(err: Any, where: list[Any]) -> tuple[str, bool]:
+def _message(err: Any, where: list[Any]) -> str:
     place = describe_path(where)
     kind = err.validator
     if kind == "required":
         missing = err.message.split("'")[1] if "'" in err.message else "a field"
-        return f"{place} needs '{missing}'", False
-    if kind == "additionalProperties":
-        extra = _extra_fields(err)
-        allowed = ", ".join(sorted(err.schema.get("properties", {})))
-        return (
-            f"{place} has unknown field '{extra[0] if extra else '?'}' (allowed: {allowed})",
-            True,
-        )
+        return f"{place} needs '{missing}'"
     if kind in ("enum", "const"):
         options = err.validator_value if kind == "enum" else [err.validator_value]
         listed = ", ".join(str(o) for o in options)
-        return (
-            f"{place} must be {'one of ' if kind == 'enum' else ''}{listed}, not {_show(err.instance)}",
-            False,
-        )
+        one_of = "one of " if kind == "enum" else ""
+        return f"{place} must be {one_of}{listed}, not {_show(err.instance)}"
     if kind == "type":
         expected = (
             err.validator_value if isinstance(err.validator_value, list) else [err.validator_value]
         )
-        names = " or ".join(_TYPE_NAMES.get(t, t) for t in expected)
-        return f"{place} must be {names}, not {_show(err.instance)}", False
-    if kind == "propertyNames":
-        return _name_message(err, place), True
-    return _other_message(err, place, kind), False
+        names = " or ".join(_TYPE_NAMES.get(str(t), str(t)) for t in expected)
+        return f"{place} must be {names}, not {_show(err.instance)}"
+    return _other_message(err, place, kind)
 
 
 def _name_message(err: Any, place: str) -> str:
-    pattern = err.schema.get("propertyNames", {}).get("pattern", "")
+    pattern = err.validator_value if err.validator == "pattern" else ""
     wanted = _PATTERN_NAMES.get(pattern, f"a name matching {pattern}")
-    return f"{place}: {_show(err.instance)} is not {wanted}"
+    return f"{place}: the name {_show(err.instance)} is not {wanted}"
 
 
 def _other_message(err: Any, place: str, kind: str) -> str:
@@ -122,7 +133,8 @@ def _other_message(err: Any, place: str, kind: str) -> str:
         wanted = _PATTERN_NAMES.get(err.validator_value, f"text matching {err.validator_value}")
         return f"{place}: {_show(err.instance)} is not {wanted}"
     if kind == "format":
-        return f"{place}: {_show(err.instance)} is not a valid regular expression ({_regex_error(err.instance)})"
+        reason = _regex_error(err.instance)
+        return f"{place}: {_show(err.instance)} is not a valid regular expression ({reason})"
     if kind == "minLength":
         return f"{place} must not be empty"
     if kind in ("minItems", "minProperties") and not isinstance(err.instance, dict):
@@ -173,28 +185,36 @@ def _json_type(value: Any) -> str:
     return "object"
 
 
+_SINGULAR = {
+    "choices": "choice",
+    "routes": "route",
+    "tests": "scenario",
+    "all": "condition",
+    "any": "condition",
+}
+
+
 def describe_path(where: list[Any]) -> str:
-    """A path of keys as words: ['nodes', 'x', 'choices', 1, 'goto'] -> node 'x', choice 2, 'goto'."""
+    """A path as words: ['nodes', 'x', 'choices', 1, 'goto'] -> node 'x', choice 2, 'goto'."""
     if not where:
         return "the tree"
     parts: list[str] = []
     i = 0
     if where[0] == "nodes" and len(where) > 1:
-        parts.append(f"node '{where[1]}'")
+        parts.append(f"node {quoted(where[1])}")
         i = 2
-    singular = {
-        "choices": "choice",
-        "routes": "route",
-        "tests": "scenario",
-        "all": "condition",
-        "any": "condition",
-    }
     while i < len(where):
         step = where[i]
         if isinstance(step, str) and i + 1 < len(where) and isinstance(where[i + 1], int):
-            parts.append(f"{singular.get(step, step)} {where[i + 1] + 1}")
+            parts.append(f"{_SINGULAR.get(step, quoted(step))} {where[i + 1] + 1}")
             i += 2
             continue
-        parts.append(f"'{step}'")
+        parts.append(quoted(step))
         i += 1
     return ", ".join(parts)
+
+
+def quoted(name: Any) -> str:
+    """A name from a file in quotes, escaped when it holds a line break or control character."""
+    text = str(name)
+    return f"'{text}'" if text.isprintable() and "'" not in text else repr(text)
