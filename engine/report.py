@@ -12,22 +12,28 @@ from engine.text import plain
 def format_text(problems: Sequence[Problem]) -> str:
     """One `PATH:LINE:COL: severity: message (rule)` line per problem."""
     return "".join(
-        f"{p.path}:{p.line}:{p.column}: {p.severity.value}: {plain(p.message)} ({p.rule})\n"
+        f"{one_line(p.path)}:{p.line}:{p.column}: {p.severity.value}: {one_line(p.message)} "
+        f"({p.rule})\n"
         for p in problems
     )
+
+
+def one_line(text: str) -> str:
+    """Text safe on one terminal line: control characters removed, line breaks shown as \\n."""
+    return plain(text.replace("\r", "\\r").replace("\n", "\\n"))
 
 
 def format_json(problems: Sequence[Problem]) -> str:
     """A JSON list of {path, line, column, severity, rule, message, node}."""
     rows = [
         {
-            "path": p.path,
+            "path": plain(p.path),
             "line": p.line,
             "column": p.column,
             "severity": p.severity.value,
             "rule": p.rule,
-            "message": p.message,
-            "node": p.node,
+            "message": plain(p.message),
+            "node": None if p.node is None else plain(p.node),
         }
         for p in problems
     ]

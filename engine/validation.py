@@ -37,14 +37,20 @@ def is_tree_file(path: Path) -> bool:
 
 
 def tree_files(paths: Iterable[Path]) -> list[Path]:
-    """Tree files under the given files and directories, recursively, in a stable order."""
-    found: list[Path] = []
+    """Tree files under the given files and directories, recursively, in a stable order.
+
+    A file named twice (itself and through its directory) is checked once, or it would clash
+    with its own id; a scenario file is skipped even when named, as a shell glob would name it.
+    """
+    found: dict[Path, Path] = {}
     for path in paths:
         if path.is_dir():
-            found.extend(sorted(p for p in path.rglob("*.yaml") if p.is_file() and is_tree_file(p)))
+            listed = sorted(p for p in path.rglob("*.yaml") if p.is_file() and is_tree_file(p))
         else:
-            found.append(path)
-    return found
+            listed = [] if path.name.endswith(SCENARIO_SUFFIX) else [path]
+        for file in listed:
+            found.setdefault(file.resolve(), file)
+    return list(found.values())
 
 
 def check_document(

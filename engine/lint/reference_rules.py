@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from engine.actions.registry import ActionSpec
 from engine.lint.context import LintContext
 from engine.lint.registry import rule
 from engine.model import Action, Input, Link, Question, Tree
@@ -34,19 +35,58 @@ def action_params(ctx: LintContext) -> Iterator[Problem]:
         return
     for node in ctx.nodes():
         spec = ctx.registry.spec(node.action.uses) if isinstance(node, Action) else None
-        if spec is None or not isinstance(node, Action):
-            continue
-        given = node.action.params
-        for name in given:
-            if spec.param(name) is None:
-                allowed = ", ".join(p.name for p in spec.params) or "none"
-                message = f"{spec.name} takes no parameter {name!r} (takes: {allowed})"
-                pos = ctx.node_at(node.id, "action", "with", name, key=True)
-                yield ctx.error(pos, "action-params", message, node.id)
-        for param in spec.params:
-            if param.required and param.name not in given:
-                message = f"{spec.name} needs parameter {param.name!r} in 'with'"
-                yield ctx.error(ctx.node_at(node.id, "action"), "action-params", message, node.id)
+        if spec is not None and isinstance(node, Action):
+            yield from _param_problems(ctx, node, spec)
+
+
+def _param_problems(ctx: LintContext, node: Action, spec: ActionSpec) -> Iterator[Problem]:
+    given = node.action.params
+    for name, value in given.items():
+        param = spec.param(name)
+        if param is None:
+            allowed = ", ".join(p.name for p in spec.params) or "none"
+            message = f"{spec.name} takes no parameter {name!r} (takes: {allowed})"
+            pos = ctx.node_at(node.id, "action", "with", name, key=True)
+            yield ctx.error(pos, "action-params", message, node.id)
+        elif not fits_kind(value, param.kind):
+            message = (
+                f"{spec.name} parameter {name!r} must be {_KIND_NAMES.get(param.kind, param.kind)}"
+            )
+            pos = ctx.node_at(node.id, "action", "with", name)
+            yield ctx.error(pos, "action-params", f"{message}, not {value!r}", node.id)
+    for param in spec.params:
+        if param.required and param.name not in given:
+            message = f"{spec.name} needs parameter {param.name!r} in 'with'"
+            # The mapping that lacks it: `with`, or the action itself when it has no `with`.
+            pos = ctx.node_at(node.id, "action", "with")
+            yield ctx.error(pos, "action-params", message, node.id)
+
+
+_KIND_NAMES = {
+    "text": "text",
+    "number": "a number",
+    "boolean": "true or false",
+    "mapping": "a mapping",
+    "list": "a list",
+    "any": "a value",
+}
+
+
+def fits_kind(value: Any, kind: str) -> bool:
+    """Whether a `with` value can be a parameter of that kind (a template can be anything)."""
+    if isinstance(value, str) and "{{" in value:
+        return True
+    if kind == "text":
+        return isinstance(value, (str, int, float))
+    if kind == "number":
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    if kind == "boolean":
+        return isinstance(value, bool)
+    if kind == "mapping":
+        return isinstance(value, Mapping)
+    if kind == "list":
+        return isinstance(value, list)
+    return True
 
 
 def defined_variables(tree: Tree) -> set[str]:

@@ -112,9 +112,9 @@ def duplicate_key_binding(ctx: LintContext) -> Iterator[Problem]:
             if choice.key is None:
                 continue
             key = choice.key.casefold()
-            pos = ctx.node_at(node.id, "choices", i, "key")
             clash = _key_clash(key, i, seen, len(node.choices))
             if clash:
+                pos = ctx.node_at(node.id, "choices", i, "key")
                 yield ctx.error(pos, "duplicate-key-binding", clash, node.id)
             seen.setdefault(key, i)
 
