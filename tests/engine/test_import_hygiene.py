@@ -1,0 +1,63 @@
+"""The engine stays UI-free and cheap to import: checked in fresh interpreters."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+TREE = """\
+schema: branchwise/v1
+id: t/t
+version: 1
+title: T
+start: a
+nodes:
+  a: {type: outcome, status: resolved, title: Done}
+"""
+
+
+def loaded_after(code: str) -> set[str]:
+    """The top-level packages loaded after running `code` in a fresh interpreter."""
+    listing = "print(json.dumps(sorted({m.split('.')[0] for m in sys.modules})))"
+    script = f"{code}\nimport json, sys\n{listing}"
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True, check=True
+    )
+    return set(json.loads(result.stdout.strip().splitlines()[-1]))
+
+
+def test_every_engine_module_imports_without_textual_or_rich() -> None:
+    loaded = loaded_after(
+        "import importlib, pkgutil, engine\n"
+        "names = [m.name for m in pkgutil.walk_packages(engine.__path__, 'engine.')]\n"
+        "assert len(names) > 20, names\n"
+        "for name in names:\n"
+        "    importlib.import_module(name)\n"
+    )
+    assert "engine" in loaded
+    assert "textual" not in loaded
+    assert "rich" not in loaded
+
+
+def test_validation_and_library_do_not_import_jsonschema_or_httpx_until_needed() -> None:
+    loaded = loaded_after(
+        "import engine, engine.validation, engine.library, engine.reader, engine.checker, "
+        "engine.report, engine.schema_cache, engine.lint"
+    )
+    assert "yaml" in loaded
+    for heavy in ("jsonschema", "httpx", "textual", "rich"):
+        assert heavy not in loaded, heavy
+
+
+def test_jsonschema_is_imported_when_a_check_runs() -> None:
+    loaded = loaded_after(
+        "from engine.reader import read_text\n"
+        "from engine.validation import check_document\n"
+        f"checked = check_document(read_text({TREE!r}, 't.yaml'))\n"
+        "assert checked.ok and checked.problems == [], checked.problems\n"
+    )
+    assert "jsonschema" in loaded
+    assert "textual" not in loaded
