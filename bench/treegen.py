@@ -1,4 +1,4 @@
-"""Generated trees of any size for the benchmarks: valid, every node reachable, every branch ends."""
+"""Generated trees of any size for benchmarks: valid, every node reachable, every branch ends."""
 
 from __future__ import annotations
 
@@ -9,8 +9,11 @@ def generate_tree(nodes: int, tree_id: str = "bench/generated") -> dict[str, obj
     """A tree of about `nodes` nodes: questions fanning out to steps, inputs and outcomes."""
     body: dict[str, object] = {}
     count = max(nodes - 3, 1)
+    # Children are numbered in the order nodes are made, so every node has a parent before it.
+    following = 1
     for i in range(count):
-        a, b = 2 * i + 1, 2 * i + 2
+        a, b = following, following + 1
+        following += 1 if i % 10 == 7 or i % 5 == 3 else 2
         target = lambda n: f"n{n}" if n < count else "done"  # noqa: E731
         if i % 10 == 7:
             body[f"n{i}"] = {
