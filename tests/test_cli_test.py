@@ -68,3 +68,30 @@ def test_generate_writes_a_starter_file_that_passes(tmp_path):
     result = _run(str(out), "--library", str(DATA), env_dir=tmp_path)
     assert result.returncode == 0, result.stdout
     assert "2 passed, 0 failed" in result.stdout
+
+
+def test_common_options_work_before_the_command(tmp_path):
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "BRANCHWISE_DATA_DIR": str(tmp_path / "data"),
+        "BRANCHWISE_CACHE_DIR": str(tmp_path / "cache"),
+        "BRANCHWISE_CONFIG": str(tmp_path / "config.toml"),
+    }
+    before = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "tui.cli",
+            "--library",
+            str(DATA),
+            "test",
+            str(DATA / "router.test.yaml"),
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert before.returncode == 0, before.stdout + before.stderr
+    assert "3 passed, 0 failed" in before.stdout

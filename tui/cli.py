@@ -37,6 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
     parent = common_options()
     for action in parent._actions:
         parser._add_action(action)
+    parser.set_defaults(library=None, db=None)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
     for name, module_name, summary in COMMANDS:
         module = _command_module(module_name)

@@ -15,17 +15,21 @@ def common_options() -> argparse.ArgumentParser:
     """A parent parser with --library and --db, for every subcommand."""
     parent = argparse.ArgumentParser(add_help=False)
     group = parent.add_argument_group("common options")
+    # SUPPRESS: an option given before the command (`branchwise --db X sessions`) must not be
+    # reset by the command's own default; the top-level parser supplies the None defaults.
     group.add_argument(
         "--library",
         metavar="DIR",
         action="append",
         type=Path,
+        default=argparse.SUPPRESS,
         help="a directory of trees (repeatable; default: the bundled trees and the user's tree "
         f"directory, {locations.user_trees_dir()})",
     )
     group.add_argument(
         "--db",
         metavar="URL",
+        default=argparse.SUPPRESS,
         help="the session store, a SQLite path or sqlite:///PATH (default: BRANCHWISE_DB, or "
         f"{locations.default_db_path()})",
     )
