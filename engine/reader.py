@@ -132,6 +132,7 @@ class _Refused(Exception):
         self.rule = rule
 
 
+_CORE_PREFIX = "tag:yaml.org,2002:"
 _SAFE_TAGS = {
     "tag:yaml.org,2002:str",
     "tag:yaml.org,2002:int",
@@ -254,10 +255,9 @@ class _Builder:
     def _check_tag(self, event: Any) -> None:
         tag = event.tag
         if tag is not None and tag not in _SAFE_TAGS:
-            raise _Refused(
-                _pos(event.start_mark),
-                f"tag {tag!r} is not allowed: tree files hold plain data only",
-            )
+            shown = tag.replace(_CORE_PREFIX, "!!")
+            message = f"tag {shown} is not allowed: tree files hold plain data only"
+            raise _Refused(_pos(event.start_mark), message)
 
     def _scalar(self, event: Any) -> None:
         tag = event.tag
