@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -81,6 +81,7 @@ def new_walk(
     runner: ActionRunner | None = None,
     stubs: Mapping[str, Any] | None = None,
     store: Any = None,
+    clock: Callable[[], float] = frozen_clock,
 ) -> Walk:
     """A walk with a frozen clock and a fixed session id, so screens look the same every run."""
     lib = lib or library()
@@ -90,7 +91,7 @@ def new_walk(
         runner=runner or ActionRunner(stubs=dict(stubs or {})),
         recorder=store.recorder() if store is not None else None,
         session_id="5e55i0n1d001",
-        clock=frozen_clock,
+        clock=clock,
         agent="ann",
     )
 

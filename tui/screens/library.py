@@ -63,7 +63,7 @@ class LibraryScreen(Screen[None]):
         yield DataTable(id="trees", cursor_type="row", zebra_stripes=True)
         yield Static(id="sessions-title", classes="section-title")
         yield DataTable(id="sessions", cursor_type="row")
-        yield Footer()
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         self.last_used = self._last_used()
@@ -90,7 +90,7 @@ class LibraryScreen(Screen[None]):
         """Show the trees matching every word of the query."""
         table = self.query_one("#trees", DataTable)
         table.clear()
-        now = time.time()
+        now = self.branchwise.clock()
         for entry in self.entries:
             if not query or entry.matches(query):
                 table.add_row(
@@ -122,8 +122,13 @@ class LibraryScreen(Screen[None]):
         opened = store.open_sessions()
         ended = [s for s in store.list_sessions(limit=RECENT_SESSIONS) if s.status != "open"]
         title.update(f"Open sessions ({len(opened)}) · recent sessions — Enter resumes")
-        table.add_columns("Status", "Tree", "Steps", "Started", "Ticket")
-        now = time.time()
+        width = max(self.app.size.width - 6, 40)
+        table.add_column("Status", width=10)
+        table.add_column("Tree", width=width - 10 - 5 - 10 - 14 - 8)
+        table.add_column("Steps", width=5)
+        table.add_column("Started", width=10)
+        table.add_column("Ticket", width=14)
+        now = self.branchwise.clock()
         for summary in [*opened, *ended]:
             table.add_row(*self._session_row(summary, now), key=summary.id)
         table.display = bool(opened or ended)

@@ -31,8 +31,8 @@ class OutcomeScreen(Screen[None]):
     """Coloured by status: resolved green, escalated amber, unresolved red."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("c", "copy", "Copy transcript"),
-        Binding("s", "save", "Save transcript"),
+        Binding("c", "copy", "Copy"),
+        Binding("s", "save", "Save"),
         Binding("n", "new_session", "New session"),
         Binding("l", "library", "Library"),
         Binding("escape", "back", "Back"),
@@ -61,7 +61,7 @@ class OutcomeScreen(Screen[None]):
                 yield Markdown(body, id="outcome-body")
             yield Static("Transcript", classes="section-title")
             yield Markdown(transcript_markdown(walk, self.branchwise.store), open_links=False)
-        yield Footer()
+        yield Footer(compact=True, show_command_palette=False)
 
     def action_copy(self) -> None:
         copy_transcript(self.app, transcript_markdown(self.walk, self.branchwise.store))

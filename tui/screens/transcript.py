@@ -52,7 +52,7 @@ class TranscriptScreen(Screen[None]):
         yield Static(f"Transcript · session {self.session_id}", classes="screen-title")
         with VerticalScroll(id="transcript"):
             yield Markdown(self.markdown(), open_links=False)
-        yield Footer()
+        yield Footer(compact=True, show_command_palette=False)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         return self.walk is not None if action == "note" else True
