@@ -1,0 +1,117 @@
+"""The real `branchwise` command in a real terminal (tmux): keys pressed, the screen read back."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+PAYA = "paya-connect/customer-portal-access"
+
+pytestmark = pytest.mark.skipif(
+    shutil.which("tmux") is None, reason="tmux is not installed: the real-terminal test needs it"
+)
+
+
+class Terminal:
+    """One tmux session on a private server, 80×24, running a command."""
+
+    def __init__(self, socket: str) -> None:
+        self.socket = socket
+
+    def tmux(self, *args: str) -> str:
+        done = subprocess.run(
+            ["tmux", "-L", self.socket, *args], capture_output=True, text=True, check=True
+        )
+        return done.stdout
+
+    def start(self, command: str, env: dict[str, str]) -> None:
+        exports = " ".join(f"{k}={v}" for k, v in env.items())
+        size = ("-x", "80", "-y", "24")
+        self.tmux("new-session", "-d", "-s", "t", *size, f"env {exports} {command}")
+
+    def screen(self) -> str:
+        return self.tmux("capture-pane", "-p", "-t", "t")
+
+    def keys(self, *keys: str) -> None:
+        for key in keys:
+            self.tmux("send-keys", "-t", "t", key)
+            time.sleep(0.15)
+
+    def wait_for(self, text: str, seconds: float = 20) -> str:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            shown = self.screen()
+            if text in shown:
+                return shown
+            time.sleep(0.1)
+        raise AssertionError(f"{text!r} never appeared; the screen:\n{self.screen()}")
+
+
+@pytest.fixture
+def terminal(tmp_path: Path) -> Iterator[Terminal]:
+    term = Terminal(f"branchwise-test-{os.getpid()}-{tmp_path.name}")
+    yield term
+    subprocess.run(["tmux", "-L", term.socket, "kill-server"], capture_output=True, check=False)
+
+
+def command(tmp_path: Path, *args: str) -> tuple[str, dict[str, str]]:
+    """The shell command running branchwise (exit code kept in a file) and its environment."""
+    env = {
+        "BRANCHWISE_DATA_DIR": str(tmp_path / "data"),
+        "BRANCHWISE_CACHE_DIR": str(tmp_path / "cache"),
+        "BRANCHWISE_CONFIG": str(tmp_path / "absent.toml"),
+        "TERM": "xterm-256color",
+        "PYTHONPATH": str(ROOT),
+    }
+    line = " ".join([sys.executable, "-m", "tui.cli", *args])
+    shell = f"sh -c 'cd {ROOT} && {line}; echo $? > {tmp_path / 'exit'}; sleep 30'"
+    return shell, env
+
+
+def exit_code(tmp_path: Path, seconds: float = 10) -> int:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        file = tmp_path / "exit"
+        if file.exists() and file.read_text().strip():
+            return int(file.read_text())
+        time.sleep(0.1)
+    raise AssertionError("branchwise did not exit")
+
+
+def test_walking_to_an_outcome_with_keys_in_a_real_terminal(
+    terminal: Terminal, tmp_path: Path
+) -> None:
+    terminal.start(*command(tmp_path, "run", PAYA))
+    first = terminal.wait_for("Open Contacts from the left menu")
+    assert "esc Back" in first and "^q Quit" in first
+    assert all(len(line) <= 80 for line in first.splitlines())
+    terminal.keys("1", "Enter", "1")
+    terminal.wait_for("Do you see the 'Create User' button?")
+    assert "1  Yes  (y)" in terminal.screen()
+    terminal.keys("y")
+    terminal.wait_for("Click 'Create User'")
+    terminal.keys("1", "1")
+    done = terminal.wait_for("✓ Resolved")
+    assert "Contact user created" in done
+    terminal.keys("C-q")
+    assert exit_code(tmp_path) == 0
+
+
+def test_quitting_midway_leaves_the_session_open_and_says_how_to_resume(
+    terminal: Terminal, tmp_path: Path
+) -> None:
+    terminal.start(*command(tmp_path, "run", PAYA))
+    terminal.wait_for("Open Contacts from the left menu")
+    terminal.keys("1", "1")
+    terminal.wait_for("Open the Profile tab")
+    terminal.keys("C-q")
+    assert exit_code(tmp_path) == 1
+    assert "--resume" in terminal.wait_for("is still open")
