@@ -6,7 +6,7 @@ import json
 from collections.abc import Sequence
 
 from engine.problems import Problem
-from engine.text import plain
+from engine.text import one_line, plain
 
 
 def format_text(problems: Sequence[Problem]) -> str:
@@ -16,11 +16,6 @@ def format_text(problems: Sequence[Problem]) -> str:
         f"({p.rule})\n"
         for p in problems
     )
-
-
-def one_line(text: str) -> str:
-    """Text safe on one terminal line: control characters removed, line breaks shown as \\n."""
-    return plain(text.replace("\r", "\\r").replace("\n", "\\n"))
 
 
 def format_json(problems: Sequence[Problem]) -> str:

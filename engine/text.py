@@ -15,6 +15,11 @@ def plain(text: str) -> str:
     return _CONTROL.sub("", text)
 
 
+def one_line(text: str) -> str:
+    """Text safe on one terminal line: control characters removed, line breaks shown as \\n."""
+    return plain(text.replace("\r", "\\r").replace("\n", "\\n"))
+
+
 def display(value: Any) -> str:
     """A value as a person reads it: text as is, true/false, numbers, mappings as JSON."""
     if value is None:

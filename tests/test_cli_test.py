@@ -95,3 +95,18 @@ def test_common_options_work_before_the_command(tmp_path):
     )
     assert before.returncode == 0, before.stdout + before.stderr
     assert "3 passed, 0 failed" in before.stdout
+
+
+def test_a_tree_with_errors_fails_its_scenarios_and_the_rest_still_run(tmp_path):
+    bad = tmp_path / "bad.test.yaml"
+    bad.write_text(
+        'tree: test/missing\nscenarios:\n  - name: "ghost \\e[2J tree"\n'
+        "    answers: []\n    expect: {outcome: x}\n"
+    )
+    good = DATA / "router.test.yaml"
+    result = _run(str(bad), str(good), "--library", str(DATA), env_dir=tmp_path)
+    assert result.returncode == 1
+    assert f"FAIL {bad}:3: ghost [2J tree" in result.stdout
+    assert "no tree 'test/missing' in the library" in result.stdout
+    assert "\x1b" not in result.stdout
+    assert "3 passed, 1 failed" in result.stdout

@@ -12,8 +12,9 @@ from engine.errors import BranchwiseError, UsageError
 from tui.options import common_options, library_dirs
 
 if TYPE_CHECKING:
+    from engine.library import Library
     from engine.model import Tree
-    from engine.scenarios import Coverage, Result
+    from engine.scenarios import Coverage, Result, Scenario
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -85,19 +86,11 @@ def _scenario_files(paths: Iterable[Path]) -> tuple[list[Path], list[Path]]:
 
 def _run_scenarios(args: argparse.Namespace, paths: list[Path]) -> int:
     from engine.library import Library
-    from engine.reader import read_file
-    from engine.scenarios import coverage, run_scenario, scenarios_in
 
     scenario_files, tree_files = _scenario_files(paths)
     own_dirs = sorted({p if p.is_dir() else p.parent for p in paths})
     library = Library([*own_dirs, *library_dirs(args)])
-    scenarios = []
-    for file in scenario_files:
-        scenarios.extend(scenarios_in(read_file(file).data, str(file), None))
-    for file in tree_files:
-        data = read_file(file).data
-        if isinstance(data, dict) and data.get("tests"):
-            scenarios.extend(scenarios_in(data, str(file), None))
+    scenarios = _collect(scenario_files, tree_files)
     if not scenarios:
         print(
             "branchwise: no scenarios found (write NAME.test.yaml beside NAME.yaml, or run "
@@ -105,19 +98,10 @@ def _run_scenarios(args: argparse.Namespace, paths: list[Path]) -> int:
             file=sys.stderr,
         )
         return 1
-    results = []
-    for scenario in scenarios:
-        try:
-            results.append(run_scenario(scenario, library.load))
-        except BranchwiseError as exc:
-            print(f"FAIL {scenario.path}:{scenario.line}: {scenario.name}\n    {exc.message}")
-            return 1
+    results = [_run_one(scenario, library) for scenario in scenarios]
     for result in results:
         _print_result(result)
-    taken = set().union(*(r.taken for r in results))
-    tested = {s.tree_id for s in scenarios}
-    trees = [library.load(tree_id) for tree_id in sorted(tested)]
-    cover = coverage(trees, taken)
+    cover, trees = _coverage(library, results)
     _print_coverage(cover, trees)
     failed = sum(not r.passed for r in results)
     print(f"{len(results) - failed} passed, {failed} failed")
@@ -127,14 +111,53 @@ def _run_scenarios(args: argparse.Namespace, paths: list[Path]) -> int:
     return 1 if failed or below else 0
 
 
+def _collect(scenario_files: list[Path], tree_files: list[Path]) -> list[Scenario]:
+    from engine.reader import read_file
+    from engine.scenarios import scenarios_in
+
+    scenarios = []
+    for file in scenario_files:
+        scenarios.extend(scenarios_in(read_file(file).data, str(file), None))
+    for file in tree_files:
+        data = read_file(file).data
+        if isinstance(data, dict) and data.get("tests"):
+            scenarios.extend(scenarios_in(data, str(file), None))
+    return scenarios
+
+
+def _run_one(scenario: Scenario, library: Library) -> Result:
+    """A scenario's result; a tree that cannot be loaded fails the scenario, not the run."""
+    from engine.scenarios import Result, run_scenario
+
+    try:
+        return run_scenario(scenario, library.load)
+    except BranchwiseError as exc:
+        return Result(scenario, failures=[exc.message])
+
+
+def _coverage(library: Library, results: list[Result]) -> tuple[Coverage, list[Tree]]:
+    from engine.scenarios import coverage
+
+    taken: set[tuple[str, str, str]] = set().union(*(r.taken for r in results))
+    trees = []
+    for tree_id in sorted({r.scenario.tree_id for r in results}):
+        try:
+            trees.append(library.load(tree_id))
+        except BranchwiseError:
+            continue  # its scenarios already failed with the reason
+    return coverage(trees, taken), trees
+
+
 def _print_result(result: Result) -> None:
+    from engine.text import one_line
+
     scenario = result.scenario
     if result.passed:
-        print(f"PASS {scenario.tree_id}: {scenario.name}")
+        print(f"PASS {scenario.tree_id}: {one_line(scenario.name)}")
         return
-    print(f"FAIL {scenario.path}:{scenario.line}: {scenario.name}")
+    print(f"FAIL {scenario.path}:{scenario.line}: {one_line(scenario.name)}")
     for failure in result.failures:
-        print(f"    {failure}")
+        print(f"    {one_line(failure)}")
 
 
 def _print_coverage(cover: Coverage, trees: Sequence[Tree]) -> None:
@@ -142,10 +165,12 @@ def _print_coverage(cover: Coverage, trees: Sequence[Tree]) -> None:
         f"branch coverage: {cover.total - len(cover.missed)}/{cover.total} "
         f"({cover.percent:.1f}%) over {len(trees)} tree(s)"
     )
+    from engine.text import one_line
+
     for branch in cover.missed:
         kind = "on_error" if branch.taken == "on_error" else branch.taken.split(":")[0]
         print(
-            f"  not taken: {branch.path}:{branch.line}: {kind} {branch.label!r} "
+            f"  not taken: {branch.path}:{branch.line}: {kind} {one_line(repr(branch.label))} "
             f"of node {branch.node_id!r}"
         )
 
