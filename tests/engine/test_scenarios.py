@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+from typing import Any
 
 import yaml
 
 from engine.library import Library
 from engine.reader import read_file
-from engine.scenario_starter import starter_scenarios
+from engine.scenario_starter import sample_for_pattern, shortest_answers, starter_scenarios
 from engine.scenarios import coverage, run_scenario, scenarios_in
 
 DATA = Path(__file__).parent.parent / "data" / "scenarios"
@@ -72,3 +74,103 @@ def test_starter_scenarios_reach_every_outcome_and_pass(tmp_path):
     assert all(run_scenario(s, library.load).passed for s in scenarios)
     sold = next(s for s in data["scenarios"] if s["expect"]["outcome"] == "sold")
     assert sold["answers"] == ["Yes", "AA0000", "Out of warranty"]
+
+
+# An error matcher: a pasted message shows only the choices whose regex it matches, and a
+# later question reads the same message again.
+MATCHER_TREE = r"""
+schema: branchwise/v1
+id: test/matcher
+version: 1
+title: Compiler error matcher
+start: paste
+nodes:
+  paste:
+    type: input
+    title: Paste the error message
+    var: error_text
+    next: which
+  which:
+    type: question
+    title: What do you see?
+    choices:
+      - label: invalid conversion [-fpermissive]
+        goto: conversion
+        when: {var: error_text, matches: "to 'char\\*' \\[-fpermissive\\]"}
+      - label: no matching constructor
+        goto: no-ctor
+        when: {var: error_text, matches: "call to '.*(\\w+)::\\1\\(\\)'"}
+      - label: incomplete type
+        goto: incomplete
+        when: {var: error_text, matches: "incomplete type 'class \\S+Invalid"}
+      - label: None of the above
+        goto: unknown
+        when: {var: error_text, matches: ".*"}
+  incomplete:
+    type: question
+    title: Which type is incomplete?
+    choices:
+      - label: To an array
+        goto: array
+        when: {var: error_text, matches: "Invalid<.*Const,.*Array>"}
+      - label: To an object
+        goto: unknown
+        when: {var: error_text, matches: "Invalid<.*Const,.*Object>"}
+  conversion: {type: outcome, status: resolved, title: Use const char*}
+  no-ctor: {type: outcome, status: resolved, title: Add a default constructor}
+  array: {type: outcome, status: resolved, title: Use JsonArrayConst}
+  unknown: {type: outcome, status: escalated, title: Ask a person}
+"""
+
+
+def _matcher_library(tmp_path: Path, text: str = MATCHER_TREE) -> Library:
+    (tmp_path / "matcher.yaml").write_text(text, encoding="utf-8")
+    return Library([tmp_path])
+
+
+def _run_starter(tmp_path: Path, library: Library, tree_id: str) -> list[Any]:
+    file = tmp_path / "starter.test.yaml"
+    file.write_text(starter_scenarios(library.load(tree_id)), encoding="utf-8")
+    scenarios = scenarios_in(read_file(file).data, str(file), None)
+    return [run_scenario(s, library.load) for s in scenarios]
+
+
+def test_starter_input_values_show_the_regex_conditioned_choice_taken(tmp_path):
+    library = _matcher_library(tmp_path)
+    results = _run_starter(tmp_path, library, "test/matcher")
+    assert {r.scenario.expect["outcome"] for r in results} == {
+        "conversion",
+        "no-ctor",
+        "array",
+        "unknown",
+    }
+    assert [r.failures for r in results] == [[]] * 4
+
+
+def test_starter_input_value_satisfies_every_later_condition_on_its_variable(tmp_path):
+    tree = _matcher_library(tmp_path).load("test/matcher")
+    answers = shortest_answers(tree)
+    pasted, *_ = answers["array"]
+    assert re.search(r"incomplete type 'class \S+Invalid", pasted)
+    assert re.search(r"Invalid<.*Const,.*Array>", pasted)
+    assert answers["no-ctor"][0] == "call to 'aa::a()'"
+    assert answers["conversion"] == [
+        "to 'char*' [-fpermissive]",
+        "invalid conversion [-fpermissive]",
+    ]
+
+
+def test_sample_for_pattern_repeats_what_a_group_took_for_a_backreference():
+    assert sample_for_pattern(r"(\w+)-\1") == "a-a"
+    assert re.search(
+        r"no call to '.*(\w+)::\1\(\)'", sample_for_pattern(r"no call to '.*(\w+)::\1\(\)'")
+    )
+
+
+def test_starter_writes_fill_in_when_no_value_fits_both_the_input_and_the_choice(tmp_path):
+    text = MATCHER_TREE.replace("var: error_text\n", "var: error_text\n    kind: number\n", 1)
+    tree = _matcher_library(tmp_path, text).load("test/matcher")
+    answers = shortest_answers(tree)
+    assert answers["conversion"][0] == "FILL-IN"
+    assert answers["unknown"][0] == "1001"  # '.*' holds for any number
+    assert "# FILL-IN marks an input" in starter_scenarios(tree)
