@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from tests.cli import isolated_env, run_cli
 from tests.fakes.plugin_dist import install_plugin
 
-ROOT = Path(__file__).resolve().parents[1]
 API_KEY = "k-3f9a7c1e5b77"
 DEVELOPER_ID = "dev-88aa21"
 USER_ID = "11ee0b9c54d50f16a441d36d"
@@ -46,25 +44,14 @@ broken = {module}_gone:ACTION
 
 
 def environment(tmp_path: Path, config_text: str | None, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("BRANCHWISE_")}
-    path = tmp_path / "config.toml"
+    """An isolated environment whose config file (tmp_path/config.toml) holds config_text."""
     if config_text is not None:
-        path.write_text(config_text, encoding="utf-8")
-    env["BRANCHWISE_CONFIG"] = str(path)
-    env["BRANCHWISE_DATA_DIR"] = str(tmp_path / "data")
-    env.update(extra)
-    return env
+        (tmp_path / "config.toml").write_text(config_text, encoding="utf-8")
+    return isolated_env(tmp_path, **extra)
 
 
 def branchwise(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "tui.cli", "actions", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    return run_cli("actions", *args, env=env)
 
 
 def assert_no_secret(*texts: str) -> None:

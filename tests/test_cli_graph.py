@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.cli import ROOT, isolated_env, run_cli
+
 TREES = ROOT / "trees"
 NO_GRAPHVIZ = "Graphviz's 'dot' is not installed; use --format dot and render elsewhere"
 needs_graphviz = pytest.mark.skipif(
@@ -19,23 +18,8 @@ needs_graphviz = pytest.mark.skipif(
 
 
 def branchwise(*args: str, home: Path, path: str | None = None) -> subprocess.CompletedProcess[str]:
-    env = {
-        **os.environ,
-        "BRANCHWISE_DATA_DIR": str(home / "data"),
-        "BRANCHWISE_CACHE_DIR": str(home / "cache"),
-    }
-    if path is not None:
-        env["PATH"] = path
-    return subprocess.run(
-        [sys.executable, "-m", "tui.cli", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        timeout=120,
-        check=False,
-    )
+    search = {} if path is None else {"PATH": path}
+    return run_cli(*args, env=isolated_env(home, **search))
 
 
 def graph(*args: str, home: Path, path: str | None = None) -> subprocess.CompletedProcess[str]:
@@ -178,13 +162,8 @@ def test_warns_when_mermaid_renderers_would_refuse_the_diagram(tmp_path: Path) -
 
 def test_prints_utf8_whatever_the_locale(tmp_path: Path) -> None:
     tree = write_chain(tmp_path / "emoji.yaml", 1, '"Fixed 🙋🏻‍♂️ ✔"')
-    done = subprocess.run(
-        [sys.executable, "-m", "tui.cli", "graph", str(tree), "--library", str(TREES)],
-        cwd=ROOT,
-        env={**os.environ, "PYTHONIOENCODING": "ascii", "BRANCHWISE_CACHE_DIR": str(tmp_path)},
-        capture_output=True,
-        timeout=120,
-        check=False,
-    )
+    ascii_env = isolated_env(tmp_path, PYTHONIOENCODING="ascii")
+    done = run_cli("graph", str(tree), "--library", str(TREES), env=ascii_env)
     assert done.returncode == 0, done.stderr
-    assert '  n_done(["Fixed 🙋🏻‍♂️ ✔"])'.encode() in done.stdout.splitlines()
+    # run_cli decodes stdout strictly as UTF-8: an ASCII fallback would not compare equal.
+    assert '  n_done(["Fixed 🙋🏻‍♂️ ✔"])' in done.stdout.splitlines()

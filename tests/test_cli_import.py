@@ -2,34 +2,19 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.cli import ROOT, isolated_env, run_cli
+
 ARTICLES = ROOT / "tests" / "data" / "helpjuice"
 PAYA = ARTICLES / "paya_connect.html"
 
 
 def branchwise(*args: str, home: Path) -> subprocess.CompletedProcess[str]:
-    env = {
-        **os.environ,
-        "BRANCHWISE_DATA_DIR": str(home / "data"),
-        "BRANCHWISE_CACHE_DIR": str(home / "cache"),
-    }
-    return subprocess.run(
-        [sys.executable, "-m", "tui.cli", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        timeout=120,
-        check=False,
-    )
+    return run_cli(*args, env=isolated_env(home))
 
 
 def test_writes_the_tree_and_lists_the_notes_on_stderr(tmp_path: Path) -> None:

@@ -23,6 +23,7 @@ from engine.model import Outcome, Tree
 from engine.reader import read_file
 from engine.scenarios import Scenario, scenarios_in
 from engine.walker import Walk
+from tests.cli import CLI, ROOT, isolated_env, run_cli
 from tests.fakes.paya_server import (
     DEVELOPER_ID,
     USER_API_KEY,
@@ -33,7 +34,6 @@ from tests.fakes.paya_server import (
 
 pytest_plugins = ["tests.fakes.fixtures"]
 
-ROOT = Path(__file__).resolve().parents[1]
 BUNDLED = ROOT / "trees"
 CREDENTIALS = (DEVELOPER_ID, USER_ID, USER_API_KEY)
 
@@ -41,32 +41,10 @@ CREDENTIALS = (DEVELOPER_ID, USER_ID, USER_API_KEY)
 # Running the command.
 
 
-def environment(tmp_path: Path, **extra: str) -> dict[str, str]:
-    """An environment where nothing touches the real home: every path under tmp_path."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("BRANCHWISE_")}
-    env.update(
-        BRANCHWISE_DB=str(tmp_path / "sessions.sqlite3"),
-        BRANCHWISE_DATA_DIR=str(tmp_path / "data"),
-        BRANCHWISE_CACHE_DIR=str(tmp_path / "cache"),
-        BRANCHWISE_CONFIG=str(tmp_path / "config.toml"),
-    )
-    env.update(extra)
-    return env
-
-
 def branchwise(
     env: Mapping[str, str], *args: str, stdin: str = ""
 ) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "tui.cli", *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env=dict(env),
-        timeout=60,
-        check=False,
-    )
+    return run_cli(*args, env=env, input=stdin)
 
 
 def summary_of(done: subprocess.CompletedProcess[str]) -> dict[str, Any]:
@@ -76,7 +54,7 @@ def summary_of(done: subprocess.CompletedProcess[str]) -> dict[str, Any]:
 
 
 def paya_env(tmp_path: Path, server: FakeServer, api_key: str = USER_API_KEY) -> dict[str, str]:
-    return environment(
+    return isolated_env(
         tmp_path,
         BRANCHWISE_PAYA_BASE_URL=server.url,
         BRANCHWISE_PAYA_DEVELOPER_ID=DEVELOPER_ID,
@@ -160,7 +138,7 @@ def bundled() -> Library:
 def scenario_env(planned: Planned, tmp_path: Path, server: FakeServer) -> dict[str, str]:
     if planned.failing:
         return paya_env(tmp_path, server, api_key="wrong-key")
-    return environment(tmp_path)
+    return isolated_env(tmp_path)
 
 
 def check_expected(summary: Mapping[str, Any], scenario: Scenario) -> None:
@@ -234,7 +212,7 @@ PORTAL = "paya-connect/customer-portal-access"
 
 
 def test_json_prints_exactly_the_session_object(tmp_path: Path) -> None:
-    done = branchwise(environment(tmp_path), "run", PORTAL, "--answers", "1,1,1,y,1,1", "--json")
+    done = branchwise(isolated_env(tmp_path), "run", PORTAL, "--answers", "1,1,1,y,1,1", "--json")
     assert done.returncode == 0, done.stderr
     summary = summary_of(done)
     assert list(summary) == ["session", "tree", "version", "status", "outcome", "path", "variables"]
@@ -246,7 +224,7 @@ def test_json_prints_exactly_the_session_object(tmp_path: Path) -> None:
 
 
 def test_a_wrong_answer_stops_with_exit_1_and_lists_the_expected(tmp_path: Path) -> None:
-    env = environment(tmp_path)
+    env = isolated_env(tmp_path)
     done = branchwise(env, "run", PORTAL, "--answers", "Continue,Continue,Continue,Perhaps")
     assert done.returncode == 1
     assert "'Perhaps' is not an answer here; expected one of: 1 Yes (y), 2 No" in done.stderr
@@ -255,7 +233,7 @@ def test_a_wrong_answer_stops_with_exit_1_and_lists_the_expected(tmp_path: Path)
 
 
 def test_a_wrong_answer_on_stdin_stops_too(tmp_path: Path) -> None:
-    done = branchwise(environment(tmp_path), "run", PORTAL, "--json", stdin="Continue\nnope\n")
+    done = branchwise(isolated_env(tmp_path), "run", PORTAL, "--json", stdin="Continue\nnope\n")
     assert done.returncode == 1
     assert "'nope' is not an answer here; expected one of: 1 Continue" in done.stderr
     assert summary_of(done)["status"] == "open"
@@ -263,14 +241,14 @@ def test_a_wrong_answer_on_stdin_stops_too(tmp_path: Path) -> None:
 
 def test_a_bad_input_value_says_why(tmp_path: Path) -> None:
     answers = "Continue,Continue,Continue,No,Yes,not valid!"
-    done = branchwise(environment(tmp_path), "run", PORTAL, "--answers", answers)
+    done = branchwise(isolated_env(tmp_path), "run", PORTAL, "--answers", answers)
     assert done.returncode == 1
     assert "'not valid!' does not have the expected form (^[A-Za-z0-9-]+$)" in done.stderr
 
 
 def test_running_out_of_answers_leaves_the_session_open(tmp_path: Path) -> None:
     done = branchwise(
-        environment(tmp_path), "run", PORTAL, "--answers", "Continue,Continue", "--json"
+        isolated_env(tmp_path), "run", PORTAL, "--answers", "Continue,Continue", "--json"
     )
     assert done.returncode == 1
     summary = summary_of(done)
@@ -280,7 +258,7 @@ def test_running_out_of_answers_leaves_the_session_open(tmp_path: Path) -> None:
     assert f"Resume with: branchwise run {PORTAL} --resume {summary['session']}" in done.stderr
     assert stored_sessions(tmp_path / "sessions.sqlite3") == [(summary["session"], "open")]
     resumed = branchwise(
-        environment(tmp_path),
+        isolated_env(tmp_path),
         "run",
         "--resume",
         summary["session"],
@@ -295,7 +273,7 @@ def test_running_out_of_answers_leaves_the_session_open(tmp_path: Path) -> None:
 
 def test_commas_can_be_escaped_in_answers(tmp_path: Path) -> None:
     answers = "Continue,Continue,Continue,No,Yes,abc-1,Is User: NO,No\\, still no button"
-    done = branchwise(environment(tmp_path), "run", PORTAL, "--answers", answers, "--json")
+    done = branchwise(isolated_env(tmp_path), "run", PORTAL, "--answers", answers, "--json")
     assert done.returncode == 0, done.stderr
     assert summary_of(done)["outcome"] == "escalated-solution-provider"
 
@@ -311,20 +289,20 @@ def test_commas_can_be_escaped_in_answers(tmp_path: Path) -> None:
     ],
 )
 def test_usage_errors_exit_2(tmp_path: Path, args: list[str], message: str) -> None:
-    done = branchwise(environment(tmp_path), *args)
+    done = branchwise(isolated_env(tmp_path), *args)
     assert done.returncode == 2
     assert message in done.stderr
     assert "Traceback" not in done.stderr
 
 
 def test_an_unknown_session_cannot_be_resumed(tmp_path: Path) -> None:
-    done = branchwise(environment(tmp_path), "run", "--resume", "feedbeef")
+    done = branchwise(isolated_env(tmp_path), "run", "--resume", "feedbeef")
     assert done.returncode == 1
     assert "no session 'feedbeef'" in done.stderr
 
 
 def test_help_describes_the_options(tmp_path: Path) -> None:
-    done = branchwise(environment(tmp_path), "run", "--help")
+    done = branchwise(isolated_env(tmp_path), "run", "--help")
     assert done.returncode == 0
     for option in ("--answers", "--var", "--json", "--manual", "--dry-run", "--resume", ":back"):
         assert option in done.stdout
@@ -334,7 +312,7 @@ def test_help_describes_the_options(tmp_path: Path) -> None:
 
 
 def test_plain_mode_shows_nodes_numbered_choices_and_keys(tmp_path: Path) -> None:
-    done = branchwise(environment(tmp_path), "run", PORTAL, stdin="\n\n\ny\n\n\n")
+    done = branchwise(isolated_env(tmp_path), "run", PORTAL, stdin="\n\n\ny\n\n\n")
     assert done.returncode == 0, done.stderr
     out = done.stdout
     assert "[1] Open Contacts from the left menu" in out
@@ -345,7 +323,7 @@ def test_plain_mode_shows_nodes_numbered_choices_and_keys(tmp_path: Path) -> Non
 
 
 def test_back_note_and_quit_in_plain_mode(tmp_path: Path) -> None:
-    env = environment(tmp_path)
+    env = isolated_env(tmp_path)
     lines = (
         "Continue\nContinue\n:note on step three\n:back\n:note merchant is on the phone\n"
         ":help\nContinue\n:quit\n"
@@ -377,7 +355,7 @@ def test_back_note_and_quit_in_plain_mode(tmp_path: Path) -> None:
 
 
 def test_restart_and_an_unknown_command(tmp_path: Path) -> None:
-    env = environment(tmp_path)
+    env = isolated_env(tmp_path)
     done = branchwise(env, "run", PORTAL, "--plain", stdin="Continue\n:restart\n:bogus\n")
     assert done.returncode == 1
     assert done.stdout.count("[1] Open Contacts from the left menu") == 2
@@ -392,7 +370,7 @@ def test_a_doubled_colon_gives_an_answer_starting_with_a_colon(tmp_path: Path) -
         "  end: {type: outcome, status: resolved, title: Done}\n",
         encoding="utf-8",
     )
-    done = branchwise(environment(tmp_path), "run", str(tree), "--json", stdin="::back\n")
+    done = branchwise(isolated_env(tmp_path), "run", str(tree), "--json", stdin="::back\n")
     assert done.returncode == 0, done.stderr
     assert summary_of(done)["variables"] == {"word": ":back"}
 
@@ -427,7 +405,7 @@ def test_markup_and_escapes_from_a_tree_or_an_answer_are_shown_literally(tmp_pat
     tree = tmp_path / "hostile.yaml"
     tree.write_text(HOSTILE, encoding="utf-8")
     typed = "Eve \x1b[2J[blink]x[/blink]\x07"
-    done = branchwise(environment(tmp_path), "run", str(tree), stdin=f"1\n{typed}\n")
+    done = branchwise(isolated_env(tmp_path), "run", str(tree), stdin=f"1\n{typed}\n")
     assert done.returncode == 0, done.stderr
     out = done.stdout
     assert "\x1b" not in out and "\x07" not in out
@@ -545,7 +523,7 @@ def grant_setup(tmp_path: Path, server: FakeServer) -> tuple[Path, dict[str, str
         f'[http.headers."{server.host}"]\nX-Admin = "{OPERATOR_SECRET}"\n',
         encoding="utf-8",
     )
-    return tree, environment(tmp_path)
+    return tree, isolated_env(tmp_path)
 
 
 def assert_nothing_leaked(tmp_path: Path, *outputs: str) -> None:
@@ -647,9 +625,9 @@ def wait_for_steps(db: Path, count: int, timeout: float = 20.0) -> str:
 
 
 def test_a_walk_killed_with_sigkill_resumes_with_every_step_shown(tmp_path: Path) -> None:
-    env = environment(tmp_path)
+    env = isolated_env(tmp_path)
     process = subprocess.Popen(
-        [sys.executable, "-m", "tui.cli", "run", PORTAL, "--plain"],
+        [*CLI, "run", PORTAL, "--plain"],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -699,7 +677,7 @@ def test_a_tree_with_errors_is_refused_with_its_problems(tmp_path: Path) -> None
         "nodes:\n  ask: {type: step, title: Ask, next: nowhere}\n",
         encoding="utf-8",
     )
-    done = branchwise(environment(tmp_path), "run", str(tree), "--answers", "Continue")
+    done = branchwise(isolated_env(tmp_path), "run", str(tree), "--answers", "Continue")
     assert done.returncode == 1
     assert "'next' names node 'nowhere', which does not exist (missing-target)" in done.stderr
     assert f"run 'branchwise validate {tree}'" in done.stderr
@@ -714,7 +692,7 @@ def test_without_the_app_the_library_is_listed(
 ) -> None:
     from tui.cli import main
 
-    for name, value in environment(tmp_path).items():
+    for name, value in isolated_env(tmp_path).items():
         monkeypatch.setenv(name, value)
     monkeypatch.setitem(sys.modules, "tui.app", None)  # as if this build had no app
     assert main(["--library", str(BUNDLED)]) == 0
@@ -750,13 +728,13 @@ def test_at_a_terminal_a_bad_answer_is_asked_again_with_the_reason(tmp_path: Pat
 
     controller, terminal = pty.openpty()
     with subprocess.Popen(
-        [sys.executable, "-m", "tui.cli", "run", PORTAL, "--plain"],
+        [*CLI, "run", PORTAL, "--plain"],
         stdin=terminal,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
         cwd=ROOT,
-        env=environment(tmp_path),
+        env=isolated_env(tmp_path),
     ) as process:
         os.close(terminal)
         os.write(controller, b"1\n1\n1\nmaybe\nNo\nYes\nbad value!\nabc-1\n\x04")
@@ -786,7 +764,7 @@ def test_a_link_cycle_stops_the_walk_with_exit_1(tmp_path: Path) -> None:
         "  go: {type: link, title: To one, tree: t/one}\n",
         encoding="utf-8",
     )
-    env = environment(tmp_path)
+    env = isolated_env(tmp_path)
     done = branchwise(env, "run", "t/one", "--library", str(library), "--answers", "Continue")
     assert done.returncode == 1
     assert "↪ Continuing in: Two" in done.stdout

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from engine.store import Store
+from tests.cli import isolated_env, run_cli
 from tests.session_walks import (
     PLANTED,
     TREES,
@@ -20,27 +19,9 @@ from tests.session_walks import (
     walk_to_wrap_up,
 )
 
-ROOT = Path(__file__).resolve().parent.parent
-
 
 def branchwise(*args: str, home: Path) -> subprocess.CompletedProcess[str]:
-    env = {
-        **os.environ,
-        "BRANCHWISE_DATA_DIR": str(home / "data"),
-        "BRANCHWISE_CACHE_DIR": str(home / "cache"),
-        "BRANCHWISE_CONFIG": str(home / "no-config.toml"),
-    }
-    env.pop("BRANCHWISE_DB", None)
-    return subprocess.run(
-        [sys.executable, "-m", "tui.cli", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        timeout=120,
-        check=False,
-    )
+    return run_cli(*args, env=isolated_env(home, BRANCHWISE_CONFIG=str(home / "no-config.toml")))
 
 
 @pytest.fixture

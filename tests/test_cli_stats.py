@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from engine.store import Store
+from tests.cli import isolated_env, run_cli
 from tests.engine.test_stats import Sessions, record_sessions, tree_of
-
-ROOT = Path(__file__).resolve().parent.parent
 
 HOSTILE = """
 id: test/hostile
@@ -31,25 +28,9 @@ nodes:
 
 
 def branchwise(*args: str, home: Path, db: Path | None = None) -> subprocess.CompletedProcess[str]:
-    env = {
-        **os.environ,
-        "BRANCHWISE_DATA_DIR": str(home / "data"),
-        "BRANCHWISE_CACHE_DIR": str(home / "cache"),
-        "TZ": "UTC",
-    }
-    env.pop("BRANCHWISE_DB", None)
-    if db is not None:
-        env["BRANCHWISE_DB"] = str(db)
-    return subprocess.run(
-        [sys.executable, "-m", "tui.cli", "stats", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        timeout=120,
-        check=False,
-    )
+    """`branchwise stats ARGS` in UTC; BRANCHWISE_DB names db, or a store not yet made in home."""
+    store = {} if db is None else {"BRANCHWISE_DB": str(db)}
+    return run_cli("stats", *args, env=isolated_env(home, TZ="UTC", **store))
 
 
 @pytest.fixture(scope="module")

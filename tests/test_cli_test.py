@@ -3,28 +3,15 @@
 from __future__ import annotations
 
 import subprocess
-import sys
 from pathlib import Path
 
-ROOT = Path(__file__).parent.parent
+from tests.cli import ROOT, isolated_env, run_cli
+
 DATA = ROOT / "tests" / "data" / "scenarios"
 
 
 def _run(*args: str, env_dir: Path) -> subprocess.CompletedProcess[str]:
-    env = {
-        "PATH": "/usr/bin:/bin",
-        "BRANCHWISE_DATA_DIR": str(env_dir / "data"),
-        "BRANCHWISE_CACHE_DIR": str(env_dir / "cache"),
-        "BRANCHWISE_CONFIG": str(env_dir / "config.toml"),
-    }
-    return subprocess.run(
-        [sys.executable, "-m", "tui.cli", "test", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    return run_cli("test", *args, env=isolated_env(env_dir))
 
 
 def test_bundled_trees_pass_with_full_branch_coverage(tmp_path):
@@ -71,27 +58,8 @@ def test_generate_writes_a_starter_file_that_passes(tmp_path):
 
 
 def test_common_options_work_before_the_command(tmp_path):
-    env = {
-        "PATH": "/usr/bin:/bin",
-        "BRANCHWISE_DATA_DIR": str(tmp_path / "data"),
-        "BRANCHWISE_CACHE_DIR": str(tmp_path / "cache"),
-        "BRANCHWISE_CONFIG": str(tmp_path / "config.toml"),
-    }
-    before = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "tui.cli",
-            "--library",
-            str(DATA),
-            "test",
-            str(DATA / "router.test.yaml"),
-        ],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
+    before = run_cli(
+        "--library", str(DATA), "test", str(DATA / "router.test.yaml"), env=isolated_env(tmp_path)
     )
     assert before.returncode == 0, before.stdout + before.stderr
     assert "3 passed, 0 failed" in before.stdout

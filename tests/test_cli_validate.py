@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[1]
+from tests.cli import ROOT, isolated_env, run_cli
+
 LINE = re.compile(
     r"^(?P<path>.+):(?P<line>\d+):(?P<col>\d+): (?P<sev>error|warning): .+ \((?P<rule>[a-z-]+)\)$"
 )
@@ -41,22 +40,9 @@ MISSING = CLEAN.replace(
 BROKEN = "schema: branchwise/v1\nid: cli/broken\ntitle: 'never closed\n"
 
 
-def branchwise(*args: str, cwd: Path = REPO, env_dir: Path) -> subprocess.CompletedProcess[str]:
-    env = {
-        **os.environ,
-        "BRANCHWISE_DATA_DIR": str(env_dir / "data"),
-        "BRANCHWISE_CACHE_DIR": str(env_dir / "cache"),
-        "BRANCHWISE_CONFIG": str(env_dir / "config.toml"),
-        "PYTHONPATH": str(REPO),
-    }
-    return subprocess.run(
-        [sys.executable, "-m", "tui.cli", *args],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+def branchwise(*args: str, cwd: Path = ROOT, env_dir: Path) -> subprocess.CompletedProcess[str]:
+    # PYTHONPATH: tui.cli must import when cwd is a folder of trees rather than the checkout.
+    return run_cli(*args, env=isolated_env(env_dir, PYTHONPATH=str(ROOT)), cwd=cwd)
 
 
 @pytest.fixture
@@ -193,7 +179,7 @@ def test_duplicate_tree_ids_across_files(trees: Path, tmp_path: Path) -> None:
 def test_schema_prints_the_committed_schema(tmp_path: Path) -> None:
     result = branchwise("schema", env_dir=tmp_path)
     assert result.returncode == 0
-    committed = (REPO / "engine" / "schema" / "tree.schema.json").read_text("utf-8")
+    committed = (ROOT / "engine" / "schema" / "tree.schema.json").read_text("utf-8")
     assert json.loads(result.stdout) == json.loads(committed)
     assert result.stdout == committed
 
