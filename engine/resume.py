@@ -7,7 +7,8 @@ answer the tree, changed since, no longer takes; the messages say so.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -20,7 +21,7 @@ from engine.walker import OPEN, InvalidAnswer, Walk
 
 if TYPE_CHECKING:
     from engine.library import Library
-    from engine.store import Store
+    from engine.store import Store, StoreRecorder
 
 
 @dataclass(frozen=True)
@@ -53,22 +54,45 @@ def resume_walk(
         for name in missing
     ]
     recorder = store.recorder(resuming=True)
+    walk, replayed, stopped = replay_session(record, tree, library, runner, recorder, given)
+    if stopped is not None:
+        messages.append(stopped)
+    return Resumed(walk, tuple(messages), replayed)
+
+
+def replay_session(
+    record: SessionRecord,
+    tree: Tree,
+    library: Library,
+    runner: ActionRunner,
+    recorder: StoreRecorder | None,
+    variables: Mapping[str, Any],
+    *,
+    clock: Callable[[], float] = time.time,
+    reason: str | None = None,
+) -> tuple[Walk, int, str | None]:
+    """The recorded session walked again on `tree`: (the walk, answers replayed, why it stopped).
+
+    A recorder, when given, then stores what differs from the record (steps the replay did not
+    reach are kept as a rewind, with `reason` when the replay did not stop early) and goes on
+    recording.
+    """
     walk = Walk(
         tree,
         resolve_tree=library.load,
         runner=runner,
         recorder=recorder,
-        variables=given,
+        variables=variables,
         session_id=record.id,
+        clock=clock,
         agent=record.agent,
         ticket=record.ticket,
     )
     walk.started_at = record.started_at
     replayed, stopped = replay(walk, record)
-    if stopped is not None:
-        messages.append(stopped)
-    recorder.catch_up(walk, stopped)
-    return Resumed(walk, tuple(messages), replayed)
+    if recorder is not None:
+        recorder.catch_up(walk, stopped or reason)
+    return walk, replayed, stopped
 
 
 def _tree_of(record: SessionRecord, library: Library) -> Tree:
