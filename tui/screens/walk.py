@@ -51,6 +51,8 @@ class WalkScreen(Screen[None]):
         self.walk = walk
         self._pending: PendingCall | None = None
         self._result_shown = False
+        self._laid_out = False
+        self._show_again = False
 
     @property
     def branchwise(self) -> BranchwiseApp:
@@ -60,22 +62,47 @@ class WalkScreen(Screen[None]):
         return self.app
 
     def compose(self) -> ComposeResult:
+        # Only what the first node needs; the rest is mounted right after the first frame.
         yield WalkHeader(self.walk, dry_run=self.branchwise.dry_run, id="header")
-        yield ProblemsPanel(id="problems")
-        with Horizontal(id="main"):
-            yield PathPanel(id="path")
-            with Vertical(id="node"):
-                yield Static(id="title")
-                yield NodeBody(id="body")
-                yield Static(id="walk-error")
-                yield AnswerButtons(id="answers")
-                yield InputPanel(id="input-panel")
-                yield ActionPanel(id="action-panel")
-        yield Footer(compact=True, show_command_palette=False)
+        with Horizontal(id="main"), Vertical(id="node"):
+            yield Static(id="title")
+            yield NodeBody(id="body")
+            yield Static(id="walk-error")
+            yield AnswerButtons(id="answers")
+            needed = self._part_needed()
+            if needed is not None:
+                yield needed(id="input-panel" if needed is InputPanel else "action-panel")
 
     def on_mount(self) -> None:
-        self.query_one(ProblemsPanel).display = False
         self.show_node()
+        self.call_after_refresh(self._complete_layout)
+
+    async def _complete_layout(self) -> None:
+        """Mount what the first frame could do without: path, problems, footer, other parts."""
+        main = self.query_one("#main", Horizontal)
+        await self.mount(ProblemsPanel(id="problems"), before=main)
+        await main.mount(PathPanel(id="path"), before=0)
+        node = self.query_one("#node", Vertical)
+        if not self.query(InputPanel):
+            await node.mount(InputPanel(id="input-panel"))
+        if not self.query(ActionPanel):
+            await node.mount(ActionPanel(id="action-panel"))
+        await self.mount(Footer(compact=True, show_command_palette=False))
+        self.query_one(ProblemsPanel).display = False
+        self._laid_out = True
+        if self._show_again:
+            self.show_node()
+        else:
+            self.query_one(PathPanel).show(self.walk)
+
+    def _part_needed(self) -> type[InputPanel] | type[ActionPanel] | None:
+        """The panel the current node is shown with, besides the answer buttons."""
+        node = self.walk.node
+        if isinstance(node, InputNode):
+            return InputPanel
+        if self.walk.error is not None or (isinstance(node, Action) and not self.walk.is_manual()):
+            return ActionPanel
+        return None
 
     # Showing the current node.
 
@@ -88,8 +115,13 @@ class WalkScreen(Screen[None]):
             self.branchwise.show_outcome(walk)
             return
         node = walk.node
+        needed = self._part_needed()
+        if needed is not None and not self.query(needed):
+            self._show_again = True  # a key came before the layout was complete
+            return
         self.query_one(WalkHeader).show(walk)
-        self.query_one(PathPanel).show(walk)
+        for path in self.query(PathPanel):
+            path.show(walk)
         self.query_one("#title", Static).update(literal(walk.text(node.title)))
         self.query_one(NodeBody).show(self._body_markdown())
         self._show_error(None)
@@ -117,7 +149,8 @@ class WalkScreen(Screen[None]):
 
     def _show_part(self, name: str) -> None:
         for part in PARTS:
-            self.query_one(f"#{part}").display = part == name
+            for widget in self.query(f"#{part}"):
+                widget.display = part == name
 
     def _show_error(self, message: str | None) -> None:
         shown = self.query_one("#walk-error", Static)
@@ -228,8 +261,9 @@ class WalkScreen(Screen[None]):
         if isinstance(self.focused, Input) or event.character is None:
             return
         key = event.character.casefold()
-        action_panel = self.query_one(ActionPanel)
-        if action_panel.display and (self._result_shown or action_panel.has_class("-failed")):
+        action_panel = next(iter(self.query(ActionPanel)), None)
+        failed = action_panel is not None and action_panel.has_class("-failed")
+        if action_panel is not None and action_panel.display and (self._result_shown or failed):
             what = {"1": "continue"} if self._result_shown else ACTION_KEYS
             if key in what:
                 event.stop()

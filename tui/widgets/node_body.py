@@ -1,8 +1,9 @@
-"""A node's Markdown body: a light rendering for the very first frame, the Markdown widget after.
+"""A node's Markdown body: a light rendering at once, the Markdown widget a moment later.
 
-The Markdown widget costs more to import than the whole rest of the first frame, so the first
-question is painted with bold, italics and code picked out by hand, and the widget takes over
-right after that frame.
+The Markdown widget costs more to import than the whole rest of the first frame, and it parses
+and mounts a new document asynchronously. So every node's body is first painted with bold,
+italics and code picked out by hand (the frame after a keypress never shows the previous body),
+and the Markdown widget takes its place as soon as it has the new document laid out.
 """
 
 from __future__ import annotations
@@ -51,16 +52,20 @@ class NodeBody(VerticalScroll, can_focus=False):
     @property
     def settled(self) -> bool:
         """Whether the Markdown widget shows the latest text (the layout will not move)."""
-        return self._markdown is not None and not self._syncing
+        return self._markdown is not None and not self._syncing and self._markdown.display
 
     def show(self, text: str) -> None:
         """Show this Markdown (already made safe: values escaped, controls removed)."""
         self._text = text
         self.display = bool(text.strip())
+        quick = self.query_one("#quick-body", Static)
+        quick.update(quick_markdown(text))
+        quick.display = True
         if self._markdown is None:
-            self.query_one("#quick-body", Static).update(quick_markdown(text))
             self.call_after_refresh(self._upgrade)
-        elif not self._syncing:
+            return
+        self._markdown.display = False
+        if not self._syncing:
             self._syncing = True
             self.run_worker(self._sync(), group="node-body")
         self.scroll_home(animate=False)
@@ -73,6 +78,8 @@ class NodeBody(VerticalScroll, can_focus=False):
                 target = self._text
                 await self._markdown.update(target)
                 if target == self._text:
+                    self.query_one("#quick-body", Static).display = False
+                    self._markdown.display = True
                     return
         finally:
             self._syncing = False
@@ -83,12 +90,8 @@ class NodeBody(VerticalScroll, can_focus=False):
         self._syncing = True
         from textual.widgets import Markdown
 
-        markdown = Markdown(self._text, open_links=False)
-        await self.mount(markdown)  # its blocks are laid out before the light body goes
-        await self.query_one("#quick-body", Static).remove()
+        markdown = Markdown(open_links=False)
+        markdown.display = False
+        await self.mount(markdown)
         self._markdown = markdown
-        if markdown.source != self._text:  # a newer node came while it was mounting
-            self._syncing = False
-            self.show(self._text)
-            return
-        self._syncing = False
+        await self._sync()

@@ -1,0 +1,238 @@
+"""Terminal app speed: startup against a bare Textual app, keypress latency, a 1,000-tree library.
+
+Run by hand from the repository root: `python bench/tui.py [--repeat N]`. Three measures:
+
+1. Process start to the first question painted (`branchwise run` on the Paya tree, in a real
+   pseudo-terminal, the second start: caches warm) against a bare Textual app with a label and two
+   buttons. Target: ratio of medians <= 1.15.
+2. Keypress to the next question painted on a 10,000-node generated tree (headless; the time to
+   the first frame that shows the new node, and to the frame with its Markdown body). Target:
+   p95 <= 16 ms.
+3. A library of 1,000 generated trees: start to the library screen filled, then a filter typed,
+   on the second start (the catalog cache warm). Target: <= 0.5 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import fcntl
+import os
+import pty
+import select
+import signal
+import statistics
+import struct
+import subprocess
+import sys
+import tempfile
+import termios
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench.treegen import generate_yaml  # noqa: E402
+
+PAYA = "paya-connect/customer-portal-access"
+FIRST_TITLE = b"Open Contacts from the left menu"
+BARE_APP = """
+from textual.app import App
+from textual.widgets import Button, Label
+
+class Bare(App):
+    def compose(self):
+        yield Label("Do you see the Create User button?")
+        yield Button("Yes")
+        yield Button("No")
+
+Bare().run()
+"""
+
+
+def time_to_text(argv: list[str], text: bytes, env: dict[str, str], timeout: float = 20) -> float:
+    """Seconds from spawning the command in an 80x24 pty until `text` is written to it."""
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+    start = time.perf_counter()
+    proc = subprocess.Popen(
+        argv, stdin=slave, stdout=slave, stderr=slave, env=env, cwd=ROOT, start_new_session=True
+    )
+    os.close(slave)
+    seen = b""
+    try:
+        while time.perf_counter() - start < timeout:
+            ready, _, _ = select.select([master], [], [], 0.05)
+            if ready:
+                try:
+                    seen += os.read(master, 65536)
+                except OSError:
+                    break
+                if text in seen:
+                    return time.perf_counter() - start
+        raise RuntimeError(f"{text!r} never appeared from {argv}")
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(5)
+        os.close(master)
+
+
+def bench_startup(repeat: int, work: Path) -> dict[str, float]:
+    env = {
+        **os.environ,
+        "TERM": "xterm-256color",
+        "BRANCHWISE_DATA_DIR": str(work / "data"),
+        "BRANCHWISE_CACHE_DIR": str(work / "cache"),
+        "BRANCHWISE_CONFIG": str(work / "absent.toml"),
+        "PYTHONPATH": str(ROOT),
+    }
+    bare = work / "bare.py"
+    bare.write_text(BARE_APP, encoding="utf-8")
+    ours = [sys.executable, "-m", "tui.cli", "run", PAYA]
+    plain = [sys.executable, str(bare)]
+    time_to_text(ours, FIRST_TITLE, env)  # the first start fills the caches
+    time_to_text(plain, b"Create User", env)
+    ours_times, bare_times = [], []
+    for _ in range(repeat):
+        bare_times.append(time_to_text(plain, b"Create User", env))
+        ours_times.append(time_to_text(ours, FIRST_TITLE, env))
+    ours_median = statistics.median(ours_times)
+    bare_median = statistics.median(bare_times)
+    return {"branchwise_s": ours_median, "bare_s": bare_median, "ratio": ours_median / bare_median}
+
+
+def p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+
+
+async def bench_keypress(steps: int, work: Path) -> dict[str, float]:
+    from engine.action_runner import ActionRunner
+    from engine.library import Library
+    from engine.reader import Limits, read_text
+    from engine.validation import check_document
+    from engine.walker import Walk
+    from tui.app import make_app
+    from tui.screens.walk import WalkScreen
+    from tui.widgets.node_body import NodeBody
+
+    # 10,000 nodes is past the reader's file-size limit for trees: read with a larger one.
+    doc = read_text(generate_yaml(10_000, "bench/big"), "big.yaml", Limits(max_bytes=8 << 20))
+    tree = check_document(doc).tree
+    assert tree is not None, "the generated tree does not build"
+    library = Library([])
+
+    def fresh() -> Walk:
+        return Walk(tree, resolve_tree=library.load, runner=ActionRunner())
+
+    app = make_app(library, None, fresh())
+    frames: list[float] = []
+    original = app._display
+
+    def timed_display(screen: object, renderable: object) -> None:
+        frames.append(time.perf_counter())
+        original(screen, renderable)  # type: ignore[arg-type]
+
+    app._display = timed_display  # type: ignore[method-assign]
+    first, full = [], []
+    async with app.run_test(size=(120, 40), headless=True) as pilot:
+        await pilot.pause(0.5)
+        while len(first) < steps:
+            screen = app.screen
+            if not isinstance(screen, WalkScreen):
+                await app.open_walk(fresh())
+                await pilot.pause(0.2)
+                continue
+            body = screen.query_one(NodeBody)
+            key = "1" if screen.walk.options() else None
+            if key is None:  # an input node: give it a value, not timed
+                await pilot.press("A", "enter")
+                continue
+            frames.clear()
+            start = time.perf_counter()
+            await pilot.press(key)
+            for _ in range(200):
+                if body.settled or not isinstance(app.screen, WalkScreen):
+                    break
+                await asyncio.sleep(0.001)
+            if frames:
+                first.append(frames[0] - start)
+                full.append(frames[-1] - start)
+    return {
+        "first_frame_p95_ms": p95(first) * 1000,
+        "first_frame_median_ms": statistics.median(first) * 1000,
+        "with_body_p95_ms": p95(full) * 1000,
+        "samples": float(len(first)),
+    }
+
+
+def bench_library(work: Path) -> dict[str, float]:
+    trees = work / "lib"
+    trees.mkdir()
+    for i in range(1000):
+        (trees / f"t{i:04}.yaml").write_text(
+            generate_yaml(40, f"bench/tree-{i:04}"), encoding="utf-8"
+        )
+    script = f"""
+import asyncio, sys, time
+start = time.perf_counter()
+sys.path.insert(0, {str(ROOT)!r})
+from pathlib import Path
+from engine.library import Library
+from tui.app import make_app
+from textual.widgets import DataTable
+
+async def main():
+    library = Library([Path({str(trees)!r})], cache_dir=Path({str(work / "cache-lib")!r}))
+    app = make_app(library)
+    async with app.run_test(size=(120, 40)) as pilot:
+        table = app.screen.query_one("#trees", DataTable)
+        while table.row_count < 1000:
+            await pilot.pause(0.005)
+        shown = time.perf_counter() - start
+        await pilot.press(*"question 7")
+        filtered = time.perf_counter() - start
+        print(shown, filtered, table.row_count)
+
+asyncio.run(main())
+"""
+    runs = []
+    for _ in range(2):  # the second start is the one measured: the catalog is cached
+        done = subprocess.run(
+            [sys.executable, "-c", script], capture_output=True, text=True, check=True, cwd=ROOT
+        )
+        runs.append([float(x) for x in done.stdout.split()])
+    shown, filtered, rows = runs[-1]
+    return {"library_shown_s": shown, "filtered_s": filtered, "rows_after_filter": rows}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--repeat", type=int, default=7, help="startup repetitions (default 7)")
+    parser.add_argument("--steps", type=int, default=200, help="keypresses timed (default 200)")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        startup = bench_startup(args.repeat, work)
+        print(
+            f"startup: branchwise {startup['branchwise_s'] * 1000:.0f} ms, bare Textual app "
+            f"{startup['bare_s'] * 1000:.0f} ms, ratio {startup['ratio']:.2f} (target <= 1.15)"
+        )
+        keys = asyncio.run(bench_keypress(args.steps, work))
+        print(
+            f"keypress to next question (10k nodes, {keys['samples']:.0f} presses): first frame "
+            f"p95 {keys['first_frame_p95_ms']:.1f} ms (median {keys['first_frame_median_ms']:.1f}"
+            f" ms), with its Markdown body p95 {keys['with_body_p95_ms']:.1f} ms (target <= 16)"
+        )
+        lib = bench_library(work)
+        print(
+            f"library of 1,000 trees, second start: shown in {lib['library_shown_s']:.2f} s, "
+            f"filtered to {lib['rows_after_filter']:.0f} rows by {lib['filtered_s']:.2f} s "
+            "(target <= 0.5 s)"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
