@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from tui.app import BranchwiseApp
 
 RECENT_SESSIONS = 20
+MAX_ROWS = 200  # a table of thousands rebuilt on every key would lag behind typing
 LAST_USED_SCAN = 1000
 
 
@@ -87,19 +88,27 @@ class LibraryScreen(Screen[None]):
         table.add_column("Last used", width=10, key="used")
 
     def show_trees(self, query: str) -> None:
-        """Show the trees matching every word of the query."""
+        """Show the trees matching every word of the query (the first MAX_ROWS of them)."""
         table = self.query_one("#trees", DataTable)
         table.clear()
         now = self.branchwise.clock()
-        for entry in self.entries:
-            if not query or entry.matches(query):
-                table.add_row(
-                    literal(entry.title),
-                    literal(entry.product),
-                    literal(", ".join(entry.tags)),
-                    when(self.last_used.get(entry.id), now),
-                    key=entry.id,
-                )
+        matching = [e for e in self.entries if not query or e.matches(query)]
+        for entry in matching[:MAX_ROWS]:
+            table.add_row(
+                literal(entry.title),
+                literal(entry.product),
+                literal(", ".join(entry.tags)),
+                when(self.last_used.get(entry.id), now),
+                key=entry.id,
+            )
+        self.query_one("#library-title", Static).update(self._count(len(matching)))
+
+    def _count(self, matching: int) -> str:
+        total = len(self.entries)
+        shown = f"{matching:,} of {total:,} trees" if matching != total else f"{total:,} trees"
+        if matching > MAX_ROWS:
+            shown += f", the first {MAX_ROWS} shown: type to narrow"
+        return f"branchwise · library · {shown}"
 
     def _last_used(self) -> dict[str, float]:
         store = self.branchwise.store
