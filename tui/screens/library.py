@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from tui.app import BranchwiseApp
 
 RECENT_SESSIONS = 20
-MAX_ROWS = 200  # a table of thousands rebuilt on every key would lag behind typing
+MAX_ROWS = 100  # a table of thousands rebuilt on every key would lag behind typing
 LAST_USED_SCAN = 1000
 
 
