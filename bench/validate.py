@@ -12,6 +12,7 @@ peak memory < 200 MiB at 50k nodes.
 
 from __future__ import annotations
 
+import argparse
 import json
 import resource
 import subprocess
@@ -149,9 +150,21 @@ def verdicts(rows: dict[int, dict[str, object]]) -> list[str]:
     return lines
 
 
+def parse_paths(argv: list[str]) -> list[Path]:
+    """The real tree files to time after the generated ones; a missing one ends the run."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("trees", nargs="*", type=Path, help="real tree files to time too")
+    paths: list[Path] = parser.parse_args(argv).trees
+    missing = [str(path) for path in paths if not path.is_file()]
+    if missing:
+        parser.error(f"no tree file at {', '.join(missing)}")
+    return paths
+
+
 def main(argv: list[str]) -> int:
     if argv[:1] == ["--child"]:
         return child(argv[1], Path(argv[2]))
+    paths = parse_paths(argv)
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     from treegen import generate_yaml
 
@@ -163,8 +176,8 @@ def main(argv: list[str]) -> int:
             path.write_text(generate_yaml(size), "utf-8")
             generated[size] = row(f"generated {size:,} nodes", path)
             print(show(generated[size]), flush=True)
-    for arg in argv:
-        print(show(row(Path(arg).name[:27], Path(arg))), flush=True)
+    for path in paths:
+        print(show(row(path.stem[:27], path)), flush=True)
     print("\n".join(verdicts(generated)))
     return 0
 
