@@ -12,12 +12,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from engine.errors import BranchwiseError
-from engine.walker import Walk
 from tui.literal import notify_plain
 
 if TYPE_CHECKING:
     from engine.library import Library
     from engine.model import Tree
+    from engine.walker import Walk
     from tui.app import BranchwiseApp
 
 POLL_SECONDS = 0.5
@@ -35,25 +35,19 @@ def file_stamp(path: str) -> tuple[int, int] | None:
 def rebuild(old: Walk, tree: Tree, library: Library, store: Any) -> tuple[Walk, str | None]:
     """The same session on the reloaded tree: (the walk, why it stopped short or None)."""
     from engine.record import record_of
-    from engine.resume import replay
+    from engine.resume import replay_session
 
-    record = record_of(old)
     recorder = store.recorder(resuming=True) if store is not None else None
-    walk = Walk(
+    walk, _, stopped = replay_session(
+        record_of(old),
         tree,
-        resolve_tree=library.load,
-        runner=old.runner,
-        recorder=recorder,
-        variables=old.given,
-        session_id=old.id,
+        library,
+        old.runner,
+        recorder,
+        old.given,
         clock=old.clock,
-        agent=old.agent,
-        ticket=old.ticket,
+        reason="the tree file changed",
     )
-    walk.started_at = old.started_at
-    _, stopped = replay(walk, record)
-    if recorder is not None:
-        recorder.catch_up(walk, stopped or "the tree file changed")
     return walk, stopped
 
 
