@@ -39,14 +39,25 @@ def resume_walk(
     library: Library,
     runner: ActionRunner,
     variables: Mapping[str, Any] | None = None,
+    tree: Tree | None = None,
 ) -> Resumed:
-    """Continue an open session (an id or a unique prefix); `variables` refill masked --vars."""
+    """Continue an open session (an id or a unique prefix); `variables` refill masked --vars.
+
+    `tree` is the session's tree when the caller has it already (a tree walked from a file
+    outside the library); otherwise it is found in the library by the recorded id.
+    """
     record = store.load(session_id)
     if record.status != OPEN:
         raise BranchwiseError(
             f"session {record.id} has ended ({record.status}); there is nothing to resume"
         )
-    tree = _tree_of(record, library)
+    if tree is None:
+        tree = _tree_of(record, library)
+    elif tree.id != record.tree_id:
+        raise BranchwiseError(
+            f"session {record.id} walks {record.tree_id!r}, not {tree.id!r}; "
+            "leave out TREE or name the session's own tree"
+        )
     messages = _tree_messages(record, tree)
     given, missing = _given(record, variables or {})
     messages += [

@@ -771,3 +771,27 @@ def test_a_link_cycle_stops_the_walk_with_exit_1(tmp_path: Path) -> None:
     assert "Continuing in: One" not in done.stdout
     assert "link cycle between trees: t/one → t/two → t/one (at 't/two:go'" in done.stderr
     assert f"--library {library}" in done.stderr
+
+
+def test_a_walk_of_a_tree_outside_the_library_resumes_with_its_path(tmp_path: Path) -> None:
+    env = isolated_env(tmp_path)
+    outside = tmp_path / "elsewhere" / "router.yaml"
+    outside.parent.mkdir()
+    outside.write_text((ROOT / "tests" / "data" / "scenarios" / "router.yaml").read_text())
+    started = branchwise(env, "run", str(outside), "--answers", "No", "--json")
+    assert started.returncode == 1
+    session = summary_of(started)["session"]
+    assert f"branchwise run {outside} --resume {session}" in started.stderr
+    without = branchwise(env, "run", "--resume", session)
+    assert without.returncode == 1
+    assert "no tree 'test/router' in the library" in without.stderr
+    other = branchwise(env, "run", PORTAL, "--resume", session)
+    assert other.returncode == 1
+    assert "walks 'test/router', not 'paya-connect/customer-portal-access'" in other.stderr
+    resumed = branchwise(
+        env, "run", str(outside), "--resume", session, "--answers", "Continue", "--json"
+    )
+    assert resumed.returncode == 0, resumed.stderr
+    summary = summary_of(resumed)
+    assert summary["session"] == session
+    assert summary["path"] == ["power", "plug-in", "fixed"]

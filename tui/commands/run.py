@@ -174,18 +174,11 @@ def _resumed(args: argparse.Namespace, library: Library, store: Any, runner: Any
     from engine.text import plain
     from tui.walk_factory import parse_vars
 
-    resumed = resume_walk(store, args.resume, library, runner, parse_vars(args.var))
+    tree = library.load(args.tree) if args.tree is not None else None
+    resumed = resume_walk(store, args.resume, library, runner, parse_vars(args.var), tree)
     for message in resumed.messages:
         print(f"branchwise: {plain(message)}", file=sys.stderr)
-    walk = resumed.walk
-    if args.tree is not None:
-        named = library.load(args.tree).id
-        if named != walk.tree.id:
-            raise UsageError(
-                f"session {args.resume} walks {walk.tree.id!r}, not {named!r}; "
-                "leave out TREE or name the session's own tree"
-            )
-    return walk
+    return resumed.walk
 
 
 def _print_problems(exc: InvalidTree) -> None:
