@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from engine.actions.registry import ActionFailed, ActionSpec, CallPlan, Registry
+from engine.text import well_formed, well_formed_value
 
 if TYPE_CHECKING:
     from engine.config import Config
@@ -135,12 +136,13 @@ class ActionRunner:
         try:
             result: Any = action.call(call.args, self.config)
         except ActionFailed as exc:
-            return CallResult(error=exc.message)
+            return CallResult(error=well_formed(exc.message))
         except Exception as exc:  # a plugin's bug becomes a failed call, never a traceback
-            return CallResult(error=f"{call.uses} broke: {type(exc).__name__}: {exc}")
+            return CallResult(error=well_formed(f"{call.uses} broke: {type(exc).__name__}: {exc}"))
         if not isinstance(result, Mapping):
             return CallResult(error=f"{call.uses} gave {type(result).__name__}, not a mapping")
-        return CallResult(result=dict(result))
+        # JSON from an API may escape lone surrogates (\udcff), which no store can encode.
+        return CallResult(result=well_formed_value(dict(result)))
 
 
 def _stubbed(stub: Any) -> CallResult:

@@ -14,11 +14,13 @@ from urllib.parse import urlsplit
 
 from engine import locations
 from engine.errors import BranchwiseError
+from engine.reader import FileRefused, read_regular_file
 
 DEFAULT_PAYA_BASE_URL = "https://api.sandbox.payaconnect.com"
 DEFAULT_TIMEOUT = 10.0
 MAX_TIMEOUT = 300.0
 MASK = "***"
+MAX_CONFIG_BYTES = 1024 * 1024
 
 PAYA_ENV = {
     "base_url": "BRANCHWISE_PAYA_BASE_URL",
@@ -137,11 +139,13 @@ def load_config(path: Path | None = None, env: Mapping[str, str] | None = None) 
 
 def _read_toml(path: Path) -> tuple[str, dict[str, Any]]:
     try:
-        text = path.read_bytes().decode("utf-8")
+        text = read_regular_file(path, MAX_CONFIG_BYTES).decode("utf-8")
     except FileNotFoundError:
         return "", {}
     except UnicodeDecodeError:
         raise BranchwiseError(f"{path}: the config file is not UTF-8 text") from None
+    except FileRefused as exc:
+        raise BranchwiseError(f"{path}: cannot read the config file: {exc.message}") from None
     except OSError as exc:
         raise BranchwiseError(f"{path}: cannot read the config file ({exc.strerror})") from None
     try:

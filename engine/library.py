@@ -1,4 +1,4 @@
-"""The library: every tree under some directories, found by id, listed from a content-keyed cache."""
+"""The library: every tree under some directories, found by id, listed from a cache by content."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from engine.actions.registry import Registry
 from engine.errors import InvalidTree, TreeNotFound
 from engine.model import Tree
 from engine.problems import Problem
-from engine.reader import read_bytes, read_file
+from engine.reader import FileRefused, Limits, read_bytes, read_file, read_regular_file
 from engine.schema_cache import SchemaCache
 from engine.validation import Checked, check_document, is_tree_file
 
@@ -40,7 +40,8 @@ class Entry:
 
     def matches(self, query: str) -> bool:
         """Whether every word of the query appears in the tree's title, tags or node text."""
-        haystack = f"{self.id} {self.title} {self.product} {' '.join(self.tags)} {self.summary} {self.text}".casefold()
+        fields = (self.id, self.title, self.product, " ".join(self.tags), self.summary, self.text)
+        haystack = " ".join(fields).casefold()
         return all(word in haystack for word in query.casefold().split())
 
 
@@ -106,8 +107,9 @@ class Library:
         fresh: dict[str, dict[str, Any]] = {}
         for path in self._files():
             try:
-                raw = path.read_bytes()
-            except OSError:
+                # A FIFO, a device or a huge file in a tree folder must not hang every command.
+                raw = read_regular_file(path, Limits().max_bytes)
+            except (OSError, FileRefused):
                 continue
             sha = hashlib.sha256(raw).hexdigest()
             entry = self._entry(path, sha, raw, catalog.get(sha))

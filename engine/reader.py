@@ -9,7 +9,9 @@ cost time, and scalars follow YAML 1.2's core schema, so `No` and `on` stay the 
 from __future__ import annotations
 
 import hashlib
+import os
 import re
+import stat
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -400,8 +402,7 @@ def read_text(text: str, path: str, limits: Limits | None = None) -> Document:
 
 
 def _too_big(path: str, size: int, limits: Limits) -> Problem:
-    message = f"the file is {size:,} bytes, over the limit of {limits.max_bytes:,}"
-    return error(path, (1, 1), "yaml-limits", message)
+    return error(path, (1, 1), "yaml-limits", _over(size, limits.max_bytes))
 
 
 def _syntax_problem(path: str, text: str, exc: Exception) -> Problem:
@@ -469,16 +470,67 @@ def read_bytes(raw: bytes, path: str, limits: Limits | None = None) -> Document:
     return doc
 
 
+class FileRefused(Exception):
+    """A file that is not read: not a regular file, or over the size limit."""
+
+    def __init__(self, message: str, size: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.size = size
+
+
+def read_regular_file(path: Path, max_bytes: int) -> bytes:
+    """The bytes of a regular file of at most `max_bytes`; FileRefused or OSError otherwise.
+
+    Opened without blocking and looked at before reading, so a FIFO, a device such as
+    /dev/zero or a huge (even sparse) file is refused at once instead of hanging or filling
+    memory.
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    descriptor = os.open(path, flags)
+    try:
+        info = os.fstat(descriptor)
+        if not stat.S_ISREG(info.st_mode):
+            raise FileRefused(f"not a regular file ({_file_kind(info.st_mode)})")
+        if info.st_size > max_bytes:
+            raise FileRefused(_over(info.st_size, max_bytes), info.st_size)
+        with os.fdopen(descriptor, "rb", closefd=False) as handle:
+            raw = handle.read(max_bytes + 1)  # the file may have grown since
+    finally:
+        os.close(descriptor)
+    if len(raw) > max_bytes:
+        raise FileRefused(_over(len(raw), max_bytes), len(raw))
+    return raw
+
+
+def _file_kind(mode: int) -> str:
+    kinds = ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a FIFO"), (stat.S_ISSOCK, "a socket"))
+    return next((name for test, name in kinds if test(mode)), "a device")
+
+
+def _over(size: int, limit: int) -> str:
+    return f"the file is {size:,} bytes, over the limit of {limit:,}"
+
+
 def read_file(path: Path, limits: Limits | None = None, display: str | None = None) -> Document:
     """Read one tree file from disk (a file that cannot be opened is reported, not raised)."""
+    limits = limits or Limits()
     shown = display or str(path)
     try:
-        raw = path.read_bytes()
+        raw = read_regular_file(path, limits.max_bytes)
+    except FileRefused as exc:
+        rule = "yaml-limits" if exc.size is not None else "yaml-syntax"
+        message = exc.message if exc.size is not None else f"cannot read: {exc.message}"
+        return _unread(shown, rule, message)
     except OSError as exc:
-        doc = Document(path=shown, data=None)
-        doc.problems.append(error(shown, (1, 1), "yaml-syntax", f"cannot read: {exc.strerror}"))
-        return doc
+        return _unread(shown, "yaml-syntax", f"cannot read: {exc.strerror or exc}")
     return read_bytes(raw, shown, limits)
+
+
+def _unread(path: str, rule: str, message: str) -> Document:
+    doc = Document(path=path, data=None)
+    doc.problems.append(error(path, (1, 1), rule, message))
+    return doc
 
 
 def position_of(data: Any, path: tuple[Any, ...] | list[Any], key: bool = False) -> tuple[int, int]:

@@ -4,15 +4,26 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from typing import Any
 
-# C0 and C1 controls and DEL, except tab and newline: enough to stop escape sequences.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# C0 and C1 controls and DEL, except tab and newline: enough to stop escape sequences. Also the
+# bidirectional embeddings, overrides and isolates, which make text read other than it is.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# What JSON leaves raw inside strings that a terminal could still act on.
+_JSON_RAW = re.compile(r"[\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# Lone surrogates: undecodable bytes of a file name, argument or input (surrogateescape).
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+def well_formed(text: str) -> str:
+    """The text with each lone surrogate (an undecodable byte) replaced by U+FFFD."""
+    return _SURROGATE.sub("\ufffd", text)
 
 
 def plain(text: str) -> str:
     """The text with control characters (other than newline and tab) removed."""
-    return _CONTROL.sub("", text)
+    return well_formed(_CONTROL.sub("", text))
 
 
 def one_line(text: str) -> str:
@@ -31,3 +42,24 @@ def display(value: Any) -> str:
     if isinstance(value, (int, float)):
         return str(value)
     return plain(json.dumps(value, ensure_ascii=False, sort_keys=True, default=str))
+
+
+def json_text(value: Any, indent: int | None = None) -> str:
+    """JSON that keeps every value but can print nothing a terminal acts on.
+
+    Escapes DEL, C1 controls and bidi overrides as \\uXXXX (JSON itself escapes C0), and turns
+    lone surrogates into U+FFFD, so the text is valid UTF-8 and decodes to the same strings.
+    """
+    text = json.dumps(value, indent=indent, ensure_ascii=False, default=str)
+    return _JSON_RAW.sub(lambda m: f"\\u{ord(m.group()):04x}", well_formed(text))
+
+
+def well_formed_value(value: Any) -> Any:
+    """A copy of a JSON-like value with every string (keys too) made well-formed."""
+    if isinstance(value, str):
+        return well_formed(value)
+    if isinstance(value, Mapping):
+        return {well_formed_value(k): well_formed_value(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [well_formed_value(item) for item in value]
+    return value

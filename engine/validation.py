@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -44,13 +45,32 @@ def tree_files(paths: Iterable[Path]) -> list[Path]:
     """
     found: dict[Path, Path] = {}
     for path in paths:
-        if path.is_dir():
-            listed = sorted(p for p in path.rglob("*.yaml") if p.is_file() and is_tree_file(p))
+        if _is_dir(path):
+            listed = sorted(p for p in path.rglob("*.yaml") if _is_file(p) and is_tree_file(p))
         else:
             listed = [] if path.name.endswith(SCENARIO_SUFFIX) else [path]
         for file in listed:
-            found.setdefault(file.resolve(), file)
+            # realpath, unlike Path.resolve, does not raise on a symlink loop.
+            found.setdefault(Path(os.path.realpath(file)), file)
     return list(found.values())
+
+
+def _is_file(path: Path) -> bool:
+    """Whether a listed path is a file; one that cannot be looked at is kept, so reading it
+    reports why."""
+    try:
+        return path.is_file()
+    except OSError:
+        return True
+
+
+def _is_dir(path: Path) -> bool:
+    """Whether a path is a directory; one that cannot be looked at is taken as a file, so
+    reading it reports why."""
+    try:
+        return path.is_dir()
+    except OSError:
+        return False
 
 
 def check_document(

@@ -6,6 +6,8 @@ import getpass
 from collections.abc import Iterable
 from typing import Protocol, TextIO
 
+from engine.text import well_formed
+
 
 def split_answers(text: str) -> list[str]:
     r"""`--answers` text as a list: commas separate, `\,` is a comma and `\\` a backslash."""
@@ -26,7 +28,8 @@ def split_answers(text: str) -> list[str]:
     if escaped:
         current.append("\\")
     answers.append("".join(current))
-    return answers
+    # Bytes that are not UTF-8 arrive as lone surrogates, which no store or terminal takes.
+    return [well_formed(answer) for answer in answers]
 
 
 class AnswerFeed(Protocol):
@@ -69,13 +72,13 @@ class LineFeed:
     def next(self, *, secret: bool = False) -> str | None:
         if secret and self.interactive:
             try:
-                return getpass.getpass(prompt="")
+                return well_formed(getpass.getpass(prompt=""))
             except EOFError:
                 return None
         line = self._stream.readline()
         if not line:
             return None
-        return line.rstrip("\r\n")
+        return well_formed(line.rstrip("\r\n"))
 
 
 def _is_terminal(stream: TextIO) -> bool:

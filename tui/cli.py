@@ -6,9 +6,11 @@ import argparse
 import importlib
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from engine import __version__
 from engine.errors import BranchwiseError
+from engine.text import plain
 
 # (command, module under tui.commands, one-line help): the order --help lists them in.
 COMMANDS = (
@@ -24,9 +26,16 @@ COMMANDS = (
 )
 
 
+class Parser(argparse.ArgumentParser):
+    """argparse, its complaints cleaned: they quote arguments, which may hold escape sequences."""
+
+    def error(self, message: str) -> NoReturn:
+        super().error(plain(message))
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The whole command line, every command with its own --help."""
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="branchwise",
         description="Guided troubleshooting from YAML decision trees. Without a command, opens "
         "the library in the terminal app.",
@@ -71,8 +80,17 @@ def _unavailable(sub: object, name: str, summary: str, parent: argparse.Argument
     command.set_defaults(handler=unavailable)
 
 
+def _tolerate_encodings() -> None:
+    """Under a strict locale, a byte stdin cannot decode or a character stdout cannot encode is
+    replaced instead of ending the command with a traceback."""
+    for stream in (sys.stdin, sys.stdout, sys.stderr):
+        if getattr(stream, "errors", None) == "strict" and hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="replace")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
+    _tolerate_encodings()
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
@@ -84,13 +102,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         code: int = args.handler(args)
         return code
     except BranchwiseError as exc:
-        print(f"branchwise: {exc.message}", file=sys.stderr)
+        # Messages quote paths and names as given, and those may hold escape sequences.
+        print(f"branchwise: {plain(exc.message)}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("branchwise: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:
         return 1
+    except OSError as exc:
+        # The machine refused something (a folder without permission, a full disk): say what.
+        print(f"branchwise: {plain(describe_os_error(exc))}", file=sys.stderr)
+        return 1
+
+
+def describe_os_error(exc: OSError) -> str:
+    """An OSError as one line: the file it is about and the reason."""
+    reason = exc.strerror or str(exc) or type(exc).__name__
+    return f"{exc.filename}: {reason}" if exc.filename is not None else reason
 
 
 if __name__ == "__main__":

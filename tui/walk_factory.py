@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import re
 import time
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from engine.action_runner import ActionRunner
 from engine.errors import UsageError
+from engine.text import well_formed
 from engine.walker import Recorder, Walk
 
 if TYPE_CHECKING:
@@ -16,13 +18,22 @@ if TYPE_CHECKING:
     from engine.model import Tree
 
 
+# What a tree may call a variable (the schema's pattern): any other name could never be used.
+VARIABLE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
 def parse_vars(pairs: Iterable[str] | None) -> dict[str, str]:
-    """`--var name=value` options as a mapping; a pair without `=` is a usage error."""
+    """`--var name=value` options as a mapping; no `=` or a bad name is a usage error."""
     variables: dict[str, str] = {}
     for pair in pairs or ():
-        name, sep, value = pair.partition("=")
+        name, sep, value = well_formed(pair).partition("=")
         if not sep or not name.strip():
             raise UsageError(f"--var {pair!r}: expected NAME=VALUE")
+        if not VARIABLE_NAME.fullmatch(name.strip()):
+            raise UsageError(
+                f"--var {pair!r}: {name.strip()!r} is not a variable name "
+                "(letters, digits and '_', not starting with a digit)"
+            )
         variables[name.strip()] = value
     return variables
 
@@ -61,6 +72,6 @@ def build_walk(
         recorder=recorder_of(store),
         variables=parse_vars(getattr(args, "var", None)),
         clock=clock,
-        agent=str(getattr(args, "agent", None) or ""),
-        ticket=str(getattr(args, "ticket", None) or ""),
+        agent=well_formed(str(getattr(args, "agent", None) or "")),
+        ticket=well_formed(str(getattr(args, "ticket", None) or "")),
     )

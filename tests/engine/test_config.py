@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -202,3 +203,12 @@ def test_a_default_config_is_usable_without_a_file() -> None:
     config = Config()
     assert config.paya.configured is False
     assert "unset" in repr(config)
+
+
+def test_a_config_that_is_a_fifo_or_a_device_is_refused_at_once(tmp_path: Path) -> None:
+    fifo = tmp_path / "config.toml"
+    os.mkfifo(fifo)
+    with pytest.raises(BranchwiseError, match="cannot read the config file: not a regular file"):
+        load_config(fifo, {})
+    with pytest.raises(BranchwiseError, match=r"not a regular file \(a device\)"):
+        load_config(Path("/dev/zero"), {})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from pathlib import Path
@@ -11,11 +12,13 @@ import pytest
 from engine.actions.registry import Registry
 from engine.problems import Problem
 from engine.reader import (
+    FileRefused,
     Limits,
     MarkedDict,
     position_of,
     read_bytes,
     read_file,
+    read_regular_file,
     read_text,
     resolve_plain,
 )
@@ -322,3 +325,45 @@ def test_a_duplicate_key_in_a_lean_read_still_names_the_first_line() -> None:
     doc = read_text("a:\n  b: 1\n  c: 2\n  b: 3\n", "t.yaml")
     assert [(p.line, p.column, "line 2" in p.message) for p in doc.problems] == [(4, 3, True)]
     assert doc.data == {"a": {"b": 1, "c": 2}}
+
+
+# Files that are not plain files, or far too big: refused before any byte is read.
+
+
+def test_a_fifo_is_refused_at_once_instead_of_waiting_for_a_writer(tmp_path: Path) -> None:
+    fifo = tmp_path / "tree.yaml"
+    os.mkfifo(fifo)
+    started = time.monotonic()
+    with pytest.raises(FileRefused, match="not a regular file \\(a FIFO\\)"):
+        read_regular_file(fifo, 1000)
+    assert time.monotonic() - started < 2
+    doc = read_file(fifo)
+    assert rules(doc.problems) == [("yaml-syntax", 1, 1)]
+    assert doc.problems[0].message == "cannot read: not a regular file (a FIFO)"
+
+
+def test_a_device_and_a_directory_are_refused(tmp_path: Path) -> None:
+    with pytest.raises(FileRefused, match="a device"):
+        read_regular_file(Path("/dev/zero"), 1000)
+    with pytest.raises(FileRefused, match="a directory"):
+        read_regular_file(tmp_path, 1000)
+
+
+def test_a_huge_sparse_file_is_refused_by_its_size_without_reading_it(tmp_path: Path) -> None:
+    huge = tmp_path / "huge.yaml"
+    with huge.open("wb") as handle:
+        handle.truncate(3 * 1024**3)
+    started = time.monotonic()
+    doc = read_file(huge)
+    assert time.monotonic() - started < 1
+    assert rules(doc.problems) == [("yaml-limits", 1, 1)]
+    assert doc.problems[0].message == "the file is 3,221,225,472 bytes, over the limit of 2,097,152"
+
+
+def test_a_file_within_the_limit_is_read_whole(tmp_path: Path) -> None:
+    small = tmp_path / "small.yaml"
+    small.write_bytes(b"a: 1\n")
+    assert read_regular_file(small, 5) == b"a: 1\n"
+    with pytest.raises(FileRefused) as refused:
+        read_regular_file(small, 4)
+    assert refused.value.size == 5

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from typing import Any
 
 from engine.actions.registry import ActionImpl, Param
 from engine.config import Config
-from engine.text import plain
+from engine.text import json_text, plain
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -31,7 +30,7 @@ def run(args: argparse.Namespace) -> int:
     config = load_config()
     rows = [describe(action, config) for action in default_registry()]
     if args.format == "json":
-        sys.stdout.write(json.dumps(rows, indent=2, ensure_ascii=False) + "\n")
+        sys.stdout.write(json_text(rows, indent=2) + "\n")
     else:
         sys.stdout.write(format_text(rows))
     for warning in plugin_warnings():

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import getpass
-import json
 import shlex
 import sys
 from typing import TYPE_CHECKING, Any
@@ -194,6 +193,7 @@ def _print_problems(exc: InvalidTree) -> None:
 
 def run_plain(args: argparse.Namespace, walk: Walk, *, resumed: bool = False) -> int:
     """Walk in the plain line mode; with --json, print the session object at the end."""
+    from engine.text import json_text
     from tui.answer_feed import LineFeed, ListFeed, split_answers
     from tui.plain import PlainWalk, Screen
 
@@ -205,7 +205,7 @@ def run_plain(args: argparse.Namespace, walk: Walk, *, resumed: bool = False) ->
         plain_walk.recap()
     code = plain_walk.run()
     if args.json:
-        sys.stdout.write(json.dumps(walk.summary(), ensure_ascii=False) + "\n")
+        sys.stdout.write(json_text(walk.summary()) + "\n")
     return code
 
 

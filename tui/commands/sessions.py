@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -176,11 +175,12 @@ def _show(store: Store, args: argparse.Namespace) -> int:
 
 
 def _export(store: Store, args: argparse.Namespace) -> int:
+    from engine.text import json_text
     from engine.transcript import to_json, to_markdown
 
     record = store.load(args.id)
     if args.format == "json":
-        text = json.dumps(to_json(record), indent=2, ensure_ascii=False) + "\n"
+        text = json_text(to_json(record), indent=2) + "\n"
     else:
         text = to_markdown(record)
     if args.output is None:

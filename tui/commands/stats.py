@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Mapping, Sequence
 from datetime import datetime
@@ -120,7 +119,7 @@ def _nothing(args: argparse.Namespace, message: str) -> int:
 
 
 def _emit(args: argparse.Namespace, data: Mapping[str, Any], text: str) -> None:
-    from engine.text import plain
+    from engine.text import json_text
 
     if args.format == "json":
         since = None if args.since is None else datetime.fromtimestamp(args.since).astimezone()
@@ -129,8 +128,7 @@ def _emit(args: argparse.Namespace, data: Mapping[str, Any], text: str) -> None:
             "since": None if since is None else since.isoformat(),
             **data,
         }
-        # Control characters inside strings are escaped by JSON, except DEL and C1: plain them.
-        sys.stdout.write(plain(json.dumps(document, indent=2, ensure_ascii=False)) + "\n")
+        sys.stdout.write(json_text(document, indent=2) + "\n")
     else:
         sys.stdout.write(text)
 

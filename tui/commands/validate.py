@@ -39,7 +39,7 @@ def run(args: argparse.Namespace) -> int:
     from engine.validation import tree_files, validate_paths
     from tui.options import open_library
 
-    missing = [str(p) for p in args.paths if not p.exists()]
+    missing = [str(p) for p in args.paths if not _exists(p)]
     if missing:
         raise UsageError(f"no such file or directory: {', '.join(missing)}")
     limits = Limits(max_bytes=args.max_bytes) if args.max_bytes else Limits()
@@ -52,3 +52,11 @@ def run(args: argparse.Namespace) -> int:
         print(summary(problems, len(tree_files(args.paths))), file=sys.stderr)
     failing = [p for p in problems if p.is_error or args.strict]
     return 1 if failing else 0
+
+
+def _exists(path: Path) -> bool:
+    """Whether a path names something; one that cannot be looked at is reported when read."""
+    try:
+        return path.exists() or path.is_symlink()
+    except OSError:
+        return True
