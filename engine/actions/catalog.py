@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from functools import cache
-from importlib.metadata import EntryPoint, entry_points
 from typing import TYPE_CHECKING, Any
 
 from engine.actions.http_request import HttpRequest
@@ -14,6 +13,8 @@ from engine.actions.registry import ActionImpl, ActionSpec, Registry
 from engine.errors import BranchwiseError
 
 if TYPE_CHECKING:
+    from importlib.metadata import EntryPoint
+
     from engine.config import Config
 
 ENTRY_POINT_GROUP = "branchwise.actions"
@@ -32,6 +33,9 @@ def load_plugins(registry: Registry) -> list[str]:
     An entry point names an action object, or a callable returning an iterable of them. A plugin
     that fails to load, returns something else or repeats a registered name is skipped.
     """
+    # Imported here: reading the installed packages' metadata costs more than most commands.
+    from importlib.metadata import entry_points
+
     warnings: list[str] = []
     for point in sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda p: p.name):
         try:
@@ -96,18 +100,30 @@ def setup_hint(action: ActionImpl, config: Config) -> str:
         return f"(its setup hint failed: {type(exc).__name__})"
 
 
+class _PluginLoader:
+    """Registers the installed plugins' actions into a registry, keeping why some were skipped."""
+
+    def __init__(self) -> None:
+        self.warnings: tuple[str, ...] = ()
+
+    def __call__(self, registry: Registry) -> None:
+        self.warnings = tuple(load_plugins(registry))
+
+
 @cache
-def _default() -> tuple[Registry, tuple[str, ...]]:
-    registry = Registry(builtin_actions())
-    warnings = load_plugins(registry)
-    return registry, tuple(warnings)
+def _default() -> tuple[Registry, _PluginLoader]:
+    loader = _PluginLoader()
+    return Registry(builtin_actions(), plugins=loader), loader
 
 
 def default_registry() -> Registry:
-    """The built-in actions and every installed plugin's, loaded once per process."""
+    """The built-in actions, and every installed plugin's once a name is not built in or all
+    are listed; built once per process."""
     return _default()[0]
 
 
 def plugin_warnings() -> tuple[str, ...]:
-    """Why some installed plugins were skipped when the default registry was built."""
-    return _default()[1]
+    """Why some installed plugins were skipped when the default registry loaded them."""
+    registry, loader = _default()
+    registry.include_plugins()
+    return loader.warnings

@@ -7,7 +7,7 @@ imported.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -74,12 +74,27 @@ class ActionImpl(Protocol):
 
 
 class Registry:
-    """Actions by name."""
+    """Actions by name; installed plugins' actions, when given a loader, only once needed.
 
-    def __init__(self, actions: tuple[ActionImpl, ...] | list[ActionImpl] = ()) -> None:
+    Looking up a built-in name (what most trees use) never scans the installed packages: the
+    loader runs the first time a name is not found, or when every action is listed.
+    """
+
+    def __init__(
+        self,
+        actions: tuple[ActionImpl, ...] | list[ActionImpl] = (),
+        plugins: Callable[[Registry], object] | None = None,
+    ) -> None:
         self._actions: dict[str, ActionImpl] = {}
         for action in actions:
             self.register(action)
+        self._plugins = plugins
+
+    def include_plugins(self) -> None:
+        """Register the plugins' actions now, if they are not registered yet."""
+        load, self._plugins = self._plugins, None
+        if load is not None:
+            load(self)
 
     def register(self, action: ActionImpl) -> None:
         name = action.spec.name
@@ -88,17 +103,23 @@ class Registry:
         self._actions[name] = action
 
     def get(self, name: str) -> ActionImpl | None:
-        return self._actions.get(name)
+        action = self._actions.get(name)
+        if action is None and self._plugins is not None:
+            self.include_plugins()
+            action = self._actions.get(name)
+        return action
 
     def spec(self, name: str) -> ActionSpec | None:
-        action = self._actions.get(name)
+        action = self.get(name)
         return action.spec if action is not None else None
 
     def __contains__(self, name: object) -> bool:
-        return name in self._actions
+        return isinstance(name, str) and self.get(name) is not None
 
     def __iter__(self) -> Iterator[ActionImpl]:
+        self.include_plugins()
         return iter(sorted(self._actions.values(), key=lambda a: a.spec.name))
 
     def names(self) -> list[str]:
+        self.include_plugins()
         return sorted(self._actions)

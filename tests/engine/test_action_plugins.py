@@ -165,3 +165,31 @@ def test_the_default_registry_is_built_once() -> None:
     assert default_registry() is default_registry()
     assert "paya.get_contact" in default_registry()
     assert plugin_warnings() == ()
+
+
+def test_a_builtin_name_is_found_without_loading_plugins(installed_plugin: str) -> None:
+    loads: list[Registry] = []
+    registry = Registry(builtin_actions(), plugins=loads.append)
+    assert "paya.get_contact" in registry
+    assert registry.spec("paya.find_contacts") is not None
+    assert loads == []
+    assert installed_plugin not in sys.modules
+
+
+def test_plugins_load_once_when_a_name_is_not_built_in(installed_plugin: str) -> None:
+    calls: list[list[str]] = []
+
+    def loader(registry: Registry) -> None:
+        calls.append(load_plugins(registry))
+
+    registry = Registry(builtin_actions(), plugins=loader)
+    assert "helpdesk.add_note" in registry
+    assert "nobody.has_this" not in registry
+    assert len(calls) == 1 and len(calls[0]) == 7
+
+
+def test_listing_every_action_loads_the_plugins(installed_plugin: str) -> None:
+    registry = Registry(builtin_actions(), plugins=load_plugins)
+    assert "helpdesk.find_user" in registry.names()
+    listed = [action.spec.name for action in Registry(builtin_actions(), plugins=load_plugins)]
+    assert "helpdesk.add_note" in listed and "paya.get_contact" in listed
