@@ -46,6 +46,8 @@ def resume_walk(
     `tree` is the session's tree when the caller has it already (a tree walked from a file
     outside the library); otherwise it is found in the library by the recorded id.
     """
+    # Read before the record: a change made after this is caught when the walk first writes.
+    revision = store.revision(session_id)
     record = store.load(session_id)
     if record.status != OPEN:
         raise BranchwiseError(
@@ -64,7 +66,7 @@ def resume_walk(
         f"variable {name!r} was given as a secret and is not kept; give it again with --var"
         for name in missing
     ]
-    recorder = store.recorder(resuming=True)
+    recorder = store.recorder(resuming=True, revision=revision)
     walk, replayed, stopped = replay_session(record, tree, library, runner, recorder, given)
     if stopped is not None:
         messages.append(stopped)

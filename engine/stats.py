@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.errors import BranchwiseError
+from engine.store import refuse_foreign
 from engine.walker import OPEN
 
 STATUSES = ("resolved", "escalated", "unresolved")
@@ -131,17 +132,22 @@ class _Tally:
 @contextmanager
 def _reading(path: Path) -> Iterator[sqlite3.Connection | None]:
     """A read-only connection to the store, or None when it has no file yet."""
-    if not path.is_file():
+    if not path.exists():
         yield None
         return
+    if not path.is_file():
+        raise BranchwiseError(f"{path}: cannot read the session store (not a regular file)")
     try:
         db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
     except sqlite3.Error as exc:
         raise BranchwiseError(f"{path}: cannot open the session store ({exc})") from None
     try:
+        refuse_foreign(db, path)
         yield db
     except sqlite3.DatabaseError as exc:
         raise BranchwiseError(f"{path}: cannot read the session store ({exc})") from None
+    except (TypeError, ValueError) as exc:  # a value of the wrong type: a damaged row
+        raise BranchwiseError(f"{path}: cannot read the session store (damaged: {exc})") from None
     finally:
         db.close()
 

@@ -27,11 +27,12 @@ import json
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, replace
+from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from engine.errors import BranchwiseError
 from engine.record import (
@@ -81,6 +82,9 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             to_idx INTEGER NOT NULL, at REAL NOT NULL, reason TEXT NOT NULL,
             dropped_json TEXT NOT NULL)""",
     ),
+    # Each write of a walk bumps its session's revision; a walk that finds the revision moved
+    # since it last wrote knows another process changed the session and stops (SessionChanged).
+    ("ALTER TABLE sessions ADD COLUMN revision INTEGER NOT NULL DEFAULT 0",),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -146,22 +150,25 @@ class Store:
             pause = min(pause * 2, 0.1)
 
     def _migrate(self) -> None:
+        # Looked at before anything is written: another program's database, or a newer
+        # branchwise's store, is refused without even switching its journal mode.
+        self._refuse_foreign()
         self._use_wal()
         self._db.execute("PRAGMA synchronous = NORMAL")
         self._db.execute("PRAGMA foreign_keys = ON")
         with self.writing() as db:
             db.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
-            row = db.execute("SELECT max(version) FROM schema_version").fetchone()
-            current = row[0] or 0
-            if current > SCHEMA_VERSION:
-                raise BranchwiseError(
-                    f"{self.path}: the session store was made by a newer branchwise "
-                    f"(schema {current}, this one knows {SCHEMA_VERSION})"
-                )
+            current = self._known_version(db)
             for version in range(current, SCHEMA_VERSION):
                 for statement in MIGRATIONS[version]:
                     db.execute(statement)
                 db.execute("INSERT INTO schema_version (version) VALUES (?)", (version + 1,))
+
+    def _refuse_foreign(self) -> None:
+        refuse_foreign(self._db, self.path)
+
+    def _known_version(self, db: sqlite3.Connection) -> int:
+        return known_version(db, self.path)
 
     def close(self) -> None:
         with self._lock:
@@ -185,9 +192,20 @@ class Store:
                 raise
             self._db.execute("COMMIT")
 
-    def recorder(self, resuming: bool = False) -> StoreRecorder:
-        """A Recorder (engine.walker) writing into this store; see engine.resume for resuming."""
-        return StoreRecorder(self, replaying=resuming)
+    def recorder(self, resuming: bool = False, revision: int | None = None) -> StoreRecorder:
+        """A Recorder (engine.walker) writing into this store; see engine.resume for resuming.
+
+        `revision` is the session's revision when its record was read (Store.revision): the
+        recorder then refuses to write over changes another process made since.
+        """
+        return StoreRecorder(self, replaying=resuming, revision=revision)
+
+    def revision(self, session_id: str) -> int:
+        """How many times a session has been written (an id or a unique prefix)."""
+        full = self.resolve_id(session_id)
+        with self._lock:
+            row = self._db.execute("SELECT revision FROM sessions WHERE id = ?", (full,)).fetchone()
+        return int(row[0]) if row is not None else 0
 
     # Reading.
 
@@ -197,7 +215,7 @@ class Store:
         """Sessions newest first, optionally only one status and one tree id."""
         with self._lock:
             rows = self._db.execute(_LIST_SQL, (status, tree, limit)).fetchall()
-        return [SessionSummary(*tuple(row)) for row in rows]
+        return [self._sound(str(row[0]), partial(_summary, row)) for row in rows]
 
     def open_sessions(self) -> list[SessionSummary]:
         """Every session not ended yet (resumable), newest first."""
@@ -224,9 +242,27 @@ class Store:
         """The whole record of a session (an id or a unique prefix)."""
         full = self.resolve_id(session_id)
         with self._lock:
-            row = self._db.execute("SELECT * FROM sessions WHERE id = ?", (full,)).fetchone()
-            steps = read_steps(self._db, full)
-            rewinds = self._rewinds(full)
+            return self._sound(full, lambda: self._record(full))
+
+    def _sound(self, session_id: str, read: Callable[[], _Read]) -> _Read:
+        """What `read` makes of a session's rows, or a clear error when they are damaged (a
+        file edited by hand, or written by something else)."""
+        try:
+            made = read()
+        except (ValueError, TypeError, KeyError) as exc:
+            raise self._damaged(session_id, str(exc)) from None
+        wrong = next(_wrongly_typed(asdict(made)), None)
+        if wrong is not None:
+            raise self._damaged(session_id, f"{wrong} has the wrong type")
+        return made
+
+    def _damaged(self, session_id: str, reason: str) -> BranchwiseError:
+        return BranchwiseError(f"{self.path}: session {session_id} is damaged ({reason})")
+
+    def _record(self, full: str) -> SessionRecord:
+        row = self._db.execute("SELECT * FROM sessions WHERE id = ?", (full,)).fetchone()
+        steps = read_steps(self._db, full)
+        rewinds = self._rewinds(full)
         return SessionRecord(
             id=row["id"],
             tree_id=row["tree_id"],
@@ -255,6 +291,47 @@ class Store:
             RewindRecord(to_idx, at, reason, tuple(_step_from_dict(d) for d in json.loads(raw)))
             for to_idx, at, reason, raw in rows
         ]
+
+
+_Read = TypeVar("_Read", SessionRecord, SessionSummary)
+# The fields of records, by name, that hold a number or a text (or nothing).
+_NUMBER_FIELDS = frozenset({"started_at", "ended_at", "entered_at", "answered_at", "at"})
+_WHOLE_FIELDS = frozenset({"tree_version", "idx", "to_idx"})
+_TEXT_FIELDS = frozenset(
+    {"id", "tree_id", "tree_sha256", "tree_title", "agent", "ticket", "status", "outcome"}
+    | {"error", "node_id", "node_title", "node_type", "answer", "uses", "mode", "route"}
+    | {"reason", "text"}
+)
+
+
+def _wrongly_typed(data: Any, where: str = "") -> Iterator[str]:
+    """The names of record fields whose stored value is not of the field's kind."""
+    if isinstance(data, (list, tuple)):
+        for item in data:
+            yield from _wrongly_typed(item, where)
+        return
+    if not isinstance(data, dict):
+        return
+    for name, value in data.items():
+        if not _fits(name, value):
+            yield f"{where}{name}"
+        elif name in ("steps", "rewinds", "dropped", "notes", "action"):
+            yield from _wrongly_typed(value, f"{where}{name}.")
+
+
+def _fits(name: str, value: Any) -> bool:
+    number = isinstance(value, (int, float)) and not isinstance(value, bool)
+    if name in _NUMBER_FIELDS:
+        return value is None or number
+    if name in _WHOLE_FIELDS:
+        return number and isinstance(value, int)
+    if name in _TEXT_FIELDS:
+        return value is None or isinstance(value, str)
+    return True
+
+
+def _summary(row: sqlite3.Row) -> SessionSummary:
+    return SessionSummary(*tuple(row))
 
 
 def read_steps(db: sqlite3.Connection, session_id: str, start: int = 0) -> list[StepRecord]:
@@ -343,16 +420,74 @@ def _write_rewind(
     )
 
 
+def refuse_foreign(db: sqlite3.Connection, path: Path) -> None:
+    """Refuse a database that is not a session store this branchwise can use: another
+    program's (tables but no schema_version), or a newer or unknown schema."""
+    tables = {
+        str(row[0]) for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+    }
+    if "schema_version" in tables:
+        known_version(db, path)
+    elif tables:
+        shown = ", ".join(sorted(tables)[:5])
+        raise BranchwiseError(
+            f"{path}: not a session store of branchwise (it holds other tables: {shown})"
+        )
+
+
+def known_version(db: sqlite3.Connection, path: Path) -> int:
+    """The store's schema version, refused when it is not one this branchwise knows."""
+    current = db.execute("SELECT max(version) FROM schema_version").fetchone()[0] or 0
+    if not isinstance(current, int):
+        raise BranchwiseError(f"{path}: not a session store of branchwise (schema {current!r})")
+    if current > SCHEMA_VERSION:
+        raise BranchwiseError(
+            f"{path}: the session store was made by a newer branchwise "
+            f"(schema {current}, this one knows {SCHEMA_VERSION})"
+        )
+    return current
+
+
+class SessionChanged(BranchwiseError):
+    """Another process wrote to the session since this walk did: this walk must not go on."""
+
+
 class StoreRecorder:
     """Writes a walk into the store as it moves (the Recorder protocol of engine.walker).
 
     A recorder made for resuming stays silent while the old answers are replayed; `catch_up`
     then makes the stored session match the replayed walk and recording goes on from there.
+    Every write checks and bumps the session's revision, so two processes walking one session
+    at once cannot silently overwrite each other: the second to write stops (SessionChanged).
     """
 
-    def __init__(self, store: Store, replaying: bool = False) -> None:
+    def __init__(self, store: Store, replaying: bool = False, revision: int | None = None) -> None:
         self.store = store
         self.replaying = replaying
+        # The revision this recorder last saw; None takes whatever is stored (a reload in the
+        # same process, which holds the session already).
+        self.revision = revision
+
+    @contextmanager
+    def _changing(self, walk: Walk) -> Iterator[sqlite3.Connection]:
+        """A write transaction on the walk's session, refused when someone else wrote since."""
+        with self.store.writing() as db:
+            expected = self.revision
+            if expected is None:
+                row = db.execute("SELECT revision FROM sessions WHERE id = ?", (walk.id,))
+                expected = next((int(r[0]) for r in row), 0)
+            moved = db.execute(
+                "UPDATE sessions SET revision = revision + 1 WHERE id = ? AND revision = ?",
+                (walk.id, expected),
+            )
+            if moved.rowcount != 1:
+                raise SessionChanged(
+                    f"session {walk.id} was changed by another walk of it since this one read "
+                    "it; this walk stops here without overwriting those changes. See them with "
+                    f"'branchwise sessions show {walk.id}' and resume it again to go on."
+                )
+            yield db
+        self.revision = expected + 1
 
     def started(self, walk: Walk) -> None:
         if self.replaying:
@@ -380,12 +515,13 @@ class StoreRecorder:
                 )
         except sqlite3.IntegrityError:
             raise BranchwiseError(f"session {walk.id} already exists; resume it instead") from None
+        self.revision = 0
 
     def entered(self, walk: Walk, index: int) -> None:
         if self.replaying:
             return
         redactor = Redactor.of(walk)
-        with self.store.writing() as db:
+        with self._changing(walk) as db:
             if index > 0 and walk.visits[index - 1].auto:
                 # Links and pass-through outcomes get their answer without an answered event.
                 self._write_answer(db, walk, index - 1, redactor)
@@ -395,7 +531,7 @@ class StoreRecorder:
         if self.replaying:
             return
         redactor = Redactor.of(walk)
-        with self.store.writing() as db:
+        with self._changing(walk) as db:
             self._write_answer(db, walk, index, redactor)
             db.execute(
                 "UPDATE sessions SET variables_json = ?, error = ? WHERE id = ?",
@@ -417,7 +553,7 @@ class StoreRecorder:
     def rewound(self, walk: Walk, index: int) -> None:
         if self.replaying:
             return
-        with self.store.writing() as db:
+        with self._changing(walk) as db:
             # The notes of the step gone back to stay with it; only its answer is dropped.
             # Unanswered later steps are kept too: each was shown, and usage statistics
             # (engine.stats) count it as a visit.
@@ -431,7 +567,7 @@ class StoreRecorder:
     def noted(self, walk: Walk, index: int, text: str) -> None:
         if self.replaying:
             return
-        with self.store.writing() as db:
+        with self._changing(walk) as db:
             db.execute(
                 "INSERT INTO notes (session_id, step_idx, text, at) VALUES (?, ?, ?, ?)",
                 (walk.id, index, Redactor.of(walk).text(text), walk.clock()),
@@ -440,7 +576,7 @@ class StoreRecorder:
     def ended(self, walk: Walk) -> None:
         if self.replaying:
             return
-        with self.store.writing() as db:
+        with self._changing(walk) as db:
             _write_session_state(db, walk, Redactor.of(walk))
 
     def catch_up(self, walk: Walk, reason: str | None = None) -> None:
@@ -450,7 +586,7 @@ class StoreRecorder:
         dropped from the session and kept in a rewind row saying why.
         """
         redactor = Redactor.of(walk)
-        with self.store.writing() as db:
+        with self._changing(walk) as db:
             stored = read_steps(db, walk.id)
             keep = _common_prefix(stored, walk, redactor)
             if keep < len(stored) or keep < len(walk.visits):

@@ -398,3 +398,129 @@ def test_files_without_permission_are_reported_not_raised(tmp_path: Path, hostil
     listed = as_user("sessions", "--db", str(locked / "s.sqlite3"))
     assert listed.returncode == 1
     assert text_of(listed)[1] == f"branchwise: {locked / 's.sqlite3'}: Permission denied\n"
+
+
+# Session stores that are not ours, not files, damaged, newer, or walked twice at once.
+
+
+def _sqlite(path: Path, *statements: str) -> Path:
+    import sqlite3
+
+    db = sqlite3.connect(path)
+    for statement in statements:
+        db.execute(statement)
+    db.commit()
+    db.close()
+    return path
+
+
+@pytest.mark.parametrize(
+    ("make", "says"),
+    [
+        (lambda d: (d / "text.db").write_text("just text") and d / "text.db", "file is not a db"),
+        (lambda d: (d / "folder.db").mkdir() or d / "folder.db", "folder.db: cannot "),
+        (lambda d: Path("/dev/zero"), "/dev/zero: cannot "),
+        (
+            lambda d: _sqlite(
+                d / "future.db",
+                "CREATE TABLE schema_version (version INTEGER)",
+                "INSERT INTO schema_version VALUES (99)",
+            ),
+            "made by a newer branchwise (schema 99",
+        ),
+        (
+            lambda d: _sqlite(
+                d / "words.db",
+                "CREATE TABLE schema_version (version TEXT)",
+                "INSERT INTO schema_version VALUES ('abc')",
+            ),
+            "not a session store of branchwise (schema 'abc')",
+        ),
+        (
+            lambda d: _sqlite(d / "other.db", "CREATE TABLE sessions (x)", "CREATE TABLE t (y)"),
+            "not a session store of branchwise (it holds other tables: sessions, t)",
+        ),
+    ],
+)
+def test_a_store_that_is_not_a_branchwise_store_is_refused_by_every_command(
+    tmp_path: Path, hostile: Path, make, says: str
+) -> None:
+    store = make(tmp_path)
+    before = store.read_bytes() if store.is_file() else None
+    for args in (
+        ("sessions",),
+        ("stats",),
+        ("run", str(hostile), "--answers", "Continue"),
+    ):
+        done = bw(tmp_path, *args, "--db", str(store), timeout=30)
+        assert done.returncode == 1, (args, done.stderr)
+        _, err = text_of(done)
+        assert err.startswith(f"branchwise: {store}: "), err
+        assert says.replace("file is not a db", "file is not a database") in err, err
+    if before is not None:
+        assert store.read_bytes() == before  # nothing was written into it, not even WAL mode
+
+
+def test_db_urls_that_name_no_file_are_usage_errors(tmp_path: Path) -> None:
+    for url, says in (
+        ("sqlite://", "the URL names no file"),
+        ("~nosuchuser-branchwise/s.db", "there is no user 'nosuchuser-branchwise'"),
+        ("postgres://db/x", "only SQLite files are supported"),
+    ):
+        done = bw(tmp_path, "sessions", "--db", url)
+        assert done.returncode == 2
+        assert says in text_of(done)[1]
+    done = bw(tmp_path, "sessions", env=isolated_env(tmp_path, BRANCHWISE_DB="sqlite://"))
+    assert done.returncode == 2
+
+
+def test_a_sqlite_url_in_the_environment_is_a_store(tmp_path: Path, hostile: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'url.db'}"
+    env = isolated_env(tmp_path, BRANCHWISE_DB=url)
+    done = bw(tmp_path, "run", str(hostile), "--answers", "Continue,n", "--json", env=env)
+    assert done.returncode == 0
+    assert (tmp_path / "url.db").is_file()
+    listed = bw(tmp_path, "sessions", env=env)
+    assert session_of(done) in text_of(listed)[0]
+
+
+def test_a_damaged_session_row_is_named_not_a_traceback(tmp_path: Path, hostile: Path) -> None:
+    done = bw(tmp_path, "run", str(hostile), "--answers", "Continue", "--json")
+    session = session_of(done)
+    _sqlite(tmp_path / "sessions.sqlite3", "UPDATE sessions SET variables_json = '{'")
+    for args in (("sessions", "show", session), ("run", str(hostile), "--resume", session)):
+        shown = bw(tmp_path, *args)
+        assert shown.returncode == 1
+        assert f"session {session} is damaged" in text_of(shown)[1]
+
+
+def test_two_resumes_of_one_session_at_once_never_overwrite_each_other(
+    tmp_path: Path, hostile: Path
+) -> None:
+    for _ in range(3):
+        started = bw(tmp_path, "run", str(hostile), "--answers", "Continue", "--json")
+        session = session_of(started)
+        racers = [
+            subprocess.Popen(
+                [*CLI, "run", str(hostile), "--resume", session, "--answers", answers, "--json"],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                cwd=ROOT,
+                env=isolated_env(tmp_path),
+            )
+            for answers in ("y,first", "n")
+        ]
+        results = [(racer.wait(timeout=60), *racer.communicate()) for racer in racers]
+        finished = [json.loads(out) for code, out, _ in results if code == 0]
+        assert len(finished) <= 2
+        exported = bw(tmp_path, "sessions", "export", session, "--format", "json")
+        record = json.loads(text_of(exported)[0])
+        for code, _out, err in results:
+            assert b"Traceback" not in err
+            if code == 0:
+                continue
+            assert b"was changed by another walk" in err or b"has ended" in err, err
+        # What the store holds is exactly one walk's story, and that walk said it finished.
+        winners = [s for s in finished if s["path"] == [st["node_id"] for st in record["steps"]]]
+        assert winners and record["status"] == winners[0]["status"]
+        assert len(finished) == 1 or finished[0]["status"] == finished[1]["status"]

@@ -63,4 +63,10 @@ def db_path(args: argparse.Namespace) -> Path:
             break
     if "://" in url:
         raise UsageError(f"--db {url}: only SQLite files are supported (a path or sqlite:///PATH)")
-    return Path(url).expanduser()
+    if not url.strip():
+        raise UsageError("--db sqlite:///: the URL names no file (sqlite:///PATH)")
+    try:
+        return Path(url).expanduser()
+    except RuntimeError:  # ~name of a user this machine does not know
+        user = url.split("/")[0][1:]
+        raise UsageError(f"--db {url}: there is no user {user!r} on this machine") from None

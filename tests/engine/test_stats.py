@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Mapping
 from pathlib import Path
@@ -393,3 +394,25 @@ def test_nodes_of_linked_trees_are_named_tree_colon_node(tmp_path: Path) -> None
     ]
     assert stats.nodes[1].taken == {"Yes": 2, "No": 1}
     assert known_trees(path) == ["test/outer"]
+
+
+def test_a_folder_a_device_or_a_fifo_named_as_the_store_is_refused(tmp_path: Path) -> None:
+    fifo = tmp_path / "fifo.db"
+    os.mkfifo(fifo)
+    for path in (tmp_path, Path("/dev/zero"), fifo):
+        with pytest.raises(BranchwiseError, match=r"cannot read the session store \(not a regular"):
+            summaries(path)
+
+
+def test_a_store_of_a_newer_branchwise_is_not_read(store_path: Path) -> None:
+    with sqlite3.connect(store_path) as db:
+        db.execute("INSERT INTO schema_version VALUES (99)")
+    with pytest.raises(BranchwiseError, match=r"made by a newer branchwise \(schema 99"):
+        known_trees(store_path)
+
+
+def test_a_damaged_row_is_refused_clearly(store_path: Path) -> None:
+    with sqlite3.connect(store_path) as db:
+        db.execute("UPDATE sessions SET tree_version = 'two'")
+    with pytest.raises(BranchwiseError, match=r"cannot read the session store \(damaged: "):
+        summaries(store_path)

@@ -42,7 +42,7 @@ def test_a_new_store_creates_its_folder_and_schema(tmp_path):
     path = tmp_path / "deep" / "er" / "sessions.sqlite3"
     with Store(path):
         pass
-    assert _rows(path, "SELECT version FROM schema_version") == [(SCHEMA_VERSION,)]
+    assert _rows(path, "SELECT max(version) FROM schema_version") == [(SCHEMA_VERSION,)]
     assert _rows(path, "PRAGMA journal_mode") == [("wal",)]
     with Store(path):  # opening again migrates nothing twice
         pass
@@ -320,3 +320,85 @@ def test_planted_secrets_never_reach_the_store_file(tmp_path):
         assert secret.encode() not in raw_while_open, secret
         assert secret.encode() not in raw, secret
     assert MASK.encode() in raw
+
+
+# Two walks of one session at once, and stores that are damaged or not ours.
+
+
+def test_two_walks_resuming_one_session_cannot_overwrite_each_other(tmp_path):
+    from engine.store import SessionChanged
+
+    path = tmp_path / "s.sqlite3"
+    with Store(path) as store:
+        walk = start(store, runner(tmp_path))
+        walk.answer("Continue")
+        session = walk.id
+    with Store(path) as first_store, Store(path) as second_store:
+        first = resume_walk(first_store, session, library(), runner(tmp_path)).walk
+        # Resuming writes (the session is caught up), so the later resume takes the session
+        # over and the earlier walk is refused at its next step, before it writes anything.
+        second = resume_walk(second_store, session, library(), runner(tmp_path)).walk
+        with pytest.raises(SessionChanged, match=f"session {session} was changed by another walk"):
+            first.answer("b")
+        second.answer("a")
+        second.answer("1001")
+        with pytest.raises(SessionChanged):
+            first.note("too late")
+        record = second_store.load(session)
+    assert [step.answer for step in record.steps] == ["Continue", "Ada | admin", "1001", None]
+    assert record.rewinds == () and all(not step.notes for step in record.steps)
+
+
+def test_a_walk_of_its_own_keeps_writing_after_many_steps(tmp_path):
+    path = tmp_path / "s.sqlite3"
+    with Store(path) as store:
+        walk = walk_to_confirm(start(store, runner(tmp_path)))
+        walk.note("checked twice")
+        assert store.revision(walk.id) >= 6
+        resumed = resume_walk(store, walk.id, library(), runner(tmp_path)).walk
+        resumed.answer("y")  # the resumed walk took the revision it read
+        assert store.load(walk.id).steps[-2].answer == "Yes"
+
+
+def test_a_schema_version_that_is_not_a_number_is_refused(tmp_path):
+    path = tmp_path / "other.sqlite3"
+    db = sqlite3.connect(path)
+    db.execute("CREATE TABLE schema_version (version TEXT)")
+    db.execute("INSERT INTO schema_version VALUES ('abc')")
+    db.commit()
+    db.close()
+    with pytest.raises(
+        BranchwiseError, match=r"not a session store of branchwise \(schema 'abc'\)"
+    ):
+        Store(path)
+
+
+@pytest.mark.parametrize(
+    ("sql", "says"),
+    [
+        ("UPDATE sessions SET variables_json = '{'", "Expecting property name"),
+        ("UPDATE sessions SET started_at = 'yesterday'", "started_at has the wrong type"),
+        ("UPDATE steps SET answer = x'ff00'", "steps.answer has the wrong type"),
+        ("UPDATE steps SET entered_at = 'soon'", "steps.entered_at has the wrong type"),
+        (
+            "INSERT INTO rewinds (session_id, to_idx, at, reason, dropped_json) "
+            "SELECT id, 0, 0, 'x', '[{\"bogus\": 1}]' FROM sessions",
+            "unexpected keyword argument 'bogus'",
+        ),
+    ],
+)
+def test_a_damaged_session_is_refused_with_its_id_not_a_traceback(tmp_path, sql, says):
+    path = tmp_path / "s.sqlite3"
+    with Store(path) as store:
+        walk = start(store, runner(tmp_path))
+        walk.answer("Continue")
+    db = sqlite3.connect(path)
+    db.execute(sql)
+    db.commit()
+    db.close()
+    with Store(path) as store:
+        with pytest.raises(BranchwiseError, match=f"session {walk.id} is damaged") as damaged:
+            store.load(walk.id)
+        assert says in damaged.value.message
+        with pytest.raises(BranchwiseError, match="is damaged"):
+            resume_walk(store, walk.id, library(), runner(tmp_path))
