@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import importlib.util
 import sys
-from collections.abc import Sequence
+from collections.abc import Container, Sequence
 from typing import NoReturn
 
 from engine import __version__
@@ -33,8 +34,12 @@ class Parser(argparse.ArgumentParser):
         super().error(plain(message))
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The whole command line, every command with its own --help."""
+def build_parser(commands: Container[str] | None = None) -> argparse.ArgumentParser:
+    """The command line, every command with its own --help.
+
+    With `commands`, only those commands' modules are loaded and their options declared; the
+    others are listed by name and summary for --help, which is all a run of another command needs.
+    """
     parser = Parser(
         prog="branchwise",
         description="Guided troubleshooting from YAML decision trees. Without a command, opens "
@@ -49,6 +54,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.set_defaults(library=None, db=None)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
     for name, module_name, summary in COMMANDS:
+        if commands is not None and name not in commands:
+            sub.add_parser(name, help=_listed_summary(module_name, summary), add_help=False)
+            continue
         module = _command_module(module_name)
         if module is None:
             _unavailable(sub, name, summary, parent)
@@ -56,6 +64,20 @@ def build_parser() -> argparse.ArgumentParser:
         module.register(sub)  # type: ignore[attr-defined]
         sub.choices[name].set_defaults(handler=module.run)  # type: ignore[attr-defined]
     return parser
+
+
+def chosen_command(argv: Sequence[str] | None) -> str | None:
+    """The command the arguments name, found by argparse itself (options before the command may
+    take values) without loading any command module; top-level --help and errors end here."""
+    known, _ = build_parser(commands=()).parse_known_args(argv)
+    command: str | None = known.command
+    return command
+
+
+def _listed_summary(module_name: str, summary: str) -> str:
+    if importlib.util.find_spec(f"tui.commands.{module_name}") is None:
+        return f"{summary} (not available in this build)"
+    return summary
 
 
 def _command_module(module_name: str) -> object | None:
@@ -91,7 +113,9 @@ def _tolerate_encodings() -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
     _tolerate_encodings()
-    parser = build_parser()
+    # Only the chosen command's module is loaded: loading them all adds ~10 ms to every start.
+    command = chosen_command(argv)
+    parser = build_parser(commands=() if command is None else (command,))
     args = parser.parse_args(argv)
     try:
         if args.command is None:

@@ -5,10 +5,13 @@ from __future__ import annotations
 import argparse
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from engine import locations
 from engine.errors import UsageError
-from engine.library import Library
+
+if TYPE_CHECKING:
+    from engine.library import Library
 
 
 def common_options() -> argparse.ArgumentParser:
@@ -49,6 +52,9 @@ def library_dirs(args: argparse.Namespace) -> list[Path]:
 
 def open_library(args: argparse.Namespace) -> Library:
     """The library the options describe, with its cache."""
+    # Imported here: the top-level parser needs these options, and --help needs no tree.
+    from engine.library import Library
+
     return Library(library_dirs(args), cache_dir=locations.cache_dir())
 
 
