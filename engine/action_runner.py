@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from engine.actions.registry import ActionFailed, ActionSpec, CallPlan, Registry
+from engine.masking import hide, hide_value
 from engine.text import well_formed, well_formed_value
 
 if TYPE_CHECKING:
@@ -59,26 +60,14 @@ class CallResult:
 
 
 def mask(args: Mapping[str, Any], secrets: frozenset[str]) -> dict[str, Any]:
-    """The arguments with every secret value replaced, wherever it stands in a text."""
-    return {k: _mask_value(v, secrets) for k, v in args.items()}
+    """The arguments with every secret value replaced, wherever it stands (keys too)."""
+    masked: dict[str, Any] = hide_value(dict(args), secrets, MASK)
+    return masked
 
 
 def mask_text(text: str, secrets: frozenset[str]) -> str:
-    """The text with every secret value replaced, longest first so no piece is left behind."""
-    for secret in sorted(secrets, key=len, reverse=True):
-        if secret and secret in text:
-            text = text.replace(secret, MASK)
-    return text
-
-
-def _mask_value(value: Any, secrets: frozenset[str]) -> Any:
-    if isinstance(value, str):
-        return mask_text(value, secrets)
-    if isinstance(value, Mapping):
-        return mask(value, secrets)
-    if isinstance(value, list):
-        return [_mask_value(v, secrets) for v in value]
-    return value
+    """The text with every secret value replaced (engine.masking says how)."""
+    return hide(text, secrets, MASK)
 
 
 @dataclass

@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 from engine import locations
 from engine.errors import BranchwiseError
+from engine.masking import hide, hide_value
 from engine.reader import FileRefused, read_regular_file
 
 DEFAULT_PAYA_BASE_URL = "https://api.sandbox.payaconnect.com"
@@ -107,20 +108,12 @@ class Config:
         return tuple(sorted(values, key=lambda v: (-len(v), v)))
 
     def scrub(self, text: str) -> str:
-        """The text with every credential value replaced by a mask."""
-        for secret in self.secrets():
-            text = text.replace(secret, MASK)
-        return text
+        """The text with every credential value replaced by a mask (engine.masking)."""
+        return hide(text, self.secrets(), MASK)
 
     def scrub_value(self, value: Any) -> Any:
-        """A copy of a JSON-like value with every credential value masked in its string values."""
-        if isinstance(value, str):
-            return self.scrub(value)
-        if isinstance(value, Mapping):
-            return {k: self.scrub_value(v) for k, v in value.items()}
-        if isinstance(value, (list, tuple)):
-            return [self.scrub_value(item) for item in value]
-        return value
+        """A copy of a JSON-like value with every credential value masked, keys included."""
+        return hide_value(value, self.secrets(), MASK)
 
     def __repr__(self) -> str:
         return f"Config(path={str(self.path)!r}, paya={self.paya!r}, http={self.http!r})"

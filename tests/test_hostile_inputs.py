@@ -524,3 +524,91 @@ def test_two_resumes_of_one_session_at_once_never_overwrite_each_other(
         winners = [s for s in finished if s["path"] == [st["node_id"] for st in record["steps"]]]
         assert winners and record["status"] == winners[0]["status"]
         assert len(finished) == 1 or finished[0]["status"] == finished[1]["status"]
+
+
+# Credentials: planted in the environment, echoed back by the API in every form we know of.
+
+LOOKUP = ("Continue", "Continue", "Continue", "No", "Yes")  # the bundled tree, to its lookup
+
+
+def _echoing_handler() -> type:
+    from tests.fakes.paya_server import DEVELOPER_ID, USER_API_KEY, RecordingHandler
+
+    key, half = USER_API_KEY, len(USER_API_KEY) // 2
+
+    class EchoingPaya(RecordingHandler):
+        """A Paya Connect that repeats the credentials back: in errors, keys and values."""
+
+        def do_GET(self) -> None:
+            seen = self.record()
+            contact = seen.path.rsplit("/", 1)[-1]
+            if contact.startswith("e"):
+                self.send_json(
+                    401,
+                    {
+                        "errors": {
+                            "user-api-key": [f"{key} is not valid for {seen.headers}"],
+                            key: [f"bad {DEVELOPER_ID.upper()}"],
+                            "split": [key[:half] + "\x00" + key[half:]],
+                        }
+                    },
+                )
+                return
+            echoed = {
+                "id": contact,
+                "is_user": False,
+                "note": f"your key {key}",
+                key: "as a key",
+                "split": key[:half] + "\u202e" + key[half:],
+                "lower": key.lower(),
+                "nested": {"deep": [{key.upper(): DEVELOPER_ID}]},
+                "first_name": "\x1b]8;;http://evil\x07click\x1b]8;;\x07\udcff",
+            }
+            # \udcff goes out as the JSON escape an API may send for a byte it could not decode.
+            self.send_body(200, json.dumps({"contact": echoed}).encode(), "application/json")
+
+    return EchoingPaya
+
+
+@pytest.mark.parametrize("contact", ["e0000000000000000000000a", "f0000000000000000000000b"])
+def test_credentials_an_api_echoes_reach_no_output_session_or_file(
+    tmp_path: Path, contact: str
+) -> None:
+    from tests.fakes.paya_server import DEVELOPER_ID, USER_API_KEY, USER_ID, running
+
+    planted = (DEVELOPER_ID, USER_ID, USER_API_KEY)
+    shapes = [*planted, USER_API_KEY.lower(), USER_API_KEY.upper(), DEVELOPER_ID.upper()]
+    half = USER_API_KEY[: len(USER_API_KEY) // 2]
+    with running(_echoing_handler()) as server:
+        env = isolated_env(
+            tmp_path,
+            BRANCHWISE_PAYA_BASE_URL=server.url,
+            BRANCHWISE_PAYA_DEVELOPER_ID=DEVELOPER_ID,
+            BRANCHWISE_PAYA_USER_ID=USER_ID,
+            BRANCHWISE_PAYA_USER_API_KEY=USER_API_KEY,
+        )
+        answers = ",".join([*LOOKUP, contact])
+        seen = []
+        for extra in ((), ("--json",)):
+            done = bw(tmp_path, "run", "paya-connect/customer-portal-access", "--answers",
+                      answers, *extra, env=env)  # fmt: skip
+            seen.append(done)
+        assert server.requests, "the lookup was made for real"
+    session = session_of(seen[1])
+    for args in (
+        ("sessions", "show", session),
+        ("sessions", "export", session, "--format", "json"),
+        ("sessions",),
+        ("stats", "paya-connect/customer-portal-access"),
+    ):
+        seen.append(bw(tmp_path, *args, env=env))
+    outputs = [text for done in seen for text in text_of(done)]
+    files = [p.read_bytes() for p in tmp_path.glob("sessions.sqlite3*")]
+    assert files
+    for shape in shapes:
+        assert not any(shape in text for text in outputs), shape
+        assert not any(shape.encode() in raw for raw in files), shape
+    assert not any(half in text for text in outputs)
+    assert not any(half.encode() in raw for raw in files)
+    if contact.startswith("f"):
+        assert "note=your key ***, ***=as a key, split=***" in seen[0].stdout.decode()
