@@ -573,6 +573,18 @@ class StoreRecorder:
                 (walk.id, index, Redactor.of(walk).text(text), walk.clock()),
             )
 
+    def note_edited(self, walk: Walk, index: int, note_index: int, text: str) -> None:
+        if self.replaying:
+            return
+        with self.store.writing() as db:
+            # A step's notes are its rows in the order they were written (read_steps orders
+            # them by id too); the edited one keeps the time it was first taken.
+            db.execute(
+                "UPDATE notes SET text = ? WHERE id = (SELECT id FROM notes "
+                "WHERE session_id = ? AND step_idx = ? ORDER BY id LIMIT 1 OFFSET ?)",
+                (Redactor.of(walk).text(text), walk.id, index, note_index),
+            )
+
     def ended(self, walk: Walk) -> None:
         if self.replaying:
             return

@@ -81,6 +81,8 @@ class Recorder(Protocol):
 
     def noted(self, walk: Walk, index: int, text: str) -> None: ...
 
+    def note_edited(self, walk: Walk, index: int, note_index: int, text: str) -> None: ...
+
     def ended(self, walk: Walk) -> None: ...
 
 
@@ -100,6 +102,9 @@ class NullRecorder:
         return None
 
     def noted(self, walk: Walk, index: int, text: str) -> None:
+        return None
+
+    def note_edited(self, walk: Walk, index: int, note_index: int, text: str) -> None:
         return None
 
     def ended(self, walk: Walk) -> None:
@@ -400,6 +405,19 @@ class Walk:
             raise InvalidAnswer("a note needs some text")
         self.current.notes.append(cleaned)
         self.recorder.noted(self, len(self.visits) - 1, cleaned)
+
+    def edit_note(self, visit_index: int, note_index: int, text: str) -> None:
+        """Change the text of a note taken on a step of the path (its place stays)."""
+        cleaned = text.strip()
+        if not cleaned:
+            raise InvalidAnswer("a note needs some text")
+        visits = self.visits
+        if not 0 <= visit_index < len(visits) or not 0 <= note_index < len(
+            visits[visit_index].notes
+        ):
+            raise InvalidAnswer(f"step {visit_index + 1} has no note {note_index + 1}")
+        visits[visit_index].notes[note_index] = cleaned
+        self.recorder.note_edited(self, visit_index, note_index, cleaned)
 
     # Moving.
 

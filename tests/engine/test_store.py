@@ -169,6 +169,35 @@ def test_notes_stay_with_their_step_in_order(tmp_path):
     assert all(n.at is not None for s in record.steps for n in s.notes)
 
 
+def test_an_edited_note_is_updated_in_its_row_and_keeps_its_place_and_time(tmp_path):
+    path = tmp_path / "s.sqlite3"
+    with Store(path) as store:
+        walk = start(store, runner(tmp_path))
+        walk.note("first")
+        walk.note("secnd")
+        walk.answer("Continue")
+        walk.note("on the question")
+        taken_at = _rows(path, "SELECT at FROM notes ORDER BY id")
+        walk.edit_note(0, 1, "second")
+        walk.edit_note(1, 0, "the question, edited")
+        record = store.load(walk.id)
+    assert [n.text for n in record.steps[0].notes] == ["first", "second"]
+    assert [n.text for n in record.steps[1].notes] == ["the question, edited"]
+    assert _rows(path, "SELECT at FROM notes ORDER BY id") == taken_at
+    assert _rows(path, "SELECT count(*) FROM notes") == [(3,)]
+
+
+def test_an_edited_note_is_stored_with_secrets_masked(tmp_path):
+    path = tmp_path / "s.sqlite3"
+    with Store(path) as store:
+        walk = walk_to_wrap_up(walk_to_confirm(start(store, runner(tmp_path))))
+        walk.note("nothing secret yet")
+        walk.edit_note(len(walk.visits) - 1, 0, f"token was {SECRET_TOKEN}")
+        record = store.load(walk.id)
+    assert record.steps[-1].notes[0].text == f"token was {MASK}"
+    assert SECRET_TOKEN.encode() not in store_bytes(path)
+
+
 def test_the_store_holds_what_a_live_record_holds(tmp_path):
     with Store(tmp_path / "s.sqlite3") as store:
         walk = walk_to_wrap_up(walk_to_confirm(start(store, runner(tmp_path))))

@@ -116,6 +116,9 @@ class Recording:
     def noted(self, walk: Walk, index: int, text: str) -> None:
         self.events.append(("noted", text))
 
+    def note_edited(self, walk: Walk, index: int, note_index: int, text: str) -> None:
+        self.events.append(("note_edited", (index, note_index, text)))
+
     def ended(self, walk: Walk) -> None:
         self.events.append(("ended", walk.status))
 
@@ -650,6 +653,24 @@ def test_notes_attach_to_the_current_step(runner: ActionRunner) -> None:
     assert ("noted", "customer is on the phone") in recorder.events
     with pytest.raises(InvalidAnswer, match="needs some text"):
         walk.note("   ")
+
+
+def test_a_note_is_edited_in_its_place_on_any_step(runner: ActionRunner) -> None:
+    recorder = Recording()
+    walk = walked_form(runner, recorder)
+    walk.visits[0].notes.extend(["first", "second"])
+    walk.note("on check")
+    walk.edit_note(0, 1, "  second, corrected  ")
+    assert walk.visits[0].notes == ["first", "second, corrected"]
+    assert walk.current.notes == ["on check"]
+    assert recorder.events[-1] == ("note_edited", (0, 1, "second, corrected"))
+    with pytest.raises(InvalidAnswer, match="needs some text"):
+        walk.edit_note(0, 0, "  ")
+    with pytest.raises(InvalidAnswer, match="step 1 has no note 3"):
+        walk.edit_note(0, 2, "nowhere")
+    with pytest.raises(InvalidAnswer, match="has no note"):
+        walk.edit_note(len(walk.visits), 0, "nowhere")
+    assert walk.visits[0].notes == ["first", "second, corrected"]
 
 
 def test_the_recorder_hears_every_change(runner: ActionRunner) -> None:
