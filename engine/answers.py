@@ -77,6 +77,16 @@ def check_input(node: Input, text: str) -> Checked:
 
 
 def _pattern(node: Input, text: str, value: Any) -> Checked:
-    if node.pattern and re.search(node.pattern, text) is None:
+    if not node.pattern:
+        return Checked(value)
+    try:
+        found = re.search(node.pattern, text)
+    except (re.error, RecursionError, OverflowError):
+        # Only a file the schema refused has one; say so rather than fail the walk.
+        return Checked(
+            reason=f"the tree's pattern {node.pattern!r} is not a valid regular "
+            "expression, so no answer fits; go back, or fix the tree"
+        )
+    if found is None:
         return Checked(reason=f"{text!r} does not have the expected form ({node.pattern})")
     return Checked(value)

@@ -8,6 +8,7 @@ from typing import Any
 
 from engine.conditions import parse_condition
 from engine.model import (
+    STATUSES,
     Action,
     ActionCall,
     Choice,
@@ -94,7 +95,10 @@ def build_node(node_id: str, data: Mapping[str, Any]) -> Node:
             manual=_text(data, "manual"),
         )
     if kind == "outcome":
-        return Outcome(**common, status=_text(data, "status", "resolved"))
+        status = _text(data, "status", "resolved")
+        # Only a file the schema refused has another status; walked anyway (from a tampered
+        # cache, say), it must still end the walk.
+        return Outcome(**common, status=status if status in STATUSES else "unresolved")
     if kind == "link":
         return Link(**common, tree=_text(data, "tree"), next=_optional(data, "next"))
     return Step(**common, next=_text(data, "next"))

@@ -49,6 +49,8 @@ def parse_condition(data: Any) -> Condition | None:
         if len(tests) != 1:
             return None
         value = data[tests[0]]
+        if not _operand_fits(tests[0], value):
+            return None
         if isinstance(value, list):
             value = tuple(value)
         return VarTest(data["var"], tests[0], value)
@@ -62,6 +64,26 @@ def parse_condition(data: Any) -> Condition | None:
         inner = parse_condition(data["not"])
         return Not(inner) if inner is not None else None
     return None
+
+
+def _operand_fits(test: str, value: Any) -> bool:
+    """Whether a test's operand is of the kind the test needs (the schema says the same; a
+    condition walked without the schema's check must still never fail while evaluated)."""
+    if test == "in":
+        return isinstance(value, list)
+    if test == "matches":
+        return isinstance(value, str) and _compiles(value)
+    if test in ("lt", "le", "gt", "ge"):
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    return True
+
+
+def _compiles(pattern: str) -> bool:
+    try:
+        _regex(pattern)
+    except (re.error, RecursionError, OverflowError):
+        return False
+    return True
 
 
 def variables_of(condition: Condition) -> Iterator[str]:

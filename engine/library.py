@@ -7,7 +7,7 @@ import json
 import os
 import tempfile
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any
 
@@ -74,6 +74,25 @@ def _entry_from_data(path: str, sha256: str, data: Any) -> Entry | None:
     )
 
 
+_ENTRY_FIELDS = frozenset(field.name for field in fields(Entry))
+_ENTRY_TEXTS = ("id", "path", "sha256", "title", "summary", "product", "text")
+
+
+def _cached_entry(cached: Any, path: Path, sha: str) -> Entry | None:
+    """The entry a catalog row describes, or None when the row is not one (a damaged cache)."""
+    if not isinstance(cached, dict) or cached.keys() != _ENTRY_FIELDS:
+        return None
+    tags, numbers = cached["tags"], (cached["version"], cached["nodes"])
+    sound = (
+        cached["sha256"] == sha
+        and all(isinstance(cached[name], str) for name in _ENTRY_TEXTS)
+        and isinstance(tags, list)
+        and all(isinstance(tag, str) for tag in tags)
+        and all(isinstance(n, int) and not isinstance(n, bool) for n in numbers)
+    )
+    return Entry(**{**cached, "path": str(path), "tags": tuple(tags)}) if sound else None
+
+
 class Library:
     """Trees found under directories (earlier directories win on a repeated id)."""
 
@@ -102,8 +121,10 @@ class Library:
             self._registry = default_registry()
         return self._registry
 
-    def _scan(self) -> None:
-        catalog = self._load_catalog()
+    def _scan(self, trust_catalog: bool = True) -> None:
+        catalog = self._load_catalog() if trust_catalog else {}
+        self.entries, self.shadowed = {}, []
+        self._from_catalog = False
         fresh: dict[str, dict[str, Any]] = {}
         for path in self._files():
             try:
@@ -131,8 +152,10 @@ class Library:
     def _entry(
         self, path: Path, sha: str, raw: bytes, cached: dict[str, Any] | None
     ) -> Entry | None:
-        if cached is not None:
-            return Entry(**{**cached, "path": str(path), "tags": tuple(cached["tags"])})
+        entry = _cached_entry(cached, path, sha)
+        if entry is not None:
+            self._from_catalog = True
+            return entry
         doc = read_bytes(raw, str(path))
         return _entry_from_data(str(path), sha, doc.data)
 
@@ -180,11 +203,26 @@ class Library:
             if path.is_file():
                 return path
             raise TreeNotFound(f"no tree file at {ref}")
+        if self._from_catalog:
+            # The catalog may have lost or renamed the tree (a stale or edited cache).
+            self._scan(trust_catalog=False)
+            if ref in self.entries:
+                return Path(self.entries[ref].path)
         known = ", ".join(sorted(self.entries)) or "none"
         raise TreeNotFound(f"no tree {ref!r} in the library (known: {known})")
 
     def check(self, ref: str) -> Checked:
         """The validation of the tree a reference names."""
+        checked = self._check(ref)
+        own = checked.doc.data.get("id") if isinstance(checked.doc.data, Mapping) else None
+        if ref in self.entries and own != ref:
+            # The catalog sent an id to a file holding another tree (a stale or edited cache):
+            # list the files again from what they hold, and look once more.
+            self._scan(trust_catalog=False)
+            checked = self._check(ref)
+        return checked
+
+    def _check(self, ref: str) -> Checked:
         doc = read_file(self.find(ref))
         # A tree opened by path belongs to the walk's world even when outside the library.
         own = doc.data.get("id") if isinstance(doc.data, Mapping) else None

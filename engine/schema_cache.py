@@ -2,16 +2,40 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import tempfile
 from dataclasses import asdict
 from pathlib import Path
+from typing import Any
 
-from engine import __version__
+from engine import __version__, checker, compiled_schema
 from engine.checker import check_schema, schema_text
 from engine.problems import Problem, Severity
 from engine.reader import Document
+
+
+def checker_key() -> str:
+    """What a verdict depends on besides the file: the version, the schema and the checker's
+    own code, so a changed checker never trusts a verdict an older one gave."""
+    digest = hashlib.sha256((__version__ + schema_text()).encode())
+    for module in (checker, compiled_schema):
+        try:
+            digest.update(Path(str(module.__file__)).read_bytes())
+        except OSError:
+            digest.update(b"?")
+    return digest.hexdigest()[:16]
+
+
+def _problem(path: str, row: dict[str, Any]) -> Problem | None:
+    """A cached row as a Problem, or None when a field is not of its kind (a damaged cache)."""
+    line, column, node = row["line"], row["column"], row["node"]
+    numbers = all(isinstance(n, int) and not isinstance(n, bool) and n >= 1 for n in (line, column))
+    texts = isinstance(row["rule"], str) and isinstance(row["message"], str)
+    if not (numbers and texts and (node is None or isinstance(node, str))):
+        return None
+    return Problem(path, line, column, Severity(row["severity"]), row["rule"], row["message"], node)
 
 
 class SchemaCache:
@@ -23,11 +47,7 @@ class SchemaCache:
 
     def _key(self, doc: Document) -> str:
         if self._schema_key is None:
-            import hashlib
-
-            self._schema_key = hashlib.sha256((__version__ + schema_text()).encode()).hexdigest()[
-                :16
-            ]
+            self._schema_key = checker_key()
         return f"{doc.sha256}-{self._schema_key}"
 
     def check(self, doc: Document) -> list[Problem]:
@@ -43,22 +63,13 @@ class SchemaCache:
         return problems
 
     def _load(self, file: Path, path: str) -> list[Problem] | None:
+        """The cached problems, or None when there is no entry or it does not read back whole."""
         try:
             rows = json.loads(file.read_text("utf-8"))
-            return [
-                Problem(
-                    path,
-                    r["line"],
-                    r["column"],
-                    Severity(r["severity"]),
-                    r["rule"],
-                    r["message"],
-                    r["node"],
-                )
-                for r in rows
-            ]
-        except (OSError, ValueError, KeyError, TypeError):
+            problems = [_problem(path, row) for row in rows]
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
             return None
+        return None if None in problems else [p for p in problems if p is not None]
 
     def _store(self, file: Path, problems: list[Problem]) -> None:
         rows = [{k: v for k, v in asdict(p).items() if k != "path"} for p in problems]

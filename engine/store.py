@@ -576,7 +576,7 @@ class StoreRecorder:
     def note_edited(self, walk: Walk, index: int, note_index: int, text: str) -> None:
         if self.replaying:
             return
-        with self.store.writing() as db:
+        with self._changing(walk) as db:
             # A step's notes are its rows in the order they were written (read_steps orders
             # them by id too); the edited one keeps the time it was first taken.
             db.execute(

@@ -146,6 +146,10 @@ class Walk:
         self.variables: dict[str, Any] = {}
         self.status = OPEN
         self.error: str | None = None
+        if tree.start not in tree.nodes:
+            raise WalkError(
+                f"tree {tree.id!r} has no start node {tree.start!r}; run 'branchwise validate'"
+            )
         self.recorder.started(self)
         self._begin()
 
@@ -245,6 +249,7 @@ class Walk:
     def choose(self, option: Option) -> None:
         """Take one of the current node's options."""
         node = self.node
+        self._check_target(option.goto, option.label)
         taken = "next"
         if isinstance(node, Question):
             position, choice = self._choice_at(node, option.index)
@@ -270,9 +275,18 @@ class Walk:
         checked = check_input(node, text)
         if not checked.ok:
             raise InvalidAnswer(str(checked.reason))
+        self._check_target(node.next, text)
         self.variables[node.var] = checked.value
         shown = MASK if node.var in self.secrets else str(checked.value)
         self._leave(shown, node.next, "next")
+
+    def _check_target(self, goto: str, answer: str) -> None:
+        """Refuse an answer leading nowhere (only a tree that skipped validation has one)."""
+        if goto not in self.current_tree.nodes:
+            raise InvalidAnswer(
+                f"{answer!r} leads to node {goto!r}, which tree {self.current.tree_id!r} does "
+                "not have; choose another answer, or fix the tree (branchwise validate)"
+            )
 
     def validate_input(self, text: str) -> str | None:
         """Why the current input would refuse this text, or None when it would take it."""
@@ -441,7 +455,11 @@ class Walk:
         self._enter(self.trees[visit.tree_id], goto, visit.frames)
 
     def _enter(self, tree: Tree, node_id: str, frames: tuple[tuple[str, str], ...]) -> None:
-        node = tree.nodes[node_id]
+        node = tree.nodes.get(node_id)
+        if node is None:
+            # Only a tree that skipped validation can point nowhere; stop as a broken link does.
+            self._stop(f"tree {tree.id!r} has no node {node_id!r}; run 'branchwise validate'")
+            return
         auto = isinstance(node, Link) or (isinstance(node, Outcome) and self._continues(frames))
         visit = Visit(tree.id, node_id, self.clock(), dict(self.variables), frames, auto)
         self.visits.append(visit)

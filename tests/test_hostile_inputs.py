@@ -612,3 +612,61 @@ def test_credentials_an_api_echoes_reach_no_output_session_or_file(
     assert not any(half.encode() in raw for raw in files)
     if contact.startswith("f"):
         assert "note=your key ***, ***=as a key, split=***" in seen[0].stdout.decode()
+
+
+# Caches in BRANCHWISE_CACHE_DIR that are damaged or lie.
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda text: text[: len(text) // 2],
+        lambda text: "[]",
+        lambda text: text.replace('"tags": []', '"tags": 5'),
+        lambda text: text.replace('"id": "hostile/tree"', '"id": 5'),
+        lambda text: text.replace('"title": ', '"extra": 1, "title": '),
+        lambda text: text.replace('"id": "hostile/tree"', '"id": "hostile/other"'),
+    ],
+)
+def test_a_damaged_or_lying_catalog_changes_nothing_a_user_sees(
+    tmp_path: Path, hostile: Path, damage
+) -> None:
+    library = ("--library", str(hostile.parent))
+    assert bw(tmp_path, "run", "hostile/tree", *library, "--answers", "Continue,n").returncode == 0
+    catalog = tmp_path / "cache" / "catalog.json"
+    catalog.write_text(damage(catalog.read_text()))
+    done = bw(tmp_path, "run", "hostile/tree", *library, "--answers", "Continue,n", "--json")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(text_of(done)[0])["tree"] == "hostile/tree"
+
+
+def test_a_schema_cache_saying_a_broken_tree_is_clean_never_crashes_a_walk(
+    tmp_path: Path,
+) -> None:
+    from engine.reader import read_file
+    from engine.schema_cache import checker_key
+
+    broken = tmp_path / "lib" / "broken.yaml"
+    broken.parent.mkdir()
+    broken.write_text(
+        "schema: branchwise/v1\nid: hostile/broken\nversion: 1\ntitle: Broken\nstart: ask\n"
+        "nodes:\n"
+        "  ask:\n    type: question\n    title: Pick\n    choices:\n"
+        '      - {label: Regex, goto: typed, when: {var: x, matches: "(["}}\n'
+        "      - {label: Nowhere, goto: 7}\n"
+        '  typed: {type: input, title: Type, var: x, pattern: "(", next: end}\n'
+        "  end: {type: outcome, status: open, title: End}\n"
+    )
+    refused = bw(tmp_path, "run", str(broken), "--answers", "Regex")
+    assert refused.returncode == 1
+    assert "(schema)" in text_of(refused)[1]
+    verdict = tmp_path / "cache" / "schema" / f"{read_file(broken).sha256}-{checker_key()}.json"
+    assert verdict.is_file()
+    verdict.write_text("[]")  # the lie: "no problems"
+    for answers, says in (
+        ("Regex,anything", "is not a valid regular expression, so no answer fits"),
+        ("Nowhere", "'Nowhere' leads to node '', which tree 'hostile/broken' does not have"),
+    ):
+        done = bw(tmp_path, "run", str(broken), "--answers", answers)
+        assert done.returncode == 1
+        assert says in text_of(done)[1]

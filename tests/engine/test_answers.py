@@ -89,3 +89,12 @@ def test_check_input_refuses_with_a_reason(
 ) -> None:
     checked = check_input(node(**fields), typed)
     assert not checked.ok and reason in str(checked.reason)
+
+
+def test_an_input_pattern_that_is_no_regular_expression_refuses_with_the_reason() -> None:
+    checked = check_input(node(pattern="(["), "anything")
+    assert not checked.ok
+    assert checked.reason == (
+        "the tree's pattern '([' is not a valid regular expression, so no answer fits; "
+        "go back, or fix the tree"
+    )

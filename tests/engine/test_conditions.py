@@ -118,6 +118,14 @@ def test_empty_all_holds_and_empty_any_does_not() -> None:
         {"any": "not a list"},
         {"not": {"var": "x"}},
         {"something": "else"},
+        # Operands of the wrong kind (the schema refuses them; a cache that lied would not).
+        {"var": "x", "in": 5},
+        {"var": "x", "in": "abc"},
+        {"var": "x", "matches": "(["},
+        {"var": "x", "matches": 5},
+        {"var": "x", "gt": "many"},
+        {"var": "x", "le": True},
+        {"all": [{"var": "x", "equals": 1}, {"var": "x", "lt": None}]},
     ],
 )
 def test_invalid_conditions_parse_to_none(data: Any) -> None:

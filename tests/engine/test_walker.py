@@ -713,3 +713,44 @@ def test_text_never_carries_markup_or_control_sequences() -> None:
     walk = Walk(tree("t", QUESTIONS), variables={"name": "[bold]x\x1b[2J\x07"})
     assert walk.text(walk.node.title) == "Hello [bold]x[2J"
     assert walk.text("\x1b]8;;https://evil\x07link") == "]8;;https://evillink"
+
+
+# Trees that skipped validation (a cache that lied): the walk refuses, it never fails.
+
+
+def test_a_tree_whose_start_is_no_node_cannot_be_walked() -> None:
+    from engine.walker import WalkError
+
+    broken = tree("t/no-start", {"end": done()}, start="missing")
+    with pytest.raises(WalkError, match="tree 't/no-start' has no start node 'missing'"):
+        Walk(broken)
+
+
+def test_an_answer_leading_to_no_node_is_refused_and_the_others_still_work() -> None:
+    nodes = {
+        "ask": {
+            "type": "question",
+            "title": "Pick",
+            "choices": [{"label": "Gone", "goto": "nowhere"}, {"label": "Fine", "goto": "end"}],
+        },
+        "end": done(),
+    }
+    walk = Walk(tree("t/dangling", nodes))
+    with pytest.raises(InvalidAnswer, match="'Gone' leads to node 'nowhere', which tree"):
+        walk.answer("Gone")
+    assert walk.current.answer is None and walk.error is None
+    walk.answer("Fine")
+    assert walk.status == "resolved"
+
+
+def test_a_link_to_a_tree_whose_start_is_no_node_stops_with_a_message() -> None:
+    inner = tree("t/inner", {"end": done()}, start="missing")
+    linking = tree("t/outer", {"go": {"type": "link", "tree": "t/inner"}, "end": done()})
+    walk = Walk(linking, resolve_tree=lambda tree_id: inner)
+    assert walk.error == "tree 't/inner' has no node 'missing'; run 'branchwise validate'"
+    assert not walk.finished
+
+
+def test_an_outcome_with_a_status_the_format_lacks_still_ends_the_walk() -> None:
+    walk = Walk(tree("t/odd", {"end": {"type": "outcome", "status": "open", "title": "Odd"}}))
+    assert walk.finished and walk.status == "unresolved"
