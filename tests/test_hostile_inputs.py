@@ -670,3 +670,33 @@ def test_a_schema_cache_saying_a_broken_tree_is_clean_never_crashes_a_walk(
         done = bw(tmp_path, "run", str(broken), "--answers", answers)
         assert done.returncode == 1
         assert says in text_of(done)[1]
+
+
+def test_ctrl_c_in_plain_mode_leaves_the_session_resumable(tmp_path: Path, hostile: Path) -> None:
+    import signal
+
+    walking = subprocess.Popen(
+        [*CLI, "run", str(hostile), "--plain"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=ROOT,
+        env=isolated_env(tmp_path),
+    )
+    assert walking.stdin is not None and walking.stdout is not None
+    walking.stdin.write(b"Continue\n")
+    walking.stdin.flush()
+    while not walking.stdout.readline().startswith(b"[2] Ask"):
+        pass  # the second question is on the screen: the first answer is stored
+    walking.send_signal(signal.SIGINT)
+    _, err_bytes = walking.communicate(timeout=60)
+    assert walking.returncode == 130
+    err = err_bytes.decode()
+    assert "Traceback" not in err and not any(char in err for char in FORBIDDEN)
+    assert err.startswith("branchwise: interrupted (at 'ask' (Ask ")
+    assert "the session stays open.\nResume with: branchwise run " in err
+    session = err.rsplit("--resume ", 1)[1].split()[0]
+    resumed = bw(tmp_path, "run", str(hostile), "--resume", session, "--answers", "n", "--json")
+    assert resumed.returncode == 0
+    summary = json.loads(text_of(resumed)[0])
+    assert (summary["session"], summary["path"]) == (session, ["step", "ask", "escalated"])
