@@ -36,6 +36,7 @@ PAYA_CREDENTIALS = ("developer_id", "user_id", "user_api_key")
 _HEADER_NAME = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
 _HOST_ENTRY = re.compile(r"^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(:[0-9]{1,5})?$")
 _TOML_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def _empty_headers() -> Mapping[str, Mapping[str, str]]:
@@ -253,6 +254,14 @@ def _seconds(raw: Any, complain: Callable[[str], BranchwiseError]) -> float:
 
 def _paya_settings(source: _ConfigFile, env: Mapping[str, str]) -> PayaSettings:
     values = {key: _text(source, env, "paya", key, PAYA_ENV[key]) for key in PAYA_CREDENTIALS}
+    for key, value in values.items():
+        if _CONTROL.search(value):
+            # Sent as a header it would fail, and the failure would quote it in an escaped form
+            # no mask recognises; the message never repeats the value.
+            message = f"{key} holds a line break or another control character"
+            if env.get(PAYA_ENV[key]):
+                raise BranchwiseError(f"{PAYA_ENV[key]}: {message}")
+            raise source.error("paya", key, f"[paya] {message}")
     base_url = _text(source, env, "paya", "base_url", PAYA_ENV["base_url"]) or DEFAULT_PAYA_BASE_URL
     parts = urlsplit(base_url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
@@ -308,11 +317,21 @@ def _file_headers(source: _ConfigFile) -> Mapping[str, Mapping[str, str]]:
         )
     result: dict[str, Mapping[str, str]] = {}
     for host, headers in table.items():
-        if not isinstance(headers, dict) or not all(isinstance(v, str) for v in headers.values()):
-            message = f"[http.headers] {host!r} must be a table of header names to string values"
-            raise source.error("http", "headers", message)
-        bad = next((name for name in headers if not _HEADER_NAME.match(name)), None)
-        if bad is not None:
-            raise source.error("http", "headers", f"[http.headers] {bad!r} is not a header name")
+        problem = _header_problem(host, headers)
+        if problem is not None:
+            raise source.error("http", "headers", f"[http.headers] {problem}")
         result[host.strip().lower()] = MappingProxyType(dict(headers))
     return MappingProxyType(result)
+
+
+def _header_problem(host: str, headers: Any) -> str | None:
+    """What is wrong with one host's table of headers, or None (values are never quoted)."""
+    if not isinstance(headers, dict) or not all(isinstance(v, str) for v in headers.values()):
+        return f"{host!r} must be a table of header names to string values"
+    bad = next((name for name in headers if not _HEADER_NAME.match(name)), None)
+    if bad is not None:
+        return f"{bad!r} is not a header name"
+    broken = next((name for name, value in headers.items() if _CONTROL.search(value)), None)
+    if broken is not None:
+        return f"the value of {broken!r} holds a line break or another control character"
+    return None

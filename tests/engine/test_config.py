@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -212,3 +213,33 @@ def test_a_config_that_is_a_fifo_or_a_device_is_refused_at_once(tmp_path: Path) 
         load_config(fifo, {})
     with pytest.raises(BranchwiseError, match=r"not a regular file \(a device\)"):
         load_config(Path("/dev/zero"), {})
+
+
+@pytest.mark.parametrize("value", ["s3cr3t\r\nX-Evil: 1", "s3cr3t\x00", "s3cr3t\x1b[2J"])
+def test_a_credential_with_a_control_character_is_refused_without_quoting_it(
+    tmp_path: Path, value: str
+) -> None:
+    with pytest.raises(BranchwiseError) as from_env:
+        load_config(tmp_path / "absent.toml", {"BRANCHWISE_PAYA_USER_API_KEY": value})
+    assert from_env.value.message == (
+        "BRANCHWISE_PAYA_USER_API_KEY: user_api_key holds a line break or another control character"
+    )
+    path = tmp_path / "config.toml"
+    path.write_text(f"[paya]\ndeveloper_id = {json.dumps(value)}\n", encoding="utf-8")
+    with pytest.raises(BranchwiseError) as from_file:
+        load_config(path, {})
+    assert from_file.value.message == (
+        f"{path}:2: [paya] developer_id holds a line break or another control character"
+    )
+    assert "s3cr3t" not in from_env.value.message + from_file.value.message
+
+
+def test_an_operator_header_value_with_a_line_break_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text(
+        '[http]\nallowed_hosts = ["a.example"]\n[http.headers."a.example"]\n'
+        'Authorization = "Bearer t\\r\\nX-Evil: 1"\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(BranchwiseError, match="the value of 'Authorization' holds a line break"):
+        load_config(path, {})
