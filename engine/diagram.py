@@ -140,12 +140,14 @@ _MERMAID_NAMED = {'"': "#quot;", "&": "#amp;", "<": "#lt;", ">": "#gt;"}
 # and `;` too, because Mermaid strips the last `;` of a line matching `style…:…#…;`, and ﬂ and ¶
 # because Mermaid uses them as its own entity placeholders.
 _MERMAID_CODED = frozenset("#;:%|[](){}`\\ﬂ¶")
+_PERCENTS = re.compile("%+")
 
 
 def to_mermaid(tree: Tree) -> str:
     """The tree as a Mermaid flowchart (renders on GitHub and GitLab)."""
     diagram = diagram_of(tree)
-    lines = ["flowchart TD", f"  %% {diagram.title}"]
+    # Mermaid reads a %%{…}%% directive anywhere, comments too: the title's %% are made single.
+    lines = ["flowchart TD", f"  %% {_PERCENTS.sub('%', diagram.title)}"]
     lines.extend(f"  {_mermaid_box(box)}" for box in diagram.boxes)
     lines.extend(f"  {_mermaid_arrow(arrow)}" for arrow in diagram.arrows)
     lines.extend(f"  classDef {name} {style}" for name, style in _MERMAID_CLASSES)

@@ -402,3 +402,10 @@ def test_only_huge_trees_are_too_large_for_mermaid() -> None:
     assert mermaid_too_large(small, to_mermaid(small)) == ""
     big = generated_tree(5, 400)
     assert "more than the 500 Mermaid draws" in mermaid_too_large(big, to_mermaid(big))
+
+
+def test_a_title_cannot_carry_a_mermaid_directive_into_the_comment_line() -> None:
+    data = {**SMALL, "title": 'T %%{init: {"theme": "dark"}}%% \n%%{init: {}}%%'}
+    comment = to_mermaid(build_tree(data)).splitlines()[1]
+    assert comment.startswith("  %% T %{init: ")
+    assert "%%{" not in comment[5:] and "}%%" not in comment
