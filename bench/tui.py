@@ -156,7 +156,8 @@ async def bench_keypress(steps: int, work: Path) -> dict[str, float]:
         original(screen, renderable)  # type: ignore[arg-type]
 
     app._display = timed_display  # type: ignore[method-assign]
-    first, full = [], []
+    first: list[float] = []
+    full: list[float] = []
     async with app.run_test(size=(120, 40), headless=True) as pilot:
         await pilot.pause(0.5)
         while len(first) < steps:
