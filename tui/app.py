@@ -47,6 +47,7 @@ class BranchwiseApp(App[int]):
         self.clock = clock
         self.first_walk = walk
         self.last_walk = walk
+        self.path_toggled = False  # ctrl+b on a walk screen; kept for the walks after it
 
     @property
     def watching(self) -> bool:

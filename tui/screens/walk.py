@@ -2,25 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Footer, Input, Static
 
+from engine.action_runner import MASK
 from engine.errors import BranchwiseError
 from engine.model import Action
 from engine.model import Input as InputNode
-from engine.walker import Walk
+from engine.walker import ActionRecord, Walk
 from tui.going_back import going_back_details, side_effect_lines, step_title
 from tui.literal import literal, markdown_template, notify_plain
 from tui.widgets.action_panel import ActionPanel
 from tui.widgets.answer_buttons import AnswerButtons
-from tui.widgets.input_panel import InputPanel
 from tui.widgets.node_body import NodeBody
 from tui.widgets.path_panel import PathPanel
 from tui.widgets.problems_panel import ProblemsPanel
@@ -29,6 +30,7 @@ from tui.widgets.walk_header import WalkHeader
 if TYPE_CHECKING:
     from engine.action_runner import PendingCall
     from tui.app import BranchwiseApp
+    from tui.widgets.input_panel import InputPanel
 
 PARTS = ("answers", "input-panel", "action-panel")
 
@@ -43,7 +45,7 @@ class WalkScreen(Screen[None]):
         Binding("ctrl+n", "note", "Note"),
         Binding("ctrl+t", "transcript", "Transcript"),
         Binding("question_mark", "help", "Help", key_display="?"),
-        Binding("ctrl+b", "toggle_path", "Path", show=False),
+        Binding("ctrl+b", "toggle_path", "Path"),
     ]
 
     def __init__(self, walk: Walk) -> None:
@@ -53,6 +55,8 @@ class WalkScreen(Screen[None]):
         self._result_shown = False
         self._laid_out = False
         self._show_again = False
+        self._part: str | None = None
+        self._refill: str | None = None
 
     @property
     def branchwise(self) -> BranchwiseApp:
@@ -64,16 +68,18 @@ class WalkScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         # Only what the first node needs; the rest is mounted right after the first frame.
         yield WalkHeader(self.walk, dry_run=self.branchwise.dry_run, id="header")
-        with Horizontal(id="main"), Vertical(id="node"):
+        # One scroll area for the whole node, so page keys reach a long body and the answers.
+        with Horizontal(id="main"), VerticalScroll(id="node", can_focus=False):
             yield Static(id="title")
             yield NodeBody(id="body")
             yield Static(id="walk-error")
             yield AnswerButtons(id="answers")
             needed = self._part_needed()
             if needed is not None:
-                yield needed(id="input-panel" if needed is InputPanel else "action-panel")
+                yield new_part(needed)
 
     def on_mount(self) -> None:
+        self.set_class(self.branchwise.path_toggled, "-path-toggled")
         self.show_node()
         self.call_after_refresh(self._complete_layout)
 
@@ -82,26 +88,37 @@ class WalkScreen(Screen[None]):
         main = self.query_one("#main", Horizontal)
         await self.mount(ProblemsPanel(id="problems"), before=main)
         await main.mount(PathPanel(id="path"), before=0)
-        node = self.query_one("#node", Vertical)
-        if not self.query(InputPanel):
-            await node.mount(InputPanel(id="input-panel"))
-        if not self.query(ActionPanel):
-            await node.mount(ActionPanel(id="action-panel"))
+        later = [new_part(name) for name in PARTS[1:] if not self.query(f"#{name}")]
+        for panel in later:
+            # Painted once, unseen, before it is hidden: a panel hidden before its first paint
+            # delays the frames of the nodes after it (bench/tui.py measures it).
+            panel.styles.opacity = 0
+        await self.query_one("#node", VerticalScroll).mount_all(later)
         await self.mount(Footer(compact=True, show_command_palette=False))
         self.query_one(ProblemsPanel).display = False
+        self.call_after_refresh(self._settle_parts, later)
         self._laid_out = True
         if self._show_again:
             self.show_node()
         else:
             self.query_one(PathPanel).show(self.walk)
 
-    def _part_needed(self) -> type[InputPanel] | type[ActionPanel] | None:
-        """The panel the current node is shown with, besides the answer buttons."""
+    def _settle_parts(self, panels: list[Widget]) -> None:
+        """Panels mounted after the first frame: shown when the node needs them, else hidden."""
+        for panel in panels:
+            panel.styles.clear_rule("opacity")
+            for part in (panel, *panel.walk_children()):
+                part.refresh()  # what was painted transparent is painted again
+        if self._part is not None:
+            self._show_part(self._part)
+
+    def _part_needed(self) -> str | None:
+        """The id of the panel the current node is shown with, besides the answer buttons."""
         node = self.walk.node
         if isinstance(node, InputNode):
-            return InputPanel
+            return "input-panel"
         if self.walk.error is not None or (isinstance(node, Action) and not self.walk.is_manual()):
-            return ActionPanel
+            return "action-panel"
         return None
 
     # Showing the current node.
@@ -116,17 +133,21 @@ class WalkScreen(Screen[None]):
             return
         node = walk.node
         needed = self._part_needed()
-        if needed is not None and not self.query(needed):
+        if needed is not None and not self.query(f"#{needed}"):
             self._show_again = True  # a key came before the layout was complete
             return
+        refill, self._refill = self._refill, None
         self.query_one(WalkHeader).show(walk)
         for path in self.query(PathPanel):
             path.show(walk)
         self.query_one("#title", Static).update(literal(walk.text(node.title)))
         self.query_one(NodeBody).show(self._body_markdown())
+        node_area = self.query_one("#node", VerticalScroll)
+        if node_area.scroll_y:
+            node_area.scroll_home(animate=False)  # a new node starts at its title
         self._show_error(None)
         if isinstance(node, InputNode):
-            self._show_input(node)
+            self._show_input(node, refill)
         elif walk.error is not None:
             self._show_stuck(walk.error)
         elif isinstance(node, Action) and not walk.is_manual():
@@ -148,6 +169,7 @@ class WalkScreen(Screen[None]):
         return "\n\n".join(part for part in parts if part.strip())
 
     def _show_part(self, name: str) -> None:
+        self._part = name
         for part in PARTS:
             for widget in self.query(f"#{part}"):
                 widget.display = part == name
@@ -157,10 +179,13 @@ class WalkScreen(Screen[None]):
         shown.update(literal(message or ""))
         shown.display = message is not None
 
-    def _show_input(self, node: InputNode) -> None:
+    def _show_input(self, node: InputNode, value: str | None) -> None:
+        """The input's box, holding `value` (the one given before going back) unless secret."""
         self._show_part("input-panel")
-        panel = self.query_one(InputPanel)
-        panel.ask(self.walk.text(node.prompt or node.title), self.walk.validate_input)
+        panel = self._input_panel()
+        value = "" if value is None or value == MASK else value
+        # The title is already the largest text on the screen; only a prompt adds a label.
+        panel.ask(self.walk.text(node.prompt), self.walk.validate_input, value)
         self.call_after_refresh(panel.focus_box)
 
     def _show_stuck(self, message: str) -> None:
@@ -247,17 +272,22 @@ class WalkScreen(Screen[None]):
         self.walk.choose(event.option)
         self.show_node()
 
-    @on(InputPanel.Submitted)
-    def _submitted(self, event: InputPanel.Submitted) -> None:
+    def _input_panel(self) -> InputPanel:
+        from tui.widgets.input_panel import InputPanel
+
+        return self.query_one("#input-panel", InputPanel)
+
+    def on_input_panel_submitted(self, event: InputPanel.Submitted) -> None:
         try:
             self.walk.submit(event.value)
         except BranchwiseError as exc:
-            self.query_one(InputPanel).show_reason(exc.message)
+            self._input_panel().show_reason(exc.message)
             return
         self.show_node()
 
     def on_key(self, event: events.Key) -> None:
         """Digits pick by position, a choice's own key picks it; text boxes keep their keys."""
+        # A text box keeps the printable keys it is given; they never get here.
         if isinstance(self.focused, Input) or event.character is None:
             return
         key = event.character.casefold()
@@ -280,9 +310,17 @@ class WalkScreen(Screen[None]):
 
     # Going back, notes, other screens.
 
+    def _rewind(self, go_back: Callable[[], list[ActionRecord]]) -> list[ActionRecord]:
+        """Go back with `go_back`, keeping the answer given where it lands to fill it in again."""
+        given = [visit.answer for visit in self.walk.visits]
+        undone = go_back()
+        here = len(self.walk.visits) - 1
+        self._refill = given[here] if here < len(given) else None
+        return undone
+
     def action_back(self) -> None:
         try:
-            undone = self.walk.back()
+            undone = self._rewind(self.walk.back)
         except BranchwiseError as exc:
             notify_plain(self.app, exc.message, "warning")
             return
@@ -302,7 +340,7 @@ class WalkScreen(Screen[None]):
 
         def go(yes: bool | None) -> None:
             if yes:
-                self.walk.jump(index)
+                self._rewind(lambda: self.walk.jump(index))
                 self.show_node()
 
         self.app.push_screen(ConfirmScreen(question, details, yes="Go back"), go)
@@ -333,6 +371,11 @@ class WalkScreen(Screen[None]):
 
         self.app.push_screen(PromptScreen("Note on this step", placeholder="what was said"), add)
 
+    def on_screen_resume(self) -> None:
+        # Notes may have been added or edited on the transcript screen shown on top.
+        for path in self.query(PathPanel):
+            path.show(self.walk)
+
     def action_transcript(self) -> None:
         self.branchwise.show_transcript(self.walk)
 
@@ -340,7 +383,9 @@ class WalkScreen(Screen[None]):
         self.branchwise.show_help()
 
     def action_toggle_path(self) -> None:
+        """Show or hide the path; the choice holds for the next walks too."""
         self.toggle_class("-path-toggled")
+        self.branchwise.path_toggled = self.has_class("-path-toggled")
 
     def show_problems(self, problems: Sequence[object], message: str) -> None:
         """Problems of the watched tree file (--watch); none hides the panel."""
@@ -353,3 +398,14 @@ class WalkScreen(Screen[None]):
 
 
 ACTION_KEYS = {"r": "retry", "h": "by-hand", "b": "back"}
+
+
+def new_part(name: str) -> Widget:
+    """The input or action panel, by id; the input panel's module is loaded when first needed
+    (its multi-line text box costs a few milliseconds to import, too many before the first frame
+    of a walk that starts with a question)."""
+    if name == "input-panel":
+        from tui.widgets.input_panel import InputPanel
+
+        return InputPanel(id=name)
+    return ActionPanel(id=name)

@@ -14,13 +14,26 @@ from engine.answers import Option
 from tui.literal import literal
 
 
-def option_label(option: Option) -> Content:
-    """`1  Yes  (y)`: the number, the label as literal text, and the key when there is one."""
-    parts: list[Content | tuple[str, str]] = [(f"{option.index + 1}", "bold"), Content("  ")]
+def option_label(option: Option, number_width: int = 1) -> Content:
+    """`1  Yes  (y)`: the number (right-aligned to `number_width`), the label as literal text,
+    and the key when there is one."""
+    number = f"{option.index + 1:>{number_width}}"
+    parts: list[Content | tuple[str, str]] = [(number, "bold"), Content("  ")]
     parts.append(literal(option.label))
     if option.key:
         parts.append(Content.styled(f"  ({option.key})", "dim"))
     return Content.assemble(*parts)
+
+
+def relabel(button: Button, label: Content) -> None:
+    """Give a button a new label, and a new height when the old or new label wraps."""
+    before = Content.from_text(button.label).cell_length
+    button.label = label
+    room = button.content_size.width
+    # A new label alone does not lay the button out again; laying out every button on every
+    # node costs a millisecond a keypress, so only when the label wraps or did.
+    if not room or max(before, label.cell_length) > room:
+        button.refresh(layout=True)
 
 
 class AnswerButtons(Vertical):
@@ -45,16 +58,17 @@ class AnswerButtons(Vertical):
     def show(self, options: list[Option]) -> None:
         """Show these options, reusing the buttons already mounted."""
         self.options = list(options)
+        width = len(str(len(options)))
         buttons = list(self.query_children(Button))
         for button, option in zip(buttons, options, strict=False):
-            button.label = option_label(option)
+            relabel(button, option_label(option, width))
             # A reused button is a new answer: it must take the next Enter or click at once.
             button.remove_class("-active", "taken")
         for button in buttons[len(options) :]:
             button.remove()
         if len(options) > len(buttons):
             self.mount_all(
-                Button(option_label(o), compact=True, classes="answer")
+                Button(option_label(o, width), compact=True, classes="answer")
                 for o in options[len(buttons) :]
             )
         self.display = bool(options)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from textual.containers import VerticalScroll
+from textual.containers import Vertical
 from textual.content import Content
 from textual.widgets import Static
 
@@ -37,8 +37,8 @@ def quick_markdown(text: str) -> Content:
     return Content.assemble(*parts)
 
 
-class NodeBody(VerticalScroll, can_focus=False):
-    """Shows Markdown text; empty text hides it."""
+class NodeBody(Vertical):
+    """Shows Markdown text; empty text hides it. The node around it scrolls, not the body."""
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -68,7 +68,6 @@ class NodeBody(VerticalScroll, can_focus=False):
         if not self._syncing:
             self._syncing = True
             self.run_worker(self._sync(), group="node-body")
-        self.scroll_home(animate=False)
 
     async def _sync(self) -> None:
         # One update at a time, always ending on the latest text: overlapping updates of a

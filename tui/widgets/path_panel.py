@@ -5,7 +5,11 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.content import Content
+from textual.css.styles import RulesMap
 from textual.message import Message
+from textual.strip import Strip
+from textual.style import Style
+from textual.visual import RenderOptions, Visual
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -16,16 +20,48 @@ DONE = "✓ "
 HERE = "▸ "
 
 
-def crumbs(walk: Walk) -> list[tuple[int, Content]]:
+class Crumb(Visual):
+    """One breadcrumb: a mark, then the title, its wrapped lines hanging under the title."""
+
+    def __init__(self, mark: str, title: Content) -> None:
+        self.mark = Content(mark)
+        self.title = title
+        self._wrapped: tuple[int, Content] | None = None
+
+    def _lines(self, width: int) -> Content:
+        if self._wrapped is None or self._wrapped[0] != width:
+            indent = self.mark.cell_length
+            lines = self.title.wrap(max(width - indent, 1)) or [Content()]
+            hang = Content(" " * indent)
+            lines = [
+                Content.assemble(self.mark if i == 0 else hang, line)
+                for i, line in enumerate(lines)
+            ]
+            self._wrapped = (width, Content("\n").join(lines))
+        return self._wrapped[1]
+
+    def render_strips(
+        self, width: int, height: int | None, style: Style, options: RenderOptions
+    ) -> list[Strip]:
+        return self._lines(width).render_strips(width, height, style, options)
+
+    def get_optimal_width(self, rules: RulesMap, container_width: int) -> int:
+        return self.mark.cell_length + self.title.cell_length
+
+    def get_height(self, rules: RulesMap, width: int) -> int:
+        return self._lines(width).plain.count("\n") + 1
+
+
+def crumbs(walk: Walk) -> list[tuple[int, Crumb]]:
     """(visit index, line) for each step a person saw: links and pass-throughs are left out."""
-    lines: list[tuple[int, Content]] = []
+    lines: list[tuple[int, Crumb]] = []
     last = len(walk.visits) - 1
     for index, visit in enumerate(walk.visits):
         if visit.auto:
             continue
         node = walk.trees[visit.tree_id].nodes[visit.node_id]
         mark = HERE if index == last else DONE
-        lines.append((index, Content.assemble(mark, literal(walk.text(node.title)))))
+        lines.append((index, Crumb(mark, literal(walk.text(node.title)))))
     return lines
 
 
