@@ -7,6 +7,7 @@ from pathlib import Path
 from textual.widgets import DataTable, Input
 
 from engine.store import Store
+from engine.walker import Walk
 from tests.tui.conftest import PAYA, frozen_clock, library, new_walk
 from tests.tui.pilot_steps import press, screen_text
 from tui.app import make_app
@@ -68,3 +69,30 @@ async def test_an_open_session_is_listed_and_enter_resumes_it_where_it_stopped(
             assert isinstance(pilot.app.screen, LibraryScreen)
             assert "Open sessions (0)" in screen_text(pilot)
         assert store.load(earlier.id).status == "escalated"
+
+
+async def test_the_sessions_table_shows_agent_and_ticket_each_under_its_own_heading(
+    tmp_path: Path,
+) -> None:
+    with Store(tmp_path / "sessions.sqlite3") as store:
+        lib = library()
+        for session_id, agent, ticket in (("s-ticket", "ann", "T-42"), ("s-none", "bob", "")):
+            Walk(
+                lib.load(PAYA),
+                resolve_tree=lib.load,
+                recorder=store.recorder(),
+                session_id=session_id,
+                clock=frozen_clock,
+                agent=agent,
+                ticket=ticket,
+            )
+        app = make_app(lib, store, clock=frozen_clock)
+        async with app.run_test(size=(80, 24)) as pilot:
+            sessions = pilot.app.screen.query_one("#sessions", DataTable)
+            headings = [str(column.label) for column in sessions.columns.values()]
+            assert headings[-2:] == ["Agent", "Ticket"]
+            rows = {
+                key: [str(cell) for cell in sessions.get_row(key)] for key in ("s-ticket", "s-none")
+            }
+            assert rows["s-ticket"][-2:] == ["ann", "T-42"]
+            assert rows["s-none"][-2:] == ["bob", ""]

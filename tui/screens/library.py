@@ -133,10 +133,11 @@ class LibraryScreen(Screen[None]):
         title.update(f"Open sessions ({len(opened)}) · recent sessions — Enter resumes")
         width = max(self.app.size.width - 6, 40)
         table.add_column("Status", width=10)
-        table.add_column("Tree", width=width - 10 - 5 - 10 - 14 - 8)
+        table.add_column("Tree", width=width - 10 - 5 - 10 - 8 - 10 - 10)
         table.add_column("Steps", width=5)
         table.add_column("Started", width=10)
-        table.add_column("Ticket", width=14)
+        table.add_column("Agent", width=8)
+        table.add_column("Ticket", width=10)
         now = self.branchwise.clock()
         for summary in [*opened, *ended]:
             table.add_row(*self._session_row(summary, now), key=summary.id)
@@ -148,7 +149,8 @@ class LibraryScreen(Screen[None]):
             literal(summary.tree_title or summary.tree_id),
             str(summary.steps),
             when(summary.started_at, now),
-            literal(summary.ticket or summary.agent),
+            literal(summary.agent),
+            literal(summary.ticket),
         ]
 
     @on(Input.Changed, "#search")
