@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from textual.widgets import OptionList
 
+from engine.store import Store
 from tests.tui.conftest import app_for, new_walk
-from tests.tui.pilot_steps import press, screen_text
+from tests.tui.pilot_steps import press, screen_text, wait_for
 from tui.screens.confirm import ConfirmScreen
+from tui.screens.note_picker import NotePickerScreen
+from tui.screens.prompt import PromptScreen
+from tui.screens.transcript import TranscriptScreen
 from tui.screens.walk import WalkScreen
 
 
@@ -76,8 +82,49 @@ async def test_question_mark_opens_help_with_every_binding() -> None:
 async def test_narrow_terminal_hides_the_path_until_ctrl_b() -> None:
     walk = new_walk()
     async with app_for(walk).run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: bool(pilot.app.screen.query("#path")))
         path = pilot.app.screen.query_one("#path")
         assert not path.display or path.region.width == 0
         await press(pilot, "ctrl+b")
         assert path.region.width > 0
         assert "▸ Open Contacts" in screen_text(pilot)
+
+
+async def test_notes_are_edited_on_the_transcript_screen_and_in_the_store(tmp_path: Path) -> None:
+    with Store(tmp_path / "sessions.sqlite3") as store:
+        walk = new_walk(store=store)
+        async with app_for(walk, store=store).run_test(size=(100, 30)) as pilot:
+            await press(pilot, "ctrl+t")
+            assert "Edit note" not in screen_text(pilot)  # nothing to edit yet
+            await press(pilot, "ctrl+n", *"merchant on v2", "enter")
+            await press(pilot, "escape", "1", "ctrl+t", "ctrl+n", *"asked twice", "enter")
+            assert "Edit note" in screen_text(pilot)
+            await press(pilot, "e")
+            assert isinstance(pilot.app.screen, NotePickerScreen)
+            assert "merchant on v2" in screen_text(pilot) and "asked twice" in screen_text(pilot)
+            await press(pilot, "enter")  # the first note, on the first step
+            assert isinstance(pilot.app.screen, PromptScreen)
+            await press(pilot, "backspace", "3", "enter")
+            assert walk.visits[0].notes == ["merchant on v3"]
+            assert isinstance(pilot.app.screen, TranscriptScreen)
+            shown = screen_text(pilot)
+            assert "merchant on v3" in shown and "merchant on v2" not in shown
+            await press(pilot, "e", "down", "enter", "ctrl+u", *"[b]asked[/b] once", "enter")
+            assert walk.visits[1].notes == ["[b]asked[/b] once"]
+            assert "[b]asked[/b] once" in screen_text(pilot)
+            await press(pilot, "escape")
+            assert "· merchant on v3" in screen_text(pilot)  # the path panel's notes
+        record = store.load(walk.id)
+    assert [n.text for n in record.steps[0].notes] == ["merchant on v3"]
+    assert [n.text for n in record.steps[1].notes] == ["[b]asked[/b] once"]
+
+
+async def test_a_single_note_opens_for_editing_at_once_and_empty_text_is_refused() -> None:
+    walk = new_walk()
+    walk.note("only one")
+    async with app_for(walk).run_test(size=(100, 30), notifications=True) as pilot:
+        await press(pilot, "ctrl+t", "e")
+        assert isinstance(pilot.app.screen, PromptScreen)
+        await press(pilot, "ctrl+u", "enter")
+        assert walk.visits[0].notes == ["only one"]
+        assert "a note needs some text" in screen_text(pilot)

@@ -18,16 +18,22 @@ class PromptScreen(ModalScreen[str | None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
 
-    def __init__(self, question: str, value: str = "", *, placeholder: str = "") -> None:
+    def __init__(
+        self, question: str, value: str = "", *, placeholder: str = "", select: bool = True
+    ) -> None:
+        """`select`: the value starts selected (typing replaces it), else the cursor is after it."""
         super().__init__()
         self.question = question
         self.value = value
         self.placeholder = placeholder
+        self.select = select
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Static(literal(self.question), classes="dialog-title")
-            yield Input(self.value, placeholder=self.placeholder, id="answer")
+            yield Input(
+                self.value, placeholder=self.placeholder, select_on_focus=self.select, id="answer"
+            )
             yield Static("Enter to confirm · Escape to cancel", classes="dialog-hint")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:

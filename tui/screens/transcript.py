@@ -1,4 +1,5 @@
-"""The transcript at any moment of a walk: the Markdown the export gives; notes are added here."""
+"""The transcript at any moment of a walk: the Markdown the export gives; notes are added and
+edited here."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Markdown, Static
 
+from engine.errors import BranchwiseError
 from tui.literal import notify_plain
 from tui.transcript_export import copy_transcript, save_transcript, transcript_markdown
 
@@ -19,11 +21,12 @@ if TYPE_CHECKING:
 
 
 class TranscriptScreen(Screen[None]):
-    """A walk's transcript so far (notes can be added), or a stored session's; Escape closes."""
+    """A walk's transcript so far (notes can be added and edited), or a stored session's."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "close", "Close"),
         Binding("ctrl+n", "note", "Note"),
+        Binding("e", "edit_note", "Edit note"),
         Binding("c", "copy", "Copy"),
         Binding("s", "save", "Save"),
     ]
@@ -55,7 +58,11 @@ class TranscriptScreen(Screen[None]):
         yield Footer(compact=True, show_command_palette=False)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        return self.walk is not None if action == "note" else True
+        if action == "note":
+            return self.walk is not None
+        if action == "edit_note":
+            return self.walk is not None and any(visit.notes for visit in self.walk.visits)
+        return True
 
     def action_close(self) -> None:
         self.dismiss(None)
@@ -77,6 +84,43 @@ class TranscriptScreen(Screen[None]):
             if text and text.strip():
                 walk.note(text)
                 self.query_one(Markdown).update(self.markdown())
+                self.refresh_bindings()  # the first note makes "Edit note" available
                 notify_plain(self.app, "Note added to the current step.")
 
         self.app.push_screen(PromptScreen("Note on the current step"), add)
+
+    def action_edit_note(self) -> None:
+        """Pick a note (at once when there is only one), then change its text."""
+        from tui.screens.note_picker import NotePickerScreen, note_places
+
+        walk = self.walk
+        if walk is None:
+            return
+        places = note_places(walk)
+        if len(places) == 1:
+            self._edit_note(places[0])
+        elif places:
+            self.app.push_screen(NotePickerScreen(walk), self._edit_note)
+
+    def _edit_note(self, place: tuple[int, int] | None) -> None:
+        from tui.screens.prompt import PromptScreen
+
+        walk = self.walk
+        if walk is None or place is None:
+            return
+        visit, note = place
+
+        def save(text: str | None) -> None:
+            if text is None:
+                return
+            try:
+                walk.edit_note(visit, note, text)
+            except BranchwiseError as exc:
+                notify_plain(self.app, exc.message, "warning")
+                return
+            self.query_one(Markdown).update(self.markdown())
+            self.refresh_bindings()
+            notify_plain(self.app, "Note changed.")
+
+        current = walk.visits[visit].notes[note]
+        self.app.push_screen(PromptScreen("Edit the note", current, select=False), save)
