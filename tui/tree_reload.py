@@ -1,8 +1,8 @@
 """`run --watch`: reload the walked tree when its file changes and carry the walk over to it.
 
-The walk is rebuilt by replaying its answers on the new tree (engine.resume.replay, as resuming
-a session does): it stays on the current node when the answers still lead there, and stops at
-the last step they still fit otherwise. A file with errors shows its problems instead.
+The walk is rebuilt by replaying its answers on the new tree with engine.resume.replay_session,
+as resuming a session does: it stays on the current node when the answers still lead there, and
+stops at the last step they still fit otherwise. A file with errors shows its problems instead.
 """
 
 from __future__ import annotations
