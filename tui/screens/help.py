@@ -17,6 +17,9 @@ ANSWER_KEYS = (
     ("y, n, …", "an answer's own key, printed on its button"),
     ("↑ ↓  Enter", "move between the answers and take one"),
     ("r  h  b", "after a failed call: retry, do it by hand, back"),
+    ("PgUp PgDn", "scroll a long node; the numbers still answer"),
+    ("Enter", "in a text box: give the value (a paste keeps every line)"),
+    ("ctrl+j", "in a text box: start a new line"),
 )
 
 
@@ -36,16 +39,18 @@ def key_table(title: str, rows: list[tuple[str, str]]) -> Content:
 
 
 def help_sections() -> list[Content]:
-    """The keys of the walk, the answers, the outcome, the library and the whole app."""
+    """The keys of the walk, the answers, the transcript, the outcome, the library, the app."""
     from tui.app import BranchwiseApp
     from tui.screens.library import LibraryScreen
     from tui.screens.outcome import OutcomeScreen
+    from tui.screens.transcript import TranscriptScreen
     from tui.screens.walk import WalkScreen
 
     app_rows = [*_rows(BranchwiseApp.BINDINGS), ("ctrl+p", "command palette: every command")]
     return [
         key_table("Walking", _rows(WalkScreen.BINDINGS)),
         key_table("Answering", list(ANSWER_KEYS)),
+        key_table("Transcript", _rows(TranscriptScreen.BINDINGS)),
         key_table("At the outcome", _rows(OutcomeScreen.BINDINGS)),
         key_table("Library", _rows(LibraryScreen.BINDINGS)),
         key_table("Anywhere", app_rows),
