@@ -38,11 +38,9 @@ class AnswerFeed(Protocol):
     @property
     def interactive(self) -> bool:
         """Whether a person types the answers (a bad one is asked again, not fatal)."""
-        ...
 
     def next(self, *, secret: bool = False) -> str | None:
         """The next answer; `secret` asks a person's terminal not to echo it."""
-        ...
 
 
 class ListFeed:
