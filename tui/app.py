@@ -13,6 +13,7 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
 from tui.palette import walk_commands
+from tui.startup_collection import collect_as_usual, freeze_started, thaw_started
 
 if TYPE_CHECKING:
     from engine.action_runner import ActionRunner
@@ -63,14 +64,25 @@ class BranchwiseApp(App[int]):
         return 0 if self.last_walk is not None and self.last_walk.finished else 1
 
     def on_mount(self) -> None:
-        if self.first_walk is None:
-            self.show_library()
-            return
-        self.open_walk(self.first_walk)
-        if self.watching:
-            from tui.tree_reload import TreeWatcher
+        # Not shown from here: a screen pushed while the app mounts is laid out inside Textual's
+        # start-up batch, whose frames are never painted, so the first question would wait for
+        # every task the screen runs after its first refresh (the Markdown widget, more panels).
+        self.call_later(self._show_first_screen)
 
-            TreeWatcher(self, self.first_walk.tree.path).start()
+    async def _show_first_screen(self) -> None:
+        """The library or the first walk; keys wait until its first frame is painted and the
+        tasks it runs after that frame are done, as they would for a screen shown while mounting.
+        """
+        if self.first_walk is None:
+            await self.show_library()
+        else:
+            await self.open_walk(self.first_walk)
+            if self.watching:
+                from tui.tree_reload import TreeWatcher
+
+                TreeWatcher(self, self.first_walk.tree.path).start()
+        await self.screen.wait_for_refresh()
+        collect_as_usual()  # the start is over (see tui.startup_collection)
 
     def _show(self, screen: Screen[Any]) -> Awaitable[Any]:
         if len(self.screen_stack) > 1:
@@ -105,10 +117,10 @@ class BranchwiseApp(App[int]):
         self.last_walk = walk
         self._show(OutcomeScreen(walk))
 
-    def show_library(self) -> None:
+    def show_library(self) -> Awaitable[Any]:
         from tui.screens.library import LibraryScreen
 
-        self._show(LibraryScreen())
+        return self._show(LibraryScreen())
 
     def show_transcript(self, walk: Walk) -> None:
         from tui.screens.transcript import TranscriptScreen
@@ -153,7 +165,7 @@ def make_app(
 def run_walk_app(walk: Walk, library: Library, store: Any, args: argparse.Namespace) -> int:
     """Show a walk already begun; 0 when it reached an outcome, 1 when it stopped short."""
     app = make_app(library, store, walk, args=args)
-    app.run()
+    _run_frozen(app)
     last = app.last_walk
     if last is not None and not last.finished and store is not None:
         print(
@@ -167,5 +179,15 @@ def run_walk_app(walk: Walk, library: Library, store: Any, args: argparse.Namesp
 def run_library_app(library: Library, store: Any, args: argparse.Namespace) -> int:
     """The library screen (`branchwise` alone); 0 unless a walk opened from it stopped short."""
     app = make_app(library, store, None, args=args)
-    app.run()
+    _run_frozen(app)
     return 0 if app.last_walk is None else app.exit_code
+
+
+def _run_frozen(app: BranchwiseApp) -> None:
+    """Run the app with what the start made left out of every collection: all of it (modules,
+    the library, the tree, the app) lives as long as the app does."""
+    freeze_started()
+    try:
+        app.run()
+    finally:
+        thaw_started()

@@ -12,6 +12,7 @@ from typing import NoReturn
 from engine import __version__
 from engine.errors import BranchwiseError
 from engine.text import plain
+from tui.startup_collection import collect_as_usual, collect_rarely
 
 # (command, module under tui.commands, one-line help): the order --help lists them in.
 COMMANDS = (
@@ -112,6 +113,14 @@ def _tolerate_encodings() -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
+    collect_rarely()  # the terminal app goes back to the usual pace once it has painted
+    try:
+        return _run_command_line(argv)
+    finally:
+        collect_as_usual()
+
+
+def _run_command_line(argv: Sequence[str] | None) -> int:
     _tolerate_encodings()
     # Only the chosen command's module is loaded: loading them all adds ~10 ms to every start.
     command = chosen_command(argv)

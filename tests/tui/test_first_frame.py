@@ -1,0 +1,79 @@
+"""The first frame the app paints already shows the question, before the slower parts are mounted.
+
+Frames are watched where Textual hands them to the terminal (App._display): a frame given while
+an update batch is open is never painted, so only the others count.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+from pathlib import Path
+from typing import Any
+
+from textual.widgets import Static
+
+from engine.library import Library
+from tests.tui.conftest import PAYA, TREES
+from tui.app import BranchwiseApp, make_app
+from tui.screens.walk import WalkScreen
+from tui.startup_collection import START_THRESHOLD, collect_as_usual, collect_rarely
+from tui.walk_factory import build_walk
+
+
+class FrameWatch:
+    """What each painted frame of an app showed: the screen, its title, whether Markdown was in."""
+
+    def __init__(self, app: BranchwiseApp) -> None:
+        self.frames: list[tuple[str, str, bool]] = []
+        original = app._display
+
+        def display(screen: Any, renderable: Any) -> None:
+            if renderable is not None and not app._batch_count:
+                self.frames.append(_seen(screen))
+            original(screen, renderable)
+
+        app._display = display  # type: ignore[method-assign]
+
+
+def _seen(screen: Any) -> tuple[str, str, bool]:
+    title = ""
+    if isinstance(screen, WalkScreen):
+        title = str(screen.query_one("#title", Static).visual)
+    markdown = any(type(w).__name__ == "Markdown" for w in screen.walk_children())
+    return type(screen).__name__, title, markdown
+
+
+def paya_app(tmp_path: Path) -> BranchwiseApp:
+    library = Library([TREES], cache_dir=tmp_path / "cache")
+    walk = build_walk(library.load(PAYA), library, None, argparse.Namespace())
+    return make_app(library, None, walk)
+
+
+async def test_the_first_walk_frame_shows_the_question_before_the_markdown_widget(
+    tmp_path: Path,
+) -> None:
+    app = paya_app(tmp_path)
+    watch = FrameWatch(app)
+    async with app.run_test(size=(80, 24)) as pilot:
+        while not any(markdown for _, _, markdown in watch.frames):
+            await pilot.pause(0.01)
+    walk_frames = [frame for frame in watch.frames if frame[0] == "WalkScreen"]
+    _, title, markdown = walk_frames[0]
+    assert "Open Contacts from the left menu" in title
+    assert not markdown
+
+
+async def test_the_app_collects_as_usual_once_its_first_screen_is_painted(tmp_path: Path) -> None:
+    usual = gc.get_threshold()
+    app = paya_app(tmp_path)
+    collect_rarely()
+    try:
+        assert gc.get_threshold()[0] == START_THRESHOLD
+        async with app.run_test(size=(80, 24)) as pilot:
+            while not isinstance(app.screen, WalkScreen):
+                await pilot.pause(0.01)
+            await pilot.pause(0.05)
+            assert gc.get_threshold() == usual
+    finally:
+        collect_as_usual()
