@@ -3,7 +3,9 @@
 The Markdown widget costs more to import than the whole rest of the first frame, and it parses
 and mounts a new document asynchronously. So every node's body is first painted with bold,
 italics and code picked out by hand (the frame after a keypress never shows the previous body),
-and the Markdown widget takes its place as soon as it has the new document laid out.
+and the Markdown widget takes its place as soon as it has the new document laid out. Both wrap
+a fenced code block's long lines (app.tcss has the Markdown widget's rule): nothing scrolls
+sideways.
 """
 
 from __future__ import annotations
@@ -20,10 +22,27 @@ if TYPE_CHECKING:
 
 _INLINE = re.compile(r"\*\*(.+?)\*\*|__(.+?)__|\*(.+?)\*|`(.+?)`")
 _ESCAPED = re.compile(r"\\([\\`*_{}\[\]()<>#+\-.!|~])")
+# A fenced code block, to its closing fence or to the end of the text when it has none.
+_FENCE = re.compile(
+    r"^ {0,3}(?P<fence>`{3,}|~{3,})[^\n]*\n?(?P<code>.*?)(?:^ {0,3}(?P=fence)[`~]*[ \t]*$|\Z)",
+    re.MULTILINE | re.DOTALL,
+)
 
 
 def quick_markdown(text: str) -> Content:
-    """Markdown shown roughly: **bold**, *italic* and `code` styled, everything else literal."""
+    """Markdown shown roughly: **bold**, *italic* and `code` styled, a fenced block's code as it
+    is (no fence lines), everything else literal."""
+    parts: list[Content] = []
+    position = 0
+    for fence in _FENCE.finditer(text):
+        parts.append(_quick_inline(text[position : fence.start()]))
+        parts.append(Content(fence.group("code").rstrip("\n")))
+        position = fence.end()
+    parts.append(_quick_inline(text[position:]))
+    return Content.assemble(*parts)
+
+
+def _quick_inline(text: str) -> Content:
     parts: list[Content] = []
     position = 0
     for match in _INLINE.finditer(text):
