@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from engine.actions.registry import ActionFailed, ActionSpec, CallPlan, Registry
 from engine.masking import hide, hide_value
 from engine.text import well_formed, well_formed_value
 
 if TYPE_CHECKING:
+    from engine.actions.registry import ActionSpec, CallPlan, Registry
     from engine.config import Config
 
 MASK = "•••"
@@ -70,20 +70,35 @@ def mask_text(text: str, secrets: frozenset[str]) -> str:
     return hide(text, secrets, MASK)
 
 
-@dataclass
 class ActionRunner:
     """Decides how each action runs and runs it.
 
     `stubs` (scenario tests) give results by action name and make those actions automatic;
     anything else runs for real only when registered, configured, not forced by hand, and, under
-    dry-run, free of side effects.
+    dry-run, free of side effects. The registry may be given as a function that makes it: it is
+    then made when an action first needs it (loading every action's code costs a start).
     """
 
-    registry: Registry | None = None
-    config: Config | None = None
-    manual: bool = False
-    dry_run: bool = False
-    stubs: Mapping[str, Any] = field(default_factory=dict)
+    def __init__(
+        self,
+        registry: Registry | Callable[[], Registry] | None = None,
+        config: Config | None = None,
+        *,
+        manual: bool = False,
+        dry_run: bool = False,
+        stubs: Mapping[str, Any] | None = None,
+    ) -> None:
+        self._registry = registry
+        self.config = config
+        self.manual = manual
+        self.dry_run = dry_run
+        self.stubs: Mapping[str, Any] = stubs if stubs is not None else {}
+
+    @property
+    def registry(self) -> Registry | None:
+        if callable(self._registry):
+            self._registry = self._registry()
+        return self._registry
 
     def is_automatic(self, uses: str) -> bool:
         if uses in self.stubs:
@@ -122,6 +137,8 @@ class ActionRunner:
         action = self.registry.get(call.uses) if self.registry is not None else None
         if action is None or self.config is None:
             return CallResult(error=f"action {call.uses!r} is not available")
+        from engine.actions.registry import ActionFailed
+
         try:
             result: Any = action.call(call.args, self.config)
         except ActionFailed as exc:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import re
-import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -142,6 +141,11 @@ def _read_toml(path: Path) -> tuple[str, dict[str, Any]]:
         raise BranchwiseError(f"{path}: cannot read the config file: {exc.message}") from None
     except OSError as exc:
         raise BranchwiseError(f"{path}: cannot read the config file ({exc.strerror})") from None
+    if not text.strip():
+        return text, {}
+    # Imported here: most operators configure by environment, and a start should not pay for it.
+    import tomllib
+
     try:
         return text, tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

@@ -9,15 +9,18 @@ import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from engine.actions.registry import Registry
 from engine.errors import InvalidTree, TreeNotFound
-from engine.model import Tree
-from engine.problems import Problem
+from engine.locations import is_tree_file
 from engine.reader import FileRefused, Limits, read_bytes, read_file, read_regular_file
-from engine.schema_cache import SchemaCache
-from engine.validation import Checked, check_document, is_tree_file
+from engine.tree_cache import TreeCache
+
+if TYPE_CHECKING:
+    from engine.actions.registry import Registry
+    from engine.model import Tree
+    from engine.schema_cache import SchemaCache
+    from engine.validation import Checked
 
 _CATALOG_VERSION = 1
 
@@ -111,7 +114,13 @@ class Library:
 
     @property
     def schema_cache(self) -> SchemaCache | None:
+        from engine.schema_cache import SchemaCache
+
         return SchemaCache(self.cache_dir / "schema") if self.cache_dir else None
+
+    @property
+    def tree_cache(self) -> TreeCache | None:
+        return TreeCache(self.cache_dir / "trees") if self.cache_dir else None
 
     @property
     def registry(self) -> Registry:
@@ -223,6 +232,9 @@ class Library:
         return checked
 
     def _check(self, ref: str) -> Checked:
+        # Imported here: a tree found in the tree cache needs no schema and no lint rules.
+        from engine.validation import check_document
+
         doc = read_file(self.find(ref))
         # A tree opened by path belongs to the walk's world even when outside the library.
         own = doc.data.get("id") if isinstance(doc.data, Mapping) else None
@@ -231,12 +243,32 @@ class Library:
 
     def load(self, ref: str) -> Tree:
         """The tree a reference names, or InvalidTree carrying its errors."""
+        cached = self._cached(ref)
+        if cached is not None:
+            return cached
         checked = self.check(ref)
-        errors: list[Problem] = [p for p in checked.problems if p.is_error]
+        errors = [p for p in checked.problems if p.is_error]
         if checked.tree is None or errors:
             raise InvalidTree(
                 f"{checked.doc.path} has {len(errors)} error(s); run 'branchwise validate "
                 f"{checked.doc.path}'",
                 list(errors),
             )
+        if self.tree_cache is not None:
+            self.tree_cache.store(checked.tree, checked.doc.data)
         return checked.tree
+
+    def _cached(self, ref: str) -> Tree | None:
+        """The tree from the tree cache, when its file loaded clean before and still would."""
+        cache = self.tree_cache
+        if cache is None:
+            return None
+        try:
+            path = self.find(ref)
+            raw = read_regular_file(path, Limits().max_bytes)
+        except (TreeNotFound, OSError, FileRefused):
+            return None  # the full check says why
+        tree = cache.tree(str(path), hashlib.sha256(raw).hexdigest(), self.ids)
+        if tree is None or (ref in self.entries and tree.id != ref):
+            return None
+        return tree

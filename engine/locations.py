@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import os
-from importlib import resources
 from pathlib import Path
 
 from platformdirs import PlatformDirs
 
 _DIRS = PlatformDirs("branchwise", appauthor=False)
+SCENARIO_SUFFIX = ".test.yaml"
 
 
 def data_dir() -> Path:
@@ -39,7 +39,13 @@ def default_db_path() -> Path:
 
 def bundled_trees_dir() -> Path:
     """The trees shipped with branchwise: inside the wheel, or trees/ of a source checkout."""
-    packaged = Path(str(resources.files("engine"))) / "bundled_trees"
+    engine = Path(__file__).resolve().parent
+    packaged = engine / "bundled_trees"
     if packaged.is_dir():
         return packaged
-    return Path(__file__).resolve().parent.parent / "trees"
+    return engine.parent / "trees"
+
+
+def is_tree_file(path: Path) -> bool:
+    """Whether a path names a tree file (scenario files, NAME.test.yaml, are not trees)."""
+    return path.suffix == ".yaml" and not path.name.endswith(SCENARIO_SUFFIX)

@@ -15,16 +15,12 @@ import stat
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, cast
-
-import yaml
+from typing import TYPE_CHECKING, Any, cast
 
 from engine.problems import Problem, error
 
-try:
-    from yaml import CSafeLoader as _Loader
-except ImportError:  # pragma: no cover - only where libyaml is missing
-    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+if TYPE_CHECKING:
+    import yaml
 
 # A position is a packed (line, column), both 1-based: one small int per value keeps a 50k-node
 # tree's marks cheap. Columns past 2**20 are clamped, which no real file reaches.
@@ -233,6 +229,8 @@ class _Builder:
         self.documents = 0
 
     def feed(self, events: Any) -> None:
+        import yaml
+
         handlers = {
             yaml.ScalarEvent: self._scalar,
             yaml.MappingStartEvent: self._mapping_start,
@@ -371,14 +369,20 @@ def _packed(where: Any) -> int:
 
 
 def _build(text: str, path: str, limits: Limits, marked: bool) -> _Builder:
+    # Imported here: a warm start builds its trees from the tree cache and never needs YAML.
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's parser where built
     builder = _Builder(path, limits, marked)
-    builder.feed(yaml.parse(text, Loader=_Loader))
+    builder.feed(yaml.parse(text, Loader=loader))
     return builder
 
 
 def read_text(text: str, path: str, limits: Limits | None = None) -> Document:
     """Read YAML text into a Document; every problem becomes a Problem, never an exception."""
     limits = limits or Limits()
+    import yaml
+
     doc = Document(path=path, data=None, text=text)
     if len(text) > limits.max_bytes:
         doc.problems.append(_too_big(path, len(text), limits))
@@ -406,6 +410,8 @@ def _too_big(path: str, size: int, limits: Limits) -> Problem:
 
 
 def _syntax_problem(path: str, text: str, exc: Exception) -> Problem:
+    import yaml
+
     if isinstance(exc, yaml.MarkedYAMLError):
         return _marked_problem(path, exc)
     if isinstance(exc, yaml.reader.ReaderError):

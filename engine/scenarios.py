@@ -14,7 +14,6 @@ from engine.model import Action, Question, Tree
 from engine.reader import position_of, read_file
 from engine.walker import InvalidAnswer, Walk
 
-SCENARIO_SUFFIX = ".test.yaml"
 TreeLoader = Callable[[str], Tree]
 
 

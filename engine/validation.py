@@ -11,12 +11,11 @@ from engine.actions.registry import Registry
 from engine.builder import build_tree
 from engine.checker import check_schema
 from engine.lint import LintContext, lint
+from engine.locations import SCENARIO_SUFFIX, is_tree_file
 from engine.model import Tree
 from engine.problems import Problem, error
 from engine.reader import Document, Limits, position_of, read_file
 from engine.schema_cache import SchemaCache
-
-SCENARIO_SUFFIX = ".test.yaml"
 
 
 @dataclass
@@ -30,11 +29,6 @@ class Checked:
     @property
     def ok(self) -> bool:
         return self.tree is not None and not any(p.is_error for p in self.problems)
-
-
-def is_tree_file(path: Path) -> bool:
-    """Whether a path names a tree file (scenario files are not trees)."""
-    return path.suffix == ".yaml" and not path.name.endswith(SCENARIO_SUFFIX)
 
 
 def tree_files(paths: Iterable[Path]) -> list[Path]:

@@ -27,6 +27,8 @@ COMMANDS = (
     ("schema", "schema", "print the JSON Schema of the tree format"),
 )
 
+COMMAND_NAMES = frozenset(name for name, _, _ in COMMANDS)
+
 
 class Parser(argparse.ArgumentParser):
     """argparse, its complaints cleaned: they quote arguments, which may hold escape sequences."""
@@ -70,6 +72,9 @@ def build_parser(commands: Container[str] | None = None) -> argparse.ArgumentPar
 def chosen_command(argv: Sequence[str] | None) -> str | None:
     """The command the arguments name, found by argparse itself (options before the command may
     take values) without loading any command module; top-level --help and errors end here."""
+    words = sys.argv[1:] if argv is None else argv
+    if words and words[0] in COMMAND_NAMES:
+        return words[0]  # a first word that names a command is the command: no parser needed
     known, _ = build_parser(commands=()).parse_known_args(argv)
     command: str | None = known.command
     return command

@@ -43,7 +43,7 @@ def build_runner(library: Library, args: argparse.Namespace) -> ActionRunner:
     from engine.config import load_config
 
     return ActionRunner(
-        library.registry,
+        lambda: library.registry,
         load_config(),
         manual=bool(getattr(args, "manual", False)),
         dry_run=bool(getattr(args, "dry_run", False)),
