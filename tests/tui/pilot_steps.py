@@ -1,9 +1,11 @@
-"""Small steps for Pilot tests: press keys one by one, wait for a condition, click an answer."""
+"""Small steps for Pilot tests: press keys one by one, wait for a condition, click an answer,
+read the screen and the notifications."""
 
 from __future__ import annotations
 
 import io
 from collections.abc import Callable
+from typing import Any
 
 from rich.console import Console
 from textual.pilot import Pilot
@@ -56,3 +58,16 @@ def screen_text(pilot: Pilot[object]) -> str:
     console = Console(width=width, height=height, file=io.StringIO(), record=True)
     console.print(app.screen._compositor.render_update(full=True))
     return console.export_text()
+
+
+def record_notifications(app: Any) -> list[str]:
+    """A list that collects every notification's text as the app is asked to show it."""
+    shown: list[str] = []
+    notify = app.notify
+
+    def recording(message: str, *args: Any, **kwargs: Any) -> None:
+        shown.append(message)
+        notify(message, *args, **kwargs)
+
+    app.notify = recording
+    return shown

@@ -1,4 +1,7 @@
-"""The end of a walk: the status made obvious, the outcome named, the transcript and what next."""
+"""The end of a walk: the status made obvious, the outcome named, the transcript and what next.
+
+A secret value the walk holds shows masked here too, as in the transcript.
+"""
 
 from __future__ import annotations
 
@@ -11,10 +14,12 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, Markdown, Static
 
-from engine.errors import BranchwiseError
+from engine.walker import InvalidAnswer
 from tui.going_back import side_effect_lines
 from tui.literal import literal, markdown_template, notify_plain
-from tui.transcript_export import copy_transcript, save_transcript, transcript_markdown
+from tui.screens.transcript import session_markdown
+from tui.screens.walk import REFUSALS, masked, refusal
+from tui.transcript_export import copy_transcript, save_transcript
 
 if TYPE_CHECKING:
     from engine.walker import Walk
@@ -53,21 +58,22 @@ class OutcomeScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         walk = self.walk
         status = STATUS_WORDS.get(walk.status, walk.status)
-        banner = Content.assemble((status, "bold"), "  ", literal(walk.text(walk.node.title)))
+        title = literal(masked(walk, walk.text(walk.node.title)))
+        banner = Content.assemble((status, "bold"), "  ", title)
         yield Static(banner, id="banner", classes=f"status-{walk.status}")
         with VerticalScroll(id="outcome"):
-            body = markdown_template(walk.node.body, walk.variables)
+            body = markdown_template(walk.node.body, walk.public_variables())
             if body.strip():
                 yield Markdown(body, id="outcome-body")
             yield Static("Transcript", classes="section-title")
-            yield Markdown(transcript_markdown(walk, self.branchwise.store), open_links=False)
+            yield Markdown(session_markdown(walk, self.branchwise.store), open_links=False)
         yield Footer(compact=True, show_command_palette=False)
 
     def action_copy(self) -> None:
-        copy_transcript(self.app, transcript_markdown(self.walk, self.branchwise.store))
+        copy_transcript(self.app, session_markdown(self.walk, self.branchwise.store))
 
     def action_save(self) -> None:
-        text = transcript_markdown(self.walk, self.branchwise.store)
+        text = session_markdown(self.walk, self.branchwise.store)
         save_transcript(self.app, text, self.walk.id)
 
     def action_new_session(self) -> None:
@@ -75,8 +81,8 @@ class OutcomeScreen(Screen[None]):
         known = tree.id in self.branchwise.library.entries
         try:
             walk = self.branchwise.new_walk(tree.id if known else tree.path)
-        except BranchwiseError as exc:
-            notify_plain(self.app, f"cannot start again: {exc.message}", "error")
+        except REFUSALS as error:
+            notify_plain(self.app, f"cannot start again: {refusal(error)}", "error", timeout=10)
             return
         self.branchwise.open_walk(walk)
 
@@ -87,8 +93,11 @@ class OutcomeScreen(Screen[None]):
         """Re-open the last question (a wrong key at the end is easy to undo)."""
         try:
             undone = self.walk.back()
-        except BranchwiseError as exc:
+        except InvalidAnswer as exc:
             notify_plain(self.app, exc.message, "warning")
+            return
+        except REFUSALS as error:
+            notify_plain(self.app, refusal(error), "error", timeout=10)
             return
         await self.branchwise.open_walk(self.walk)
         for line in side_effect_lines(undone):

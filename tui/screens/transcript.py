@@ -3,6 +3,7 @@ edited here."""
 
 from __future__ import annotations
 
+import sqlite3
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual.app import ComposeResult
@@ -11,13 +12,22 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Markdown, Static
 
-from engine.errors import BranchwiseError
+from engine.walker import InvalidAnswer
 from tui.literal import notify_plain
 from tui.transcript_export import copy_transcript, save_transcript, transcript_markdown
 
 if TYPE_CHECKING:
     from engine.record import SessionRecord
     from engine.walker import Walk
+
+
+def session_markdown(walk: Walk, store: Any) -> str:
+    """The walk's transcript as the store keeps it, or as the walk has it when the store cannot
+    be read (the store lets SQLite's own errors through: a locked or damaged file)."""
+    try:
+        return transcript_markdown(walk, store)
+    except sqlite3.Error:
+        return transcript_markdown(walk, None)
 
 
 class TranscriptScreen(Screen[None]):
@@ -46,7 +56,7 @@ class TranscriptScreen(Screen[None]):
     def markdown(self) -> str:
         """The Markdown the export gives for this session."""
         if self.walk is not None:
-            return transcript_markdown(self.walk, self.store)
+            return session_markdown(self.walk, self.store)
         from engine.transcript import to_markdown
 
         return to_markdown(self.record) if self.record is not None else ""
@@ -81,11 +91,18 @@ class TranscriptScreen(Screen[None]):
             return
 
         def add(text: str | None) -> None:
-            if text and text.strip():
+            from tui.screens.walk import REFUSALS, refusal
+
+            if not text or not text.strip():
+                return
+            try:
                 walk.note(text)
-                self.query_one(Markdown).update(self.markdown())
-                self.refresh_bindings()  # the first note makes "Edit note" available
-                notify_plain(self.app, "Note added to the current step.")
+            except REFUSALS as error:
+                notify_plain(self.app, refusal(error), "error", timeout=10)
+                return
+            self.query_one(Markdown).update(self.markdown())
+            self.refresh_bindings()  # the first note makes "Edit note" available
+            notify_plain(self.app, "Note added to the current step.")
 
         self.app.push_screen(PromptScreen("Note on the current step"), add)
 
@@ -113,10 +130,15 @@ class TranscriptScreen(Screen[None]):
         def save(text: str | None) -> None:
             if text is None:
                 return
+            from tui.screens.walk import REFUSALS, refusal
+
             try:
                 walk.edit_note(visit, note, text)
-            except BranchwiseError as exc:
+            except InvalidAnswer as exc:
                 notify_plain(self.app, exc.message, "warning")
+                return
+            except REFUSALS as error:
+                notify_plain(self.app, refusal(error), "error", timeout=10)
                 return
             self.query_one(Markdown).update(self.markdown())
             self.refresh_bindings()

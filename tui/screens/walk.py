@@ -1,7 +1,13 @@
-"""The walk screen: where am I (path), what do I say or do now (node), what are my options."""
+"""The walk screen: where am I (path), what do I say or do now (node), what are my options.
+
+A change the engine refuses (an answer leading nowhere, a session another walk took over, a
+store that cannot be written) is said on the screen; the walk stays where it is.
+"""
 
 from __future__ import annotations
 
+import dataclasses
+import sqlite3
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, ClassVar
 
@@ -13,11 +19,13 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer, Input, Static
 
-from engine.action_runner import MASK
+from engine.action_runner import MASK, mask_text
+from engine.answers import Option
 from engine.errors import BranchwiseError
 from engine.model import Action
 from engine.model import Input as InputNode
-from engine.walker import ActionRecord, Walk
+from engine.record import Redactor
+from engine.walker import ActionRecord, InvalidAnswer, Walk
 from tui.going_back import going_back_details, side_effect_lines, step_title
 from tui.literal import literal, markdown_template, notify_plain
 from tui.widgets.action_panel import ActionPanel
@@ -33,6 +41,23 @@ if TYPE_CHECKING:
     from tui.widgets.input_panel import InputPanel
 
 PARTS = ("answers", "input-panel", "action-panel")
+# The store lets SQLite's own errors through (a locked, read-only or damaged file): they are
+# said on the screen like the engine's own refusals, never shown as a traceback.
+REFUSALS = (BranchwiseError, sqlite3.Error)
+
+
+def masked(walk: Walk, text: str) -> str:
+    """A text for the screen with every secret value the walk holds masked, as the store keeps
+    it (a secret shown in a title or an answer's label, say)."""
+    secrets = Redactor.of(walk).secrets
+    return mask_text(text, secrets) if secrets else text
+
+
+def refusal(error: BranchwiseError | sqlite3.Error) -> str:
+    """What to tell a person when the engine or the session store refused a change."""
+    if isinstance(error, BranchwiseError):
+        return error.message
+    return f"the session store failed ({error}); this step was not saved"
 
 
 class WalkScreen(Screen[None]):
@@ -140,7 +165,7 @@ class WalkScreen(Screen[None]):
         self.query_one(WalkHeader).show(walk)
         for path in self.query(PathPanel):
             path.show(walk)
-        self.query_one("#title", Static).update(literal(walk.text(node.title)))
+        self.query_one("#title", Static).update(literal(self._masked(walk.text(node.title))))
         self.query_one(NodeBody).show(self._body_markdown())
         node_area = self.query_one("#node", VerticalScroll)
         if node_area.scroll_y:
@@ -154,18 +179,26 @@ class WalkScreen(Screen[None]):
             self._start_action()
         else:
             self._show_part("answers")
-            self.query_one(AnswerButtons).show(walk.options())
+            self.query_one(AnswerButtons).show([self._masked_option(o) for o in walk.options()])
             self.call_after_refresh(self.query_one(AnswerButtons).focus_first)
+
+    def _masked(self, text: str) -> str:
+        return masked(self.walk, text)
+
+    def _masked_option(self, option: Option) -> Option:
+        label = self._masked(option.label)
+        return option if label == option.label else dataclasses.replace(option, label=label)
 
     def _body_markdown(self) -> str:
         walk, node = self.walk, self.walk.node
-        parts = [markdown_template(node.body, walk.variables)]
+        shown = walk.public_variables()  # a secret in a template shows masked
+        parts = [markdown_template(node.body, shown)]
         if isinstance(node, Action) and walk.is_manual():
             if self.branchwise.dry_run:
                 call = walk.preview_call()
                 if call is not None:
                     parts.append(f"**DRY RUN** — not called: `{call.describe()}`")
-            parts.append(markdown_template(node.manual, walk.variables))
+            parts.append(markdown_template(node.manual, shown))
         return "\n\n".join(part for part in parts if part.strip())
 
     def _show_part(self, name: str) -> None:
@@ -179,13 +212,31 @@ class WalkScreen(Screen[None]):
         shown.update(literal(message or ""))
         shown.display = message is not None
 
+    def _attempt(self, change: Callable[[], object]) -> bool:
+        """Make a change to the walk; when it is refused, say why and stay on this node."""
+        try:
+            change()
+        except REFUSALS as error:
+            self._refused(refusal(error))
+            return False
+        return True
+
+    def _refused(self, message: str) -> None:
+        """Say under the node, and in a notification seen wherever the node is scrolled, why a
+        change was refused."""
+        self._show_error(message)
+        self.query_one("#walk-error", Static).scroll_visible(animate=False)
+        notify_plain(self.app, message, "error", timeout=10)
+
     def _show_input(self, node: InputNode, value: str | None) -> None:
         """The input's box, holding `value` (the one given before going back) unless secret."""
         self._show_part("input-panel")
         panel = self._input_panel()
-        value = "" if value is None or value == MASK else value
+        secret = node.var in self.walk.secrets
+        value = "" if value is None or value == MASK or secret else value
         # The title is already the largest text on the screen; only a prompt adds a label.
-        panel.ask(self.walk.text(node.prompt), self.walk.validate_input, value)
+        prompt = self._masked(self.walk.text(node.prompt))
+        panel.ask(prompt, self.walk.validate_input, value, secret=secret)
         self.call_after_refresh(panel.focus_box)
 
     def _show_stuck(self, message: str) -> None:
@@ -230,7 +281,13 @@ class WalkScreen(Screen[None]):
         if event.call is not self._pending:
             return  # the walk moved on while the call was out (went back, reloaded)
         visit_index = len(self.walk.visits) - 1
-        self.walk.complete(event.call, event.result)
+        self._pending = None
+        if not self._attempt(lambda: self.walk.complete(event.call, event.result)):
+            # The call was made: offering to make it again could repeat what it changed.
+            self.query_one(ActionPanel).show_failure(
+                "The call's result was not saved.", can_retry=False
+            )
+            return
         if self.walk.error is not None:
             self.query_one(ActionPanel).show_failure(self.walk.error)
             return
@@ -238,15 +295,18 @@ class WalkScreen(Screen[None]):
             self.walk.visits[visit_index].node_id
         ]
         record = self.walk.visits[visit_index].action
-        routes = [self.walk.text(r.label) for r in node.routes] if isinstance(node, Action) else []
-        taken = record.route if record is not None else None
+        routes = (
+            [self._masked(self.walk.text(r.label)) for r in node.routes]
+            if isinstance(node, Action)
+            else []
+        )
+        taken = self._masked(record.route) if record is not None and record.route else None
         if record is not None and record.error and isinstance(node, Action):
             routes.append("error")
             self._show_error(f"{record.uses} failed: {record.error}")
         self.query_one(ActionPanel).show_result(
             record.result if record is not None else None, routes, taken
         )
-        self._pending = None
         self._result_shown = True
 
     @on(ActionPanel.Picked)
@@ -260,8 +320,8 @@ class WalkScreen(Screen[None]):
             self.walk.error = None
             self.show_node()
         elif what == "by-hand":
-            self.walk.do_by_hand()
-            self.show_node()
+            if self._attempt(self.walk.do_by_hand):
+                self.show_node()
         elif what == "back":
             self.action_back()
 
@@ -269,8 +329,11 @@ class WalkScreen(Screen[None]):
 
     @on(AnswerButtons.Chosen)
     def _chosen(self, event: AnswerButtons.Chosen) -> None:
-        self.walk.choose(event.option)
-        self.show_node()
+        self._choose(event.option)
+
+    def _choose(self, option: Option) -> None:
+        if self._attempt(lambda: self.walk.choose(option)):
+            self.show_node()
 
     def _input_panel(self) -> InputPanel:
         from tui.widgets.input_panel import InputPanel
@@ -280,8 +343,11 @@ class WalkScreen(Screen[None]):
     def on_input_panel_submitted(self, event: InputPanel.Submitted) -> None:
         try:
             self.walk.submit(event.value)
-        except BranchwiseError as exc:
+        except InvalidAnswer as exc:
             self._input_panel().show_reason(exc.message)
+            return
+        except REFUSALS as error:
+            self._refused(refusal(error))
             return
         self.show_node()
 
@@ -294,7 +360,7 @@ class WalkScreen(Screen[None]):
         action_panel = next(iter(self.query(ActionPanel)), None)
         failed = action_panel is not None and action_panel.has_class("-failed")
         if action_panel is not None and action_panel.display and (self._result_shown or failed):
-            what = {"1": "continue"} if self._result_shown else ACTION_KEYS
+            what = {"1": "continue"} if self._result_shown else offered_keys(action_panel)
             if key in what:
                 event.stop()
                 self._do(what[key])
@@ -304,8 +370,7 @@ class WalkScreen(Screen[None]):
         for option in self.query_one(AnswerButtons).options:
             if key == str(option.index + 1) or (option.key and key == option.key.casefold()):
                 event.stop()
-                self.walk.choose(option)
-                self.show_node()
+                self._choose(option)
                 return
 
     # Going back, notes, other screens.
@@ -321,8 +386,11 @@ class WalkScreen(Screen[None]):
     def action_back(self) -> None:
         try:
             undone = self._rewind(self.walk.back)
-        except BranchwiseError as exc:
+        except InvalidAnswer as exc:
             notify_plain(self.app, exc.message, "warning")
+            return
+        except REFUSALS as error:
+            self._refused(refusal(error))
             return
         for line in side_effect_lines(undone):
             notify_plain(self.app, line, "warning", timeout=8)
@@ -339,8 +407,7 @@ class WalkScreen(Screen[None]):
         details = going_back_details(self.walk, index)
 
         def go(yes: bool | None) -> None:
-            if yes:
-                self._rewind(lambda: self.walk.jump(index))
+            if yes and self._attempt(lambda: self._rewind(lambda: self.walk.jump(index))):
                 self.show_node()
 
         self.app.push_screen(ConfirmScreen(question, details, yes="Go back"), go)
@@ -351,8 +418,7 @@ class WalkScreen(Screen[None]):
         details = going_back_details(self.walk, 0)
 
         def restart(yes: bool | None) -> None:
-            if yes:
-                self.walk.restart()
+            if yes and self._attempt(self.walk.restart):
                 self.show_node()
 
         self.app.push_screen(
@@ -364,8 +430,7 @@ class WalkScreen(Screen[None]):
         from tui.screens.prompt import PromptScreen
 
         def add(text: str | None) -> None:
-            if text and text.strip():
-                self.walk.note(text)
+            if text and text.strip() and self._attempt(lambda: self.walk.note(text)):
                 self.query_one(PathPanel).show(self.walk)
                 notify_plain(self.app, "Note added to this step.")
 
@@ -397,7 +462,16 @@ class WalkScreen(Screen[None]):
         self.show_node()
 
 
-ACTION_KEYS = {"r": "retry", "h": "by-hand", "b": "back"}
+# The keys of a failed call's buttons: r retries (or runs a call not made yet), h, b.
+ACTION_KEYS = {"r": ("retry", "run"), "h": ("by-hand",), "b": ("back",)}
+
+
+def offered_keys(panel: ActionPanel) -> dict[str, str]:
+    """The failed call's keys whose buttons the panel shows, with what each does."""
+    shown = {
+        (button.id or "").removeprefix("do-") for button in panel.query("#action-buttons Button")
+    }
+    return {key: what for key, whats in ACTION_KEYS.items() for what in whats if what in shown}
 
 
 def new_part(name: str) -> Widget:
