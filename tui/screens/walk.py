@@ -24,7 +24,6 @@ from engine.answers import Option
 from engine.errors import BranchwiseError
 from engine.model import Action
 from engine.model import Input as InputNode
-from engine.record import Redactor
 from engine.walker import ActionRecord, InvalidAnswer, Walk
 from tui.going_back import going_back_details, side_effect_lines, step_title
 from tui.literal import literal, markdown_template, notify_plain
@@ -49,8 +48,11 @@ REFUSALS = (BranchwiseError, sqlite3.Error)
 def masked(walk: Walk, text: str) -> str:
     """A text for the screen with every secret value the walk holds masked, as the store keeps
     it (a secret shown in a title or an answer's label, say)."""
-    secrets = Redactor.of(walk).secrets
-    return mask_text(text, secrets) if secrets else text
+    if not walk.secrets and not walk.runner.config_secrets():
+        return text  # the usual case: engine.record (a few ms) is not loaded for the first frame
+    from engine.record import Redactor
+
+    return mask_text(text, Redactor.of(walk).secrets)
 
 
 def refusal(error: BranchwiseError | sqlite3.Error) -> str:
