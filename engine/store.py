@@ -591,6 +591,20 @@ class StoreRecorder:
         with self._changing(walk) as db:
             _write_session_state(db, walk, Redactor.of(walk))
 
+    def joined(self, walk: Walk) -> None:
+        """A walk begun before this recorder: its session written as the walk stands now."""
+        self.started(walk)
+        redactor = Redactor.of(walk)
+        with self._changing(walk) as db:
+            _replace_from(db, walk, 0, False, redactor)
+            for index, visit in enumerate(walk.visits):
+                for text in visit.notes:
+                    db.execute(
+                        "INSERT INTO notes (session_id, step_idx, text, at) VALUES (?, ?, ?, ?)",
+                        (walk.id, index, redactor.text(text), walk.clock()),
+                    )
+            _write_session_state(db, walk, redactor)
+
     def catch_up(self, walk: Walk, reason: str | None = None) -> None:
         """After a replay: store what differs from the replayed walk, then record as usual.
 

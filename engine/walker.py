@@ -85,6 +85,8 @@ class Recorder(Protocol):
 
     def ended(self, walk: Walk) -> None: ...
 
+    def joined(self, walk: Walk) -> None: ...
+
 
 class NullRecorder:
     """Keeps nothing: scenario tests and benchmarks."""
@@ -108,6 +110,9 @@ class NullRecorder:
         return None
 
     def ended(self, walk: Walk) -> None:
+        return None
+
+    def joined(self, walk: Walk) -> None:
         return None
 
 
@@ -411,6 +416,14 @@ class Walk:
     def restart(self) -> list[ActionRecord]:
         """Back to the first step with nothing answered."""
         return self.jump(0)
+
+    def record_with(self, recorder: Recorder) -> None:
+        """Record a walk begun without a recorder: the walk as it stands, then every change.
+
+        The terminal app paints the first question before it opens the session store.
+        """
+        self.recorder = recorder
+        recorder.joined(self)
 
     def note(self, text: str) -> None:
         """Attach a note to the current step."""

@@ -12,6 +12,7 @@ from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
+from engine.errors import BranchwiseError
 from tui.palette import walk_commands
 from tui.startup_collection import collect_as_usual, freeze_started, thaw_started
 
@@ -39,10 +40,13 @@ class BranchwiseApp(App[int]):
         args: argparse.Namespace | None = None,
         runner: ActionRunner | None = None,
         clock: Callable[[], float] = time.time,
+        open_store: Callable[[], Any] | None = None,
     ) -> None:
         super().__init__()
         self.library = library
         self.store = store
+        self._open_store = open_store
+        self.store_error: BranchwiseError | None = None
         self.args = args or argparse.Namespace()
         self.runner = runner
         self.clock = clock
@@ -82,7 +86,24 @@ class BranchwiseApp(App[int]):
 
                 TreeWatcher(self, self.first_walk.tree.path).start()
         await self.screen.wait_for_refresh()
+        self._join_store()
         collect_as_usual()  # the start is over (see tui.startup_collection)
+
+    def _join_store(self) -> None:
+        """Open the session store the first walk was begun without, and record the walk in it.
+
+        Opening it (SQLite and the session records) costs a start a few milliseconds, so a new
+        walk's first question is painted first; keys wait until the walk is recorded.
+        """
+        if self._open_store is None:
+            return
+        try:
+            self.store = self._open_store()
+            if self.first_walk is not None and self.store is not None:
+                self.first_walk.record_with(self.store.recorder())
+        except BranchwiseError as exc:
+            self.store_error = exc
+            self.exit(return_code=exc.exit_code)
 
     def _show(self, screen: Screen[Any]) -> Awaitable[Any]:
         if len(self.screen_stack) > 1:
@@ -162,12 +183,30 @@ def make_app(
     return BranchwiseApp(library, store, walk, args=args, **options)
 
 
-def run_walk_app(walk: Walk, library: Library, store: Any, args: argparse.Namespace) -> int:
-    """Show a walk already begun; 0 when it reached an outcome, 1 when it stopped short."""
-    app = make_app(library, store, walk, args=args)
-    _run_frozen(app)
+def run_walk_app(
+    walk: Walk,
+    library: Library,
+    store: Any,
+    args: argparse.Namespace,
+    open_store: Callable[[], Any] | None = None,
+) -> int:
+    """Show a walk already begun; 0 when it reached an outcome, 1 when it stopped short.
+
+    With `open_store`, the walk is not recorded yet: the store is opened once the first
+    question is painted (BranchwiseApp._join_store), and closed when the app ends.
+    """
+    app = make_app(library, store, walk, args=args, open_store=open_store)
+    try:
+        _run_frozen(app)
+    finally:
+        if open_store is not None:
+            close = getattr(app.store, "close", None)
+            if callable(close):
+                close()
+    if app.store_error is not None:
+        raise app.store_error
     last = app.last_walk
-    if last is not None and not last.finished and store is not None:
+    if last is not None and not last.finished and app.store is not None:
         print(
             f"branchwise: session {last.id} is still open; resume it with "
             f"'branchwise run {last.tree.id} --resume {last.id}'",

@@ -14,6 +14,7 @@ from engine.errors import BranchwiseError
 from engine.record import record_of
 from engine.resume import resume_walk
 from engine.store import SCHEMA_VERSION, Store
+from engine.walker import Walk
 from tests.session_walks import (
     CONTACT,
     PLANTED,
@@ -208,6 +209,38 @@ def test_the_store_holds_what_a_live_record_holds(tmp_path):
     ]
     assert stored.variables == live.variables
     assert [s.node_title for s in stored.steps] == [s.node_title for s in live.steps]
+
+
+def test_a_walk_begun_unrecorded_is_stored_whole_when_it_joins_the_store(tmp_path):
+    # The terminal app paints the first question, then opens the store: nothing may be lost,
+    # whatever the walk did meanwhile (steps, an action's result, notes, a secret).
+    with Store(tmp_path / "recorded.sqlite3") as store:
+        recorded = walk_to_wrap_up(walk_to_confirm(start(store, runner(tmp_path))))
+        expected = store.load(recorded.id)
+    lib = library()
+    late = Walk(lib.load(TREE_ID), resolve_tree=lib.load, runner=runner(tmp_path), agent="ann",
+                ticket="T-100")  # fmt: skip
+    walk_to_wrap_up(walk_to_confirm(late))
+    path = tmp_path / "joined.sqlite3"
+    with Store(path) as store:
+        late.record_with(store.recorder())
+        late.answer("Continue")  # recorded as usual from now on
+        joined = store.load(late.id)
+    before = joined.steps[: len(expected.steps)]
+    assert [(s.node_id, s.answer, s.auto) for s in before[:-1]] == [
+        (s.node_id, s.answer, s.auto) for s in expected.steps[:-1]
+    ]
+    assert (before[-1].node_id, before[-1].answer) == (expected.steps[-1].node_id, "Continue")
+    assert [[n.text for n in s.notes] for s in before] == [
+        [n.text for n in s.notes] for s in expected.steps
+    ]
+    assert [s.action.result if s.action else None for s in before] == [
+        s.action.result if s.action else None for s in expected.steps
+    ]
+    assert len(joined.steps) == len(expected.steps) + 1
+    assert joined.variables == record_of(late).variables
+    assert (joined.agent, joined.ticket, joined.status) == ("ann", "T-100", late.status)
+    assert SECRET_TOKEN.encode() not in store_bytes(path)
 
 
 def test_list_filters_by_status_and_tree_newest_first(tmp_path):

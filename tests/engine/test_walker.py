@@ -122,6 +122,9 @@ class Recording:
     def ended(self, walk: Walk) -> None:
         self.events.append(("ended", walk.status))
 
+    def joined(self, walk: Walk) -> None:
+        self.events.append(("joined", len(walk.visits)))
+
 
 # Steps, questions, outcomes.
 

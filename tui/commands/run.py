@@ -6,6 +6,7 @@ import argparse
 import getpass
 import shlex
 import sys
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from engine.errors import InvalidTree, UsageError
@@ -81,6 +82,11 @@ def run(args: argparse.Namespace) -> int:
     if not args.agent:
         args.agent = _login_name()
     library = _library(args)
+    if wants_app(args) and not args.resume:
+        # A new walk in the terminal app: its first question is painted before the session
+        # store is opened (the app records the walk from its start once it is).
+        walk = start_walk(args, library, None)
+        return open_walk_app(args, walk, library, None, open_store=lambda: open_store(args))
     store = open_store(args)
     try:
         walk = start_walk(args, library, store)
@@ -226,8 +232,18 @@ def resume_command(args: argparse.Namespace, walk: Walk) -> str:
     return " ".join(shlex.quote(word) for word in words)
 
 
-def open_walk_app(args: argparse.Namespace, walk: Walk, library: Library, store: Any) -> int:
-    """The terminal app on this walk; the plain line mode when this build has no app."""
+def open_walk_app(
+    args: argparse.Namespace,
+    walk: Walk,
+    library: Library,
+    store: Any,
+    open_store: Callable[[], Any] | None = None,
+) -> int:
+    """The terminal app on this walk; the plain line mode when this build has no app.
+
+    With `open_store`, the walk is not recorded yet and the store is opened by the app (or here,
+    for the plain line mode).
+    """
     try:
         from tui.app import run_walk_app
     except ModuleNotFoundError as exc:
@@ -237,9 +253,24 @@ def open_walk_app(args: argparse.Namespace, walk: Walk, library: Library, store:
             "branchwise: the terminal app is not available; using the plain line mode",
             file=sys.stderr,
         )
-        return run_plain(args, walk, resumed=bool(args.resume))
-    code: int = run_walk_app(walk, library, store, args)
+        return _plain_instead(args, walk, store, open_store)
+    code: int = run_walk_app(walk, library, store, args, open_store)
     return code
+
+
+def _plain_instead(
+    args: argparse.Namespace, walk: Walk, store: Any, open_store: Callable[[], Any] | None
+) -> int:
+    """The plain line mode on a walk meant for the app, recorded as the app would."""
+    if open_store is None:
+        return run_plain(args, walk, resumed=bool(args.resume))
+    store = open_store()
+    try:
+        if store is not None:
+            walk.record_with(store.recorder())
+        return run_plain(args, walk, resumed=bool(args.resume))
+    finally:
+        _close(store)
 
 
 def open_library_app(args: argparse.Namespace) -> int:

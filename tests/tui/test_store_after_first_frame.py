@@ -1,0 +1,78 @@
+"""A new walk's first question is painted before the session store opens; the walk is recorded
+from its start once it does, before any key is taken, and a store that cannot open ends the
+app with its reason."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import pytest
+
+from engine.errors import BranchwiseError
+from engine.store import Store
+from tests.tui.conftest import app_for, library, new_walk
+from tui.app import run_walk_app
+from tui.screens.walk import WalkScreen
+
+
+async def test_the_walk_is_recorded_from_its_start_once_the_store_opens(tmp_path: Path) -> None:
+    path = tmp_path / "sessions.sqlite3"
+    opened: list[Store] = []
+
+    def open_store() -> Store:
+        opened.append(Store(path))
+        return opened[-1]
+
+    walk = new_walk()  # begun with no recorder, as `branchwise run` begins it for the app
+    app = app_for(walk, open_store=open_store)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, WalkScreen)
+        assert app.store is opened[0]
+        with Store(path) as reader:
+            started = reader.load(walk.id)
+        assert [s.node_id for s in started.steps] == [walk.visits[0].node_id]
+        await pilot.press("1")  # recorded as it happens from now on
+        await pilot.pause()
+        with Store(path) as reader:
+            record = reader.load(walk.id)
+        assert [s.answer for s in record.steps] == ["Continue", None]
+        assert record.agent == "ann"
+    opened[0].close()
+
+
+async def test_a_store_that_cannot_open_ends_the_app_with_its_reason(tmp_path: Path) -> None:
+    def refuse() -> Store:
+        raise BranchwiseError(f"{tmp_path}/s.sqlite3: cannot use the session store (locked)")
+
+    app = app_for(new_walk(), open_store=refuse)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+    assert app.return_code == 1
+    assert app.store_error is not None and "cannot use the session store" in str(
+        app.store_error.message
+    )
+
+
+def test_run_walk_app_raises_the_store_error_for_the_command_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    not_sqlite = tmp_path / "notes.txt"
+    not_sqlite.write_text("these are my notes, not sessions\n" * 100, encoding="utf-8")
+
+    async def headless(app: object) -> None:
+        async with app.run_test(size=(80, 24)) as pilot:  # type: ignore[attr-defined]
+            await pilot.pause()
+
+    def run_headless(self: object) -> None:
+        import asyncio
+
+        asyncio.run(headless(self))
+
+    monkeypatch.setattr("tui.app.BranchwiseApp.run", run_headless)
+    lib = library()
+    with pytest.raises(BranchwiseError, match=r"notes\.txt"):
+        run_walk_app(new_walk(lib=lib), lib, None, argparse.Namespace(),
+                     open_store=lambda: Store(not_sqlite))  # fmt: skip
+    assert not_sqlite.read_text("utf-8").startswith("these are my notes")
