@@ -701,30 +701,12 @@ def test_without_the_app_the_library_is_listed(
     assert "The terminal app is not available" in err
 
 
+@pytest.mark.parametrize("recorded", [False, True], ids=["no-store", "store-opened-late"])
 def test_without_the_app_a_walk_falls_back_to_plain_mode(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    import argparse
-    import io
-
-    from tui.commands.run import open_walk_app
-
-    monkeypatch.setitem(sys.modules, "tui.app", None)
-    monkeypatch.setattr(sys, "stdin", io.StringIO("No\nNo\n"))
-    library = Library([BUNDLED])
-    walk = Walk(library.load(PORTAL), resolve_tree=library.load)
-    walk.answer("Continue")
-    walk.answer("Continue")
-    walk.answer("Continue")
-    args = argparse.Namespace(answers=None, json=False, resume=None, tree=PORTAL)
-    assert open_walk_app(args, walk, library, None) == 0
-    out, err = capsys.readouterr()
-    assert "using the plain line mode" in err
-    assert "[6] Contact your solution provider (escalated)" in out
-
-
-def test_without_the_app_a_walk_begun_unrecorded_is_recorded_in_plain_mode(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    recorded: bool,
 ) -> None:
     import argparse
     import io
@@ -740,13 +722,17 @@ def test_without_the_app_a_walk_begun_unrecorded_is_recorded_in_plain_mode(
         walk.answer("Continue")
     path = tmp_path / "sessions.sqlite3"
     args = argparse.Namespace(answers=None, json=False, resume=None, tree=PORTAL)
-    assert open_walk_app(args, walk, library, None, open_store=lambda: Store(path)) == 0
-    capsys.readouterr()
-    with Store(path) as store:
-        record = store.load(walk.id)
-    assert record.status == "escalated"
-    answers = [s.answer for s in record.steps]
-    assert answers == [*["Continue"] * 3, "No", "No", None]
+    opener = (lambda: Store(path)) if recorded else None
+    assert open_walk_app(args, walk, library, None, open_store=opener) == 0
+    out, err = capsys.readouterr()
+    assert "using the plain line mode" in err
+    assert "[6] Contact your solution provider (escalated)" in out
+    assert path.exists() == recorded
+    if recorded:  # the store opened for the plain mode holds the walk from its start
+        with Store(path) as store:
+            record = store.load(walk.id)
+        assert record.status == "escalated"
+        assert [s.answer for s in record.steps] == [*["Continue"] * 3, "No", "No", None]
 
 
 def test_at_a_terminal_a_bad_answer_is_asked_again_with_the_reason(tmp_path: Path) -> None:
