@@ -13,8 +13,8 @@ from urllib.parse import urlsplit
 
 from engine import locations
 from engine.errors import BranchwiseError
+from engine.files import FileRefused, read_regular_file
 from engine.masking import hide, hide_value
-from engine.reader import FileRefused, read_regular_file
 
 DEFAULT_PAYA_BASE_URL = "https://api.sandbox.payaconnect.com"
 DEFAULT_TIMEOUT = 10.0

@@ -29,3 +29,7 @@ class InvalidTree(BranchwiseError):
     def __init__(self, message: str, problems: list[object]) -> None:
         super().__init__(message)
         self.problems = problems
+
+
+class StoreFailed(BranchwiseError):
+    """The session store could not read or write (a locked, read-only, full or damaged file)."""

@@ -12,8 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from engine.errors import InvalidTree, TreeNotFound
-from engine.locations import is_tree_file
-from engine.reader import FileRefused, Limits, read_bytes, read_file, read_regular_file
+from engine.files import MAX_TREE_BYTES, FileRefused, is_tree_file, read_regular_file
 from engine.tree_cache import TreeCache
 
 if TYPE_CHECKING:
@@ -138,7 +137,7 @@ class Library:
         for path in self._files():
             try:
                 # A FIFO, a device or a huge file in a tree folder must not hang every command.
-                raw = read_regular_file(path, Limits().max_bytes)
+                raw = read_regular_file(path, MAX_TREE_BYTES)
             except (OSError, FileRefused):
                 continue
             sha = hashlib.sha256(raw).hexdigest()
@@ -165,6 +164,8 @@ class Library:
         if entry is not None:
             self._from_catalog = True
             return entry
+        from engine.reader import read_bytes  # a file the catalog does not know yet
+
         doc = read_bytes(raw, str(path))
         return _entry_from_data(str(path), sha, doc.data)
 
@@ -233,6 +234,7 @@ class Library:
 
     def _check(self, ref: str) -> Checked:
         # Imported here: a tree found in the tree cache needs no schema and no lint rules.
+        from engine.reader import read_file
         from engine.validation import check_document
 
         doc = read_file(self.find(ref))
@@ -265,7 +267,7 @@ class Library:
             return None
         try:
             path = self.find(ref)
-            raw = read_regular_file(path, Limits().max_bytes)
+            raw = read_regular_file(path, MAX_TREE_BYTES)
         except (TreeNotFound, OSError, FileRefused):
             return None  # the full check says why
         tree = cache.tree(str(path), hashlib.sha256(raw).hexdigest(), self.ids)

@@ -8,7 +8,6 @@ from pathlib import Path
 from platformdirs import PlatformDirs
 
 _DIRS = PlatformDirs("branchwise", appauthor=False)
-SCENARIO_SUFFIX = ".test.yaml"
 
 
 def data_dir() -> Path:
@@ -44,8 +43,3 @@ def bundled_trees_dir() -> Path:
     if packaged.is_dir():
         return packaged
     return engine.parent / "trees"
-
-
-def is_tree_file(path: Path) -> bool:
-    """Whether a path names a tree file (scenario files, NAME.test.yaml, are not trees)."""
-    return path.suffix == ".yaml" and not path.name.endswith(SCENARIO_SUFFIX)

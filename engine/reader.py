@@ -9,14 +9,13 @@ cost time, and scalars follow YAML 1.2's core schema, so `No` and `on` stay the 
 from __future__ import annotations
 
 import hashlib
-import os
 import re
-import stat
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
+from engine.files import MAX_TREE_BYTES, FileRefused, over, read_regular_file
 from engine.problems import Problem, error
 
 if TYPE_CHECKING:
@@ -98,7 +97,7 @@ class _Source:
 class Limits:
     """What a tree file may cost to read; past any of these the file is refused."""
 
-    max_bytes: int = 2 * 1024 * 1024
+    max_bytes: int = MAX_TREE_BYTES
     max_depth: int = 64
     max_aliases: int = 100
     # Nodes that aliases bring in, counted as if expanded: stops "billion laughs" files.
@@ -406,7 +405,7 @@ def read_text(text: str, path: str, limits: Limits | None = None) -> Document:
 
 
 def _too_big(path: str, size: int, limits: Limits) -> Problem:
-    return error(path, (1, 1), "yaml-limits", _over(size, limits.max_bytes))
+    return error(path, (1, 1), "yaml-limits", over(size, limits.max_bytes))
 
 
 def _syntax_problem(path: str, text: str, exc: Exception) -> Problem:
@@ -474,48 +473,6 @@ def read_bytes(raw: bytes, path: str, limits: Limits | None = None) -> Document:
     doc = read_text(text, path, limits)
     doc.sha256 = digest
     return doc
-
-
-class FileRefused(Exception):
-    """A file that is not read: not a regular file, or over the size limit."""
-
-    def __init__(self, message: str, size: int | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.size = size
-
-
-def read_regular_file(path: Path, max_bytes: int) -> bytes:
-    """The bytes of a regular file of at most `max_bytes`; FileRefused or OSError otherwise.
-
-    Opened without blocking and looked at before reading, so a FIFO, a device such as
-    /dev/zero or a huge (even sparse) file is refused at once instead of hanging or filling
-    memory.
-    """
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
-    descriptor = os.open(path, flags)
-    try:
-        info = os.fstat(descriptor)
-        if not stat.S_ISREG(info.st_mode):
-            raise FileRefused(f"not a regular file ({_file_kind(info.st_mode)})")
-        if info.st_size > max_bytes:
-            raise FileRefused(_over(info.st_size, max_bytes), info.st_size)
-        with os.fdopen(descriptor, "rb", closefd=False) as handle:
-            raw = handle.read(max_bytes + 1)  # the file may have grown since
-    finally:
-        os.close(descriptor)
-    if len(raw) > max_bytes:
-        raise FileRefused(_over(len(raw), max_bytes), len(raw))
-    return raw
-
-
-def _file_kind(mode: int) -> str:
-    kinds = ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a FIFO"), (stat.S_ISSOCK, "a socket"))
-    return next((name for test, name in kinds if test(mode)), "a device")
-
-
-def _over(size: int, limit: int) -> str:
-    return f"the file is {size:,} bytes, over the limit of {limit:,}"
 
 
 def read_file(path: Path, limits: Limits | None = None, display: str | None = None) -> Document:

@@ -34,7 +34,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
-from engine.errors import BranchwiseError
+from engine.errors import BranchwiseError, StoreFailed
 from engine.record import (
     CallRecord,
     NoteRecord,
@@ -183,7 +183,7 @@ class Store:
     @contextmanager
     def writing(self) -> Iterator[sqlite3.Connection]:
         """One write transaction, committed on leaving (the write lock taken up front)."""
-        with self._lock:
+        with self._lock, self._refusals("cannot write to"):
             self._db.execute("BEGIN IMMEDIATE")
             try:
                 yield self._db
@@ -191,6 +191,20 @@ class Store:
                 self._db.execute("ROLLBACK")
                 raise
             self._db.execute("COMMIT")
+
+    @contextmanager
+    def _reading(self) -> Iterator[sqlite3.Connection]:
+        with self._lock, self._refusals("cannot read"):
+            yield self._db
+
+    @contextmanager
+    def _refusals(self, doing: str) -> Iterator[None]:
+        """SQLite's own errors (a locked, read-only, full or damaged file) as BranchwiseError,
+        so every caller says what went wrong instead of failing with a traceback."""
+        try:
+            yield
+        except sqlite3.Error as exc:
+            raise StoreFailed(f"{self.path}: {doing} the session store ({exc})") from None
 
     def recorder(self, resuming: bool = False, revision: int | None = None) -> StoreRecorder:
         """A Recorder (engine.walker) writing into this store; see engine.resume for resuming.
@@ -203,8 +217,8 @@ class Store:
     def revision(self, session_id: str) -> int:
         """How many times a session has been written (an id or a unique prefix)."""
         full = self.resolve_id(session_id)
-        with self._lock:
-            row = self._db.execute("SELECT revision FROM sessions WHERE id = ?", (full,)).fetchone()
+        with self._reading() as db:
+            row = db.execute("SELECT revision FROM sessions WHERE id = ?", (full,)).fetchone()
         return int(row[0]) if row is not None else 0
 
     # Reading.
@@ -213,8 +227,8 @@ class Store:
         self, status: str | None = None, tree: str | None = None, limit: int = 50
     ) -> list[SessionSummary]:
         """Sessions newest first, optionally only one status and one tree id."""
-        with self._lock:
-            rows = self._db.execute(_LIST_SQL, (status, tree, limit)).fetchall()
+        with self._reading() as db:
+            rows = db.execute(_LIST_SQL, (status, tree, limit)).fetchall()
         return [self._sound(str(row[0]), partial(_summary, row)) for row in rows]
 
     def open_sessions(self) -> list[SessionSummary]:
@@ -226,8 +240,8 @@ class Store:
         wanted = given.strip()
         if not wanted:
             raise BranchwiseError("a session id is needed")
-        with self._lock:
-            rows = self._db.execute(
+        with self._reading() as db:
+            rows = db.execute(
                 "SELECT id FROM sessions WHERE substr(id, 1, ?) = ? ORDER BY id LIMIT 6",
                 (len(wanted), wanted),
             ).fetchall()
@@ -241,7 +255,7 @@ class Store:
     def load(self, session_id: str) -> SessionRecord:
         """The whole record of a session (an id or a unique prefix)."""
         full = self.resolve_id(session_id)
-        with self._lock:
+        with self._reading():
             return self._sound(full, lambda: self._record(full))
 
     def _sound(self, session_id: str, read: Callable[[], _Read]) -> _Read:
@@ -493,8 +507,8 @@ class StoreRecorder:
         if self.replaying:
             return
         redactor = Redactor.of(walk)
-        try:
-            with self.store.writing() as db:
+        with self.store.writing() as db:
+            try:
                 db.execute(
                     "INSERT INTO sessions (id, tree_id, tree_version, tree_sha256, tree_title, "
                     "agent, ticket, started_at, status, variables_json, given_json) "
@@ -513,8 +527,10 @@ class StoreRecorder:
                         _dumps(given_variables(walk, redactor)),
                     ),
                 )
-        except sqlite3.IntegrityError:
-            raise BranchwiseError(f"session {walk.id} already exists; resume it instead") from None
+            except sqlite3.IntegrityError:
+                raise BranchwiseError(
+                    f"session {walk.id} already exists; resume it instead"
+                ) from None
         self.revision = 0
 
     def entered(self, walk: Walk, index: int) -> None:

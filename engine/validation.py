@@ -10,8 +10,8 @@ from pathlib import Path
 from engine.actions.registry import Registry
 from engine.builder import build_tree
 from engine.checker import check_schema
+from engine.files import SCENARIO_SUFFIX, is_tree_file
 from engine.lint import LintContext, lint
-from engine.locations import SCENARIO_SUFFIX, is_tree_file
 from engine.model import Tree
 from engine.problems import Problem, error
 from engine.reader import Document, Limits, position_of, read_file

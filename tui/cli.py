@@ -37,11 +37,14 @@ class Parser(argparse.ArgumentParser):
         super().error(plain(message))
 
 
-def build_parser(commands: Container[str] | None = None) -> argparse.ArgumentParser:
+def build_parser(
+    commands: Container[str] | None = None, list_others: bool = True
+) -> argparse.ArgumentParser:
     """The command line, every command with its own --help.
 
     With `commands`, only those commands' modules are loaded and their options declared; the
-    others are listed by name and summary for --help, which is all a run of another command needs.
+    others are listed by name and summary for --help, which is all a run of another command needs
+    (and not even that, without `list_others`, when the first argument named the command).
     """
     parser = Parser(
         prog="branchwise",
@@ -58,7 +61,8 @@ def build_parser(commands: Container[str] | None = None) -> argparse.ArgumentPar
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
     for name, module_name, summary in COMMANDS:
         if commands is not None and name not in commands:
-            sub.add_parser(name, help=_listed_summary(module_name, summary), add_help=False)
+            if list_others:
+                sub.add_parser(name, help=_listed_summary(module_name, summary), add_help=False)
             continue
         module = _command_module(module_name)
         if module is None:
@@ -129,7 +133,11 @@ def _run_command_line(argv: Sequence[str] | None) -> int:
     _tolerate_encodings()
     # Only the chosen command's module is loaded: loading them all adds ~10 ms to every start.
     command = chosen_command(argv)
-    parser = build_parser(commands=() if command is None else (command,))
+    words = sys.argv[1:] if argv is None else argv
+    named_first = bool(words) and words[0] == command
+    parser = build_parser(
+        commands=() if command is None else (command,), list_others=not named_first
+    )
     args = parser.parse_args(argv)
     try:
         if args.command is None:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from engine.action_runner import MASK
-from engine.errors import BranchwiseError
+from engine.errors import BranchwiseError, StoreFailed
 from engine.record import record_of
 from engine.resume import resume_walk
 from engine.store import SCHEMA_VERSION, Store
@@ -464,3 +464,17 @@ def test_a_damaged_session_is_refused_with_its_id_not_a_traceback(tmp_path, sql,
         assert says in damaged.value.message
         with pytest.raises(BranchwiseError, match="is damaged"):
             resume_walk(store, walk.id, library(), runner(tmp_path))
+
+
+def test_sqlite_failures_reach_callers_as_store_failed_with_the_file(tmp_path):
+    path = tmp_path / "s.sqlite3"
+    with Store(path) as store:
+        walk = start(store, runner(tmp_path))
+        damage = sqlite3.connect(path)
+        damage.execute("DROP TABLE steps")
+        damage.commit()
+        damage.close()
+        with pytest.raises(StoreFailed, match=r"s\.sqlite3: cannot write to the session store"):
+            walk.answer("Continue")
+        with pytest.raises(StoreFailed, match=r"cannot read the session store \(no such table"):
+            store.load(walk.id)

@@ -141,7 +141,7 @@ async def test_a_damaged_store_is_said_and_the_walk_stays_where_it_is(store: Sto
         here = walk.node.id
         with sqlite3.connect(store.path) as damage:
             damage.execute("DROP TABLE steps")
-        message = await refused(pilot, notes, "1", said="the session store failed (no such table")
+        message = await refused(pilot, notes, "1", said="session store (no such table")
         assert message.endswith("this step was not saved")
         assert walk.node.id == here
         assert isinstance(pilot.app.screen, WalkScreen)
@@ -161,7 +161,7 @@ async def test_the_outcome_screen_says_going_back_was_refused_and_a_new_session_
         with sqlite3.connect(store.path) as damage:
             damage.execute("DROP TABLE rewinds")
         await refused(
-            pilot, notes, "escape", said="the session store failed (no such table: rewinds)"
+            pilot, notes, "escape", said="cannot write to the session store (no such table: rew"
         )
         assert isinstance(pilot.app.screen, OutcomeScreen)
         await press(pilot, "n")

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import getpass
-import shlex
 import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -117,6 +115,8 @@ def _check_usage(args: argparse.Namespace) -> None:
 
 def _login_name() -> str:
     try:
+        import getpass  # a few hundred microseconds a start with --agent does without
+
         return getpass.getuser()
     except (OSError, KeyError):
         return ""
@@ -229,6 +229,8 @@ def resume_command(args: argparse.Namespace, walk: Walk) -> str:
         words += ["--library", str(directory)]
     if getattr(args, "db", None):
         words += ["--db", str(args.db)]
+    import shlex
+
     return " ".join(shlex.quote(word) for word in words)
 
 

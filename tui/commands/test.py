@@ -67,7 +67,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _scenario_files(paths: Iterable[Path]) -> tuple[list[Path], list[Path]]:
     """(scenario files, tree files) under the paths."""
-    from engine.locations import is_tree_file
+    from engine.files import is_tree_file
 
     scenario_files: list[Path] = []
     tree_files: list[Path] = []

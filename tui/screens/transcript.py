@@ -3,7 +3,6 @@ edited here."""
 
 from __future__ import annotations
 
-import sqlite3
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual.app import ComposeResult
@@ -12,6 +11,7 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Markdown, Static
 
+from engine.errors import BranchwiseError
 from engine.walker import InvalidAnswer
 from tui.literal import notify_plain
 from tui.transcript_export import copy_transcript, save_transcript, transcript_markdown
@@ -23,10 +23,10 @@ if TYPE_CHECKING:
 
 def session_markdown(walk: Walk, store: Any) -> str:
     """The walk's transcript as the store keeps it, or as the walk has it when the store cannot
-    be read (the store lets SQLite's own errors through: a locked or damaged file)."""
+    be read (a locked or damaged file)."""
     try:
         return transcript_markdown(walk, store)
-    except sqlite3.Error:
+    except BranchwiseError:
         return transcript_markdown(walk, None)
 
 

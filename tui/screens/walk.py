@@ -7,7 +7,6 @@ store that cannot be written) is said on the screen; the walk stays where it is.
 from __future__ import annotations
 
 import dataclasses
-import sqlite3
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, ClassVar
 
@@ -17,11 +16,11 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 
 from engine.action_runner import MASK, mask_text
 from engine.answers import Option
-from engine.errors import BranchwiseError
+from engine.errors import BranchwiseError, StoreFailed
 from engine.model import Action
 from engine.model import Input as InputNode
 from engine.walker import ActionRecord, InvalidAnswer, Walk
@@ -40,9 +39,9 @@ if TYPE_CHECKING:
     from tui.widgets.input_panel import InputPanel
 
 PARTS = ("answers", "input-panel", "action-panel")
-# The store lets SQLite's own errors through (a locked, read-only or damaged file): they are
-# said on the screen like the engine's own refusals, never shown as a traceback.
-REFUSALS = (BranchwiseError, sqlite3.Error)
+# What the engine refuses with a message, the session store's failures among them (a locked,
+# read-only or damaged file): said on the screen, never shown as a traceback.
+REFUSALS = BranchwiseError
 
 
 def masked(walk: Walk, text: str) -> str:
@@ -55,11 +54,11 @@ def masked(walk: Walk, text: str) -> str:
     return mask_text(text, Redactor.of(walk).secrets)
 
 
-def refusal(error: BranchwiseError | sqlite3.Error) -> str:
+def refusal(error: BranchwiseError) -> str:
     """What to tell a person when the engine or the session store refused a change."""
-    if isinstance(error, BranchwiseError):
-        return error.message
-    return f"the session store failed ({error}); this step was not saved"
+    if isinstance(error, StoreFailed):
+        return f"{error.message}; this step was not saved"
+    return error.message
 
 
 class WalkScreen(Screen[None]):
@@ -96,10 +95,11 @@ class WalkScreen(Screen[None]):
         # Only what the first node needs; the rest is mounted right after the first frame.
         yield WalkHeader(self.walk, dry_run=self.branchwise.dry_run, id="header")
         # One scroll area for the whole node, so page keys reach a long body and the answers.
+        # The path panel joins on the left once mounted; a refusal's message is mounted when
+        # there is one (every widget of the first frame costs the start a millisecond).
         with Horizontal(id="main"), VerticalScroll(id="node", can_focus=False):
             yield Static(id="title")
             yield NodeBody(id="body")
-            yield Static(id="walk-error")
             yield AnswerButtons(id="answers")
             needed = self._part_needed()
             if needed is not None:
@@ -121,6 +121,8 @@ class WalkScreen(Screen[None]):
             # delays the frames of the nodes after it (bench/tui.py measures it).
             panel.styles.opacity = 0
         await self.query_one("#node", VerticalScroll).mount_all(later)
+        from textual.widgets import Footer  # a millisecond the first frame does without
+
         await self.mount(Footer(compact=True, show_command_palette=False))
         self.query_one(ProblemsPanel).display = False
         self.call_after_refresh(self._settle_parts, later)
@@ -210,7 +212,12 @@ class WalkScreen(Screen[None]):
                 widget.display = part == name
 
     def _show_error(self, message: str | None) -> None:
-        shown = self.query_one("#walk-error", Static)
+        shown = next(iter(self.query("#walk-error").results(Static)), None)
+        if shown is None:
+            if message is None:
+                return
+            shown = Static(id="walk-error")
+            self.query_one("#node", VerticalScroll).mount(shown, before="#answers")
         shown.update(literal(message or ""))
         shown.display = message is not None
 

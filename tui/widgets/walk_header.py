@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from textual.app import ComposeResult
-from textual.containers import Horizontal
 from textual.content import Content
-from textual.widgets import Static
+from textual.widget import Widget
 
 from engine.walker import Walk
 from tui.literal import literal
+
+DRY_RUN = Content.styled(" DRY RUN ", "bold $text-warning on $warning-muted")
 
 
 def elapsed(seconds: float) -> str:
@@ -19,33 +19,36 @@ def elapsed(seconds: float) -> str:
     return f"{hours}:{minutes:02}:{secs:02}" if hours else f"{minutes}:{secs:02}"
 
 
-class WalkHeader(Horizontal):
-    """Where the walk is: which tree, which version, how long the call has lasted."""
+class WalkHeader(Widget):
+    """Where the walk is: which tree, which version, how long the call has lasted.
+
+    One line drawn by one widget (a widget more on the first frame is a millisecond more): the
+    tree on the left, cut with an ellipsis when the line is short, the time on the right.
+    """
 
     def __init__(self, walk: Walk, *, dry_run: bool = False, id: str | None = None) -> None:
         super().__init__(id=id)
         self.walk = walk
         self.dry_run = dry_run
 
-    def compose(self) -> ComposeResult:
-        yield Static(id="where")
-        yield Static("DRY RUN", id="dry-run")
-        yield Static(id="timer")
-
     def on_mount(self) -> None:
-        self.query_one("#dry-run").display = self.dry_run
-        self.show(self.walk)
-        self.set_interval(1.0, self.tick)
+        self.set_interval(1.0, self.refresh)
 
     def show(self, walk: Walk) -> None:
         """Show this walk's tree (a reload or a new session may bring a new one)."""
         self.walk = walk
-        where = Content.assemble(
-            ("branchwise", "bold"), " · ", literal(walk.tree.title), f" · v{walk.tree.version}"
-        )
-        self.query_one("#where", Static).update(where)
-        self.tick()
+        self.refresh()
 
-    def tick(self) -> None:
+    def render(self) -> Content:
+        tree = self.walk.tree
+        where = Content.assemble(
+            " ", ("branchwise", "bold"), " · ", literal(tree.title), f" · v{tree.version} "
+        )
+        badge = DRY_RUN if self.dry_run else Content("")
         seconds = self.walk.clock() - self.walk.started_at
-        self.query_one("#timer", Static).update(f"● {elapsed(seconds)}")
+        timer = Content.styled(f" ● {elapsed(seconds)} ", "$text-muted")
+        room = max(self.size.width - timer.cell_length - badge.cell_length, 0)
+        if where.cell_length > room:
+            where = where.truncate(room, ellipsis=True)
+        gap = max(self.size.width - where.cell_length - badge.cell_length - timer.cell_length, 0)
+        return Content.assemble(where, badge, " " * gap, timer)

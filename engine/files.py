@@ -1,0 +1,58 @@
+"""Files on disk: which ones are trees, and reading one without hanging or filling memory."""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+SCENARIO_SUFFIX = ".test.yaml"
+# What a tree file may weigh (engine.reader.Limits.max_bytes): past it, it is refused unread.
+MAX_TREE_BYTES = 2 * 1024 * 1024
+
+
+def is_tree_file(path: Path) -> bool:
+    """Whether a path names a tree file (scenario files, NAME.test.yaml, are not trees)."""
+    return path.suffix == ".yaml" and not path.name.endswith(SCENARIO_SUFFIX)
+
+
+class FileRefused(Exception):
+    """A file that is not read: not a regular file, or over the size limit."""
+
+    def __init__(self, message: str, size: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.size = size
+
+
+def read_regular_file(path: Path, max_bytes: int) -> bytes:
+    """The bytes of a regular file of at most `max_bytes`; FileRefused or OSError otherwise.
+
+    Opened without blocking and looked at before reading, so a FIFO, a device such as
+    /dev/zero or a huge (even sparse) file is refused at once instead of hanging or filling
+    memory.
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    descriptor = os.open(path, flags)
+    try:
+        info = os.fstat(descriptor)
+        if not stat.S_ISREG(info.st_mode):
+            raise FileRefused(f"not a regular file ({_file_kind(info.st_mode)})")
+        if info.st_size > max_bytes:
+            raise FileRefused(over(info.st_size, max_bytes), info.st_size)
+        with os.fdopen(descriptor, "rb", closefd=False) as handle:
+            raw = handle.read(max_bytes + 1)  # the file may have grown since
+    finally:
+        os.close(descriptor)
+    if len(raw) > max_bytes:
+        raise FileRefused(over(len(raw), max_bytes), len(raw))
+    return raw
+
+
+def _file_kind(mode: int) -> str:
+    kinds = ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a FIFO"), (stat.S_ISSOCK, "a socket"))
+    return next((name for test, name in kinds if test(mode)), "a device")
+
+
+def over(size: int, limit: int) -> str:
+    return f"the file is {size:,} bytes, over the limit of {limit:,}"
