@@ -96,3 +96,23 @@ async def test_the_sessions_table_shows_agent_and_ticket_each_under_its_own_head
             }
             assert rows["s-ticket"][-2:] == ["ann", "T-42"]
             assert rows["s-none"][-2:] == ["bob", ""]
+
+
+async def test_the_summary_of_the_tree_under_the_cursor_is_shown_below_the_table() -> None:
+    lib = library()
+    app = make_app(lib, None, clock=frozen_clock)
+    async with app.run_test(size=(100, 30)) as pilot:
+        summary = pilot.app.screen.query_one("#tree-summary")
+        first = trees(pilot).coordinate_to_cell_key(trees(pilot).cursor_coordinate).row_key.value
+        assert first is not None
+        shown = screen_text(pilot)
+        assert lib.entries[first].summary[:40] in " ".join(shown.split())
+        assert f"{first} · v{lib.entries[first].version}" in shown
+        await press(pilot, "down")
+        second = trees(pilot).coordinate_to_cell_key(trees(pilot).cursor_coordinate).row_key.value
+        assert second not in (None, first)
+        assert f"{second} · v" in screen_text(pilot)
+        await press(pilot, *"no such words")
+        assert not summary.display
+        await press(pilot, "ctrl+u", *"signup")
+        assert summary.display and "paya-connect/portal-signup-help · v" in screen_text(pilot)

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 
@@ -62,6 +63,7 @@ class LibraryScreen(Screen[None]):
         yield Static("branchwise · library", id="library-title")
         yield Input(placeholder="Type to filter by title, tag, product or any step", id="search")
         yield DataTable(id="trees", cursor_type="row", zebra_stripes=True)
+        yield Static(id="tree-summary")
         yield Static(id="sessions-title", classes="section-title")
         yield DataTable(id="sessions", cursor_type="row")
         yield Footer(compact=True, show_command_palette=False)
@@ -102,6 +104,22 @@ class LibraryScreen(Screen[None]):
                 key=entry.id,
             )
         self.query_one("#library-title", Static).update(self._count(len(matching)))
+        self._show_summary(matching[0] if matching else None)
+
+    def _show_summary(self, entry: Entry | None) -> None:
+        """The summary of the tree under the cursor, with its id, version and size."""
+        shown = self.query_one("#tree-summary", Static)
+        shown.display = entry is not None
+        if entry is None:
+            return
+        about = Content.styled(f"{entry.id} · v{entry.version} · {entry.nodes} steps", "dim")
+        summary = literal(" ".join(entry.summary.split()))
+        shown.update(Content.assemble(about, " — ", summary) if entry.summary else about)
+
+    @on(DataTable.RowHighlighted, "#trees")
+    def _tree_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        key = event.row_key.value
+        self._show_summary(self.branchwise.library.entries.get(key) if key else None)
 
     def _count(self, matching: int) -> str:
         total = len(self.entries)
