@@ -1,19 +1,23 @@
-"""What going back to an earlier step would cost, in words for a confirmation dialog."""
+"""What going back to an earlier step would cost, in words for a confirmation dialog.
+
+A secret value the walk holds shows masked in those words (a step's title, an answer's label).
+"""
 
 from __future__ import annotations
 
 from engine.walker import ActionRecord, Walk
+from tui.masked import masked
 
 MAX_LISTED = 6
 
 
 def step_title(walk: Walk, index: int) -> str:
-    """The title of the node a visit showed, with the variables it had then."""
+    """The title of the node a visit showed, with the variables it had then, secrets masked."""
     from engine.templates import render
 
     visit = walk.visits[index]
     node = walk.trees[visit.tree_id].nodes[visit.node_id]
-    return render(node.title, visit.vars_before)
+    return masked(walk, render(node.title, visit.vars_before))
 
 
 def side_effect_lines(calls: list[ActionRecord]) -> list[str]:
@@ -26,7 +30,8 @@ def going_back_details(walk: Walk, index: int) -> list[str]:
     forgotten = [i for i in range(index, len(walk.visits)) if walk.visits[i].answer is not None]
     lines = [f"This forgets {len(forgotten)} answer(s):"] if forgotten else []
     for i in forgotten[:MAX_LISTED]:
-        lines.append(f"  · {step_title(walk, i)} — {walk.visits[i].answer}")
+        answer = masked(walk, str(walk.visits[i].answer))
+        lines.append(f"  · {step_title(walk, i)} — {answer}")
     if len(forgotten) > MAX_LISTED:
         lines.append(f"  · … and {len(forgotten) - MAX_LISTED} more")
     return lines + side_effect_lines(walk.side_effects_after(index))

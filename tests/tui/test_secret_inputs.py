@@ -1,6 +1,6 @@
 """A secret input is typed into a one-line box that shows dots, and its value shows on no screen:
 not in the box, the reason under it, the body, the answers, the action's result, the path, the
-transcript, the outcome or a notification."""
+dialog that asks before going back, the transcript, the outcome or a notification."""
 
 from __future__ import annotations
 
@@ -10,13 +10,15 @@ from typing import Any
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import Input, TextArea
+from textual.widgets import Input, OptionList, TextArea
 
 from engine.store import Store
 from engine.walker import Walk
 from tests.tui.conftest import app_for, library, new_walk
 from tests.tui.pilot_steps import press, record_notifications, screen_text, wait_for
 from tui.app import BranchwiseApp
+from tui.screens.confirm import ConfirmScreen
+from tui.screens.help import HelpScreen
 from tui.screens.outcome import OutcomeScreen
 from tui.screens.transcript import TranscriptScreen
 from tui.widgets.action_panel import ActionPanel
@@ -67,6 +69,44 @@ nodes:
     status: unresolved
     title: Licence refused
 """
+# The same id, in a library of its own: a secret in the titles and labels of steps that the path
+# panel and the going-back dialog name.
+TITLED_TREE = """\
+schema: branchwise/v1
+id: tui-test/secret
+version: 1
+title: Check a token
+start: token
+variables:
+  token: {label: Token, secret: true}
+nodes:
+  token:
+    type: input
+    title: Which token does the merchant read out?
+    prompt: Token
+    var: token
+    next: accepted
+  accepted:
+    type: question
+    title: Token {{ token }} accepted
+    choices:
+      - {label: "Yes, {{ token }} works", key: y, goto: portal}
+      - {label: "No", key: n, goto: refused}
+  portal:
+    type: question
+    title: Does the portal open?
+    choices:
+      - {label: "Yes", key: y, goto: done}
+      - {label: "No", key: n, goto: refused}
+  done:
+    type: outcome
+    status: resolved
+    title: Token works
+  refused:
+    type: outcome
+    status: unresolved
+    title: Token refused
+"""
 
 
 @pytest.fixture
@@ -75,10 +115,12 @@ def store(tmp_path: Path) -> Iterator[Store]:
         yield opened
 
 
-def secret_app(tmp_path: Path, store: Store | None = None) -> tuple[Walk, BranchwiseApp]:
+def secret_app(
+    tmp_path: Path, store: Store | None = None, tree: str = TREE
+) -> tuple[Walk, BranchwiseApp]:
     trees = tmp_path / "trees"
     trees.mkdir()
-    (trees / "secret.yaml").write_text(TREE, encoding="utf-8")
+    (trees / "secret.yaml").write_text(tree, encoding="utf-8")
     lib = library(trees)
     stubs = {"paya.get_contact": {"valid": True, "echo": SECRET}}
     walk = new_walk("tui-test/secret", lib=lib, stubs=stubs, store=store)
@@ -170,3 +212,50 @@ async def test_ctrl_o_shows_and_hides_the_secret_as_the_hint_and_footer_say(
         assert "ctrl+o hides it" in text
         await press(pilot, "ctrl+o")
         assert_hidden(pilot)
+
+
+async def select_crumb(pilot: Pilot[Any], visit: int) -> None:
+    """Choose the path panel's breadcrumb of this visit, as Enter on it does."""
+    crumbs = pilot.app.screen.query_one("#crumbs", OptionList)
+    crumbs.focus()
+    crumbs.highlighted = crumbs.get_option_index(f"visit-{visit}")
+    await press(pilot, "enter")
+
+
+async def test_a_secret_in_a_step_title_shows_masked_in_the_path_and_going_back(
+    tmp_path: Path,
+) -> None:
+    walk, app = secret_app(tmp_path, tree=TITLED_TREE)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await press(pilot, *SECRET, "enter")
+        assert walk.node.id == "accepted"
+        await press(pilot, "y")
+        assert walk.node.id == "portal"
+        await pilot.pause(0.2)
+        text = assert_hidden(pilot)
+        assert "✓ Token ••• accepted" in text  # the breadcrumb
+        assert "▸ Does the portal open?" in text
+        await press(pilot, "ctrl+n", *f"read {SECRET} out", "enter")
+        assert "· read ••• out" in assert_hidden(pilot)  # a note, as the store keeps it
+
+        await select_crumb(pilot, 1)
+        assert isinstance(pilot.app.screen, ConfirmScreen)
+        text = assert_hidden(pilot)
+        assert "Go back to “Token ••• accepted”?" in text
+        assert "This forgets 1 answer(s):" in text
+        assert "· Token ••• accepted — Yes, ••• works" in text
+        await press(pilot, "y")
+        assert walk.node.id == "accepted"
+        assert_hidden(pilot)
+
+
+async def test_help_lists_ctrl_o_for_a_secret_box(tmp_path: Path) -> None:
+    _, app = secret_app(tmp_path)
+    async with app.run_test(size=(100, 60)) as pilot:
+        app.show_help()
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, HelpScreen)
+        await press(pilot, "end")
+        rows = screen_text(pilot).splitlines()
+        what = "in a secret's text box: show or hide what is typed"
+        assert any("ctrl+o" in row and what in row for row in rows)

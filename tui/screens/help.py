@@ -31,6 +31,18 @@ def _rows(bindings: Iterable[BindingType]) -> list[tuple[str, str]]:
     return rows
 
 
+def secret_box_rows() -> list[tuple[str, str]]:
+    """The secret text box's own keys (ctrl+o), said as what they do to the dots."""
+    from tui.widgets.input_panel import SecretBox
+
+    words = {"reveal": "in a secret's text box: show or hide what is typed"}
+    return [
+        (binding.key_display or binding.key, words.get(binding.action, binding.description))
+        for binding in SecretBox.BINDINGS
+        if isinstance(binding, Binding)
+    ]
+
+
 def key_table(title: str, rows: list[tuple[str, str]]) -> Content:
     """A heading and one `key  what it does` line per row."""
     lines = [Content.styled(title, "bold underline")]
@@ -49,7 +61,7 @@ def help_sections() -> list[Content]:
     app_rows = [*_rows(BranchwiseApp.BINDINGS), ("ctrl+p", "command palette: every command")]
     return [
         key_table("Walking", _rows(WalkScreen.BINDINGS)),
-        key_table("Answering", list(ANSWER_KEYS)),
+        key_table("Answering", [*ANSWER_KEYS, *secret_box_rows()]),
         key_table("Transcript", _rows(TranscriptScreen.BINDINGS)),
         key_table("At the outcome", _rows(OutcomeScreen.BINDINGS)),
         key_table("Library", _rows(LibraryScreen.BINDINGS)),

@@ -17,8 +17,9 @@ from textual.widgets import Footer, Markdown, Static
 from engine.walker import InvalidAnswer
 from tui.going_back import side_effect_lines
 from tui.literal import literal, markdown_template, notify_plain
+from tui.masked import masked
 from tui.screens.transcript import session_markdown
-from tui.screens.walk import REFUSALS, masked, refusal
+from tui.screens.walk import REFUSALS, refusal
 from tui.transcript_export import copy_transcript, save_transcript
 
 if TYPE_CHECKING:

@@ -18,7 +18,7 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Input, Static
 
-from engine.action_runner import MASK, mask_text
+from engine.action_runner import MASK
 from engine.answers import Option
 from engine.errors import BranchwiseError, StoreFailed
 from engine.model import Action
@@ -26,6 +26,7 @@ from engine.model import Input as InputNode
 from engine.walker import ActionRecord, InvalidAnswer, Walk
 from tui.going_back import going_back_details, side_effect_lines, step_title
 from tui.literal import literal, markdown_template, notify_plain
+from tui.masked import masked
 from tui.widgets.action_panel import ActionPanel
 from tui.widgets.answer_buttons import AnswerButtons
 from tui.widgets.node_body import NodeBody
@@ -42,16 +43,6 @@ PARTS = ("answers", "input-panel", "action-panel")
 # What the engine refuses with a message, the session store's failures among them (a locked,
 # read-only or damaged file): said on the screen, never shown as a traceback.
 REFUSALS = BranchwiseError
-
-
-def masked(walk: Walk, text: str) -> str:
-    """A text for the screen with every secret value the walk holds masked, as the store keeps
-    it (a secret shown in a title or an answer's label, say)."""
-    if not walk.secrets and not walk.runner.config_secrets():
-        return text  # the usual case: engine.record (a few ms) is not loaded for the first frame
-    from engine.record import Redactor
-
-    return mask_text(text, Redactor.of(walk).secrets)
 
 
 def refusal(error: BranchwiseError) -> str:

@@ -1,4 +1,7 @@
-"""The path so far as breadcrumbs (done ones ticked, the current one marked), and the notes."""
+"""The path so far as breadcrumbs (done ones ticked, the current one marked), and the notes.
+
+A secret value the walk holds shows masked in a breadcrumb and a note, as on the walk screen.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +18,7 @@ from textual.widgets.option_list import Option
 
 from engine.walker import Walk
 from tui.literal import literal
+from tui.masked import masked
 
 DONE = "✓ "
 HERE = "▸ "
@@ -61,13 +65,13 @@ def crumbs(walk: Walk) -> list[tuple[int, Crumb]]:
             continue
         node = walk.trees[visit.tree_id].nodes[visit.node_id]
         mark = HERE if index == last else DONE
-        lines.append((index, Crumb(mark, literal(walk.text(node.title)))))
+        lines.append((index, Crumb(mark, literal(masked(walk, walk.text(node.title))))))
     return lines
 
 
 def notes_text(walk: Walk) -> Content:
-    """Every note of the walk, one per line, as literal text."""
-    notes = [note for visit in walk.visits for note in visit.notes]
+    """Every note of the walk, one per line, as literal text (secrets masked, as stored)."""
+    notes = [masked(walk, note) for visit in walk.visits for note in visit.notes]
     return Content("\n").join(Content.assemble("· ", literal(note)) for note in notes)
 
 
