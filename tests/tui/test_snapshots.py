@@ -99,3 +99,18 @@ def test_outcome(snap_compare: Any, size: tuple[int, int]) -> None:
         await pilot.pause(0.2)
 
     assert snap_compare(app_for(new_walk()), terminal_size=size, run_before=to_escalation)
+
+
+@pytest.mark.parametrize("to", [("1", "1", "1", "2"), ("1", "1", "1", "2", "2")],
+                         ids=["question", "outcome"])  # fmt: skip
+def test_light_theme(snap_compare: Any, to: tuple[str, ...]) -> None:
+    """The same screens in Textual's light theme: every colour comes from theme variables."""
+
+    async def walk_on(pilot: Pilot[Any]) -> None:
+        pilot.app.theme = "textual-light"
+        await press(pilot, *to)
+        if to[-1] == "2" and len(to) == 4:
+            await settle(pilot)
+        await pilot.pause(0.2)
+
+    assert snap_compare(app_for(new_walk()), terminal_size=(80, 24), run_before=walk_on)
