@@ -255,22 +255,27 @@ class Walk:
         """Take one of the current node's options."""
         node = self.node
         self._check_target(option.goto, option.label)
-        taken = "next"
-        if isinstance(node, Question):
-            position, choice = self._choice_at(node, option.index)
-            if choice.set:
-                self.variables.update(choice.set)
-            taken = f"choice:{position}"
-        elif isinstance(node, Action):
-            taken = f"route:{option.index}"
-            self.current.action = ActionRecord(
-                node.action.uses,
-                self._shown_params(node),
-                "manual",
-                side_effects=self._side_effects(node.action.uses),
-                route=option.label,
-            )
-        self._leave(option.label, option.goto, taken)
+        undo = self._undo_point()
+        try:
+            taken = "next"
+            if isinstance(node, Question):
+                position, choice = self._choice_at(node, option.index)
+                if choice.set:
+                    self.variables.update(choice.set)
+                taken = f"choice:{position}"
+            elif isinstance(node, Action):
+                taken = f"route:{option.index}"
+                self.current.action = ActionRecord(
+                    node.action.uses,
+                    self._shown_params(node),
+                    "manual",
+                    side_effects=self._side_effects(node.action.uses),
+                    route=option.label,
+                )
+            self._leave(option.label, option.goto, taken)
+        except BaseException:
+            undo.restore()
+            raise
 
     def submit(self, text: str) -> None:
         """Give the current input node a value; an invalid one is refused with the reason."""
@@ -281,9 +286,14 @@ class Walk:
         if not checked.ok:
             raise InvalidAnswer(str(checked.reason))
         self._check_target(node.next, text)
-        self.variables[node.var] = checked.value
-        shown = MASK if node.var in self.secrets else str(checked.value)
-        self._leave(shown, node.next, "next")
+        undo = self._undo_point()
+        try:
+            self.variables[node.var] = checked.value
+            shown = MASK if node.var in self.secrets else str(checked.value)
+            self._leave(shown, node.next, "next")
+        except BaseException:
+            undo.restore()
+            raise
 
     def _check_target(self, goto: str, answer: str) -> None:
         """Refuse an answer leading nowhere (only a tree that skipped validation has one)."""
@@ -327,6 +337,14 @@ class Walk:
         node = self.node
         if not isinstance(node, Action):
             raise WalkError("the current node is not an action")
+        undo = self._undo_point()
+        try:
+            self._route_on(node, call, result)
+        except BaseException:
+            undo.restore()
+            raise
+
+    def _route_on(self, node: Action, call: PendingCall, result: CallResult) -> None:
         self.error = None  # a retried call that now succeeds must not leave the old failure
         # The record is what people and the store see: secret values masked in it too.
         record = ActionRecord(
@@ -403,14 +421,19 @@ class Walk:
         if not 0 <= index < len(self.visits) or self.visits[index].auto:
             raise InvalidAnswer(f"there is no step {index + 1} to go back to")
         undone = self.side_effects_after(index)
-        visit = self.visits[index]
-        del self.visits[index + 1 :]
-        self.variables = dict(visit.vars_before)
-        visit.answer = visit.answered_at = visit.taken = None
-        visit.action = None
-        visit.by_hand = False
-        self.status, self.error = OPEN, None
-        self.recorder.rewound(self, index)
+        undo = self._undo_point(index)
+        try:
+            visit = self.visits[index]
+            del self.visits[index + 1 :]
+            self.variables = dict(visit.vars_before)
+            visit.answer = visit.answered_at = visit.taken = None
+            visit.action = None
+            visit.by_hand = False
+            self.status, self.error = OPEN, None
+            self.recorder.rewound(self, index)
+        except BaseException:
+            undo.restore()
+            raise
         return undone
 
     def restart(self) -> list[ActionRecord]:
@@ -420,18 +443,24 @@ class Walk:
     def record_with(self, recorder: Recorder) -> None:
         """Record a walk begun without a recorder: the walk as it stands, then every change.
 
-        The terminal app paints the first question before it opens the session store.
+        The terminal app paints the first question before it opens the session store. A
+        recorder that refuses to join is not kept: the walk goes on with the one it had.
         """
-        self.recorder = recorder
         recorder.joined(self)
+        self.recorder = recorder
 
     def note(self, text: str) -> None:
         """Attach a note to the current step."""
         cleaned = text.strip()
         if not cleaned:
             raise InvalidAnswer("a note needs some text")
-        self.current.notes.append(cleaned)
-        self.recorder.noted(self, len(self.visits) - 1, cleaned)
+        undo = self._undo_point()
+        try:
+            self.current.notes.append(cleaned)
+            self.recorder.noted(self, len(self.visits) - 1, cleaned)
+        except BaseException:
+            undo.restore()
+            raise
 
     def edit_note(self, visit_index: int, note_index: int, text: str) -> None:
         """Change the text of a note taken on a step of the path (its place stays)."""
@@ -443,10 +472,28 @@ class Walk:
             visits[visit_index].notes
         ):
             raise InvalidAnswer(f"step {visit_index + 1} has no note {note_index + 1}")
-        visits[visit_index].notes[note_index] = cleaned
-        self.recorder.note_edited(self, visit_index, note_index, cleaned)
+        undo = self._undo_point(visit_index)
+        try:
+            visits[visit_index].notes[note_index] = cleaned
+            self.recorder.note_edited(self, visit_index, note_index, cleaned)
+        except BaseException:
+            undo.restore()
+            raise
 
     # Moving.
+
+    def _undo_point(self, start: int = -1) -> _Undo | _NoUndo:
+        """Taken before a change the recorder is told of: when the change raises (a store
+        refusing it, say), `restore()` puts the walk back as it was and the error goes on.
+
+        `start` is the first visit the change may alter (the current one unless given); later
+        visits may be dropped or added, earlier ones are left alone. NullRecorder never refuses,
+        so a walk without a recorder keeps nothing. (Callers use try/except, not a `with`
+        block: entering and leaving one would add some 4% to a step taken without a store.)
+        """
+        if self.recorder.__class__ is NullRecorder:
+            return _NO_UNDO
+        return _Undo(self, start if start >= 0 else len(self.visits) - 1)
 
     def _begin(self) -> None:
         self._add_defaults(self.tree)
@@ -558,6 +605,54 @@ class Walk:
             "variables": self.public_variables(),
         }
 
+
+class _Undo:
+    """What one change may alter of a walk, kept to put back if the change raises (a store
+    refusing it must leave the walk as the store still has it).
+
+    Only what a change can touch is kept: the visits from `start` on (the list, and the fields
+    of the first of them), the variables, status, error, the cached node and the trees opened.
+    Action records are never changed in place once made, so keeping a reference is enough.
+    """
+
+    __slots__ = ("fields", "notes", "start", "state", "tail", "values", "variables", "walk")
+
+    def __init__(self, walk: Walk, start: int) -> None:
+        self.walk = walk
+        self.start = start
+        self.tail = walk.visits[start:]
+        visit = self.tail[0]
+        self.fields = (visit.answer, visit.answered_at, visit.taken, visit.action, visit.by_hand)
+        self.notes = list(visit.notes)
+        self.variables = walk.variables
+        self.values = dict(walk.variables)
+        self.state = (walk.status, walk.error, walk._node_of, len(walk.trees))
+
+    def restore(self) -> None:
+        """The walk as it was when this was made; objects others may hold keep their identity."""
+        walk = self.walk
+        walk.visits[self.start :] = self.tail
+        visit = self.tail[0]
+        (visit.answer, visit.answered_at, visit.taken, visit.action, visit.by_hand) = self.fields
+        visit.notes[:] = self.notes
+        self.variables.clear()
+        self.variables.update(self.values)
+        walk.variables = self.variables
+        walk.status, walk.error, walk._node_of, trees = self.state
+        for tree_id in list(walk.trees)[trees:]:
+            del walk.trees[tree_id]
+
+
+class _NoUndo:
+    """Nothing kept: the change of a walk whose recorder never refuses."""
+
+    __slots__ = ()
+
+    def restore(self) -> None:
+        return None
+
+
+_NO_UNDO = _NoUndo()
 
 # Options that depend on nothing but the node (no `when`, no template), made once per tree node.
 _FIXED: dict[int, dict[str, tuple[Option, ...] | None]] = {}
