@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from engine import tree_regex
 from engine.conditions import to_number
 from engine.model import Input
 
@@ -80,7 +81,7 @@ def _pattern(node: Input, text: str, value: Any) -> Checked:
     if not node.pattern:
         return Checked(value)
     try:
-        found = re.search(node.pattern, text)
+        found = tree_regex.search(node.pattern, text)
     except (re.error, RecursionError, OverflowError):
         # Only a file the schema refused has one; say so rather than fail the walk.
         return Checked(
@@ -88,5 +89,10 @@ def _pattern(node: Input, text: str, value: Any) -> Checked:
             "expression, so no answer fits; go back, or fix the tree"
         )
     if found is None:
+        return Checked(
+            reason=f"the value could not be checked against the pattern ({node.pattern}) in time; "
+            "try a shorter value, or ask for the tree's pattern to be simplified"
+        )
+    if not found:
         return Checked(reason=f"{text!r} does not have the expected form ({node.pattern})")
     return Checked(value)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
+from engine import tree_regex
 from engine.templates import lookup
 
 TESTS = ("equals", "not_equals", "in", "matches", "exists", "lt", "le", "gt", "ge")
@@ -72,17 +72,9 @@ def _operand_fits(test: str, value: Any) -> bool:
     if test == "in":
         return isinstance(value, list)
     if test == "matches":
-        return isinstance(value, str) and _compiles(value)
+        return isinstance(value, str) and tree_regex.is_valid(value)
     if test in ("lt", "le", "gt", "ge"):
         return isinstance(value, (int, float)) and not isinstance(value, bool)
-    return True
-
-
-def _compiles(pattern: str) -> bool:
-    try:
-        _regex(pattern)
-    except (re.error, RecursionError, OverflowError):
-        return False
     return True
 
 
@@ -123,9 +115,7 @@ def _test(test: str, expected: Any, found: bool, value: Any) -> bool:
     if test == "in":
         return any(_same(value, option) for option in expected)
     if test == "matches":
-        return (
-            isinstance(value, (str, int, float)) and _regex(expected).search(str(value)) is not None
-        )
+        return isinstance(value, (str, int, float)) and _found(expected, str(value))
     return _compare(test, value, expected)
 
 
@@ -163,6 +153,10 @@ def to_number(text: str) -> float | None:
     return number if number == number and number not in (float("inf"), float("-inf")) else None
 
 
-@lru_cache(maxsize=1024)
-def _regex(pattern: str) -> re.Pattern[str]:
-    return re.compile(pattern)
+def _found(pattern: str, text: str) -> bool:
+    """Whether the pattern is found in the text; a pattern that takes too long does not match,
+    so its choice stays hidden rather than the walk freezing."""
+    try:
+        return tree_regex.search(pattern, text) is True
+    except (re.error, RecursionError, OverflowError):  # only in a tree the schema never checked
+        return False
