@@ -16,8 +16,10 @@ How a face uses it:
     store.list_sessions(status="open", tree=None, limit=50) -> list[SessionSummary]
     store.load("3f2a") -> SessionRecord               # BranchwiseError when unknown or ambiguous
 
-Each event is its own transaction (WAL, synchronous=NORMAL): a crash loses at most the event
-being written, and several processes can write at once (they wait on each other's locks).
+Each change of a walk (an answer and the steps it leads to, a call's result, going back, a
+note) is one transaction (WAL, synchronous=NORMAL): a crash or a refused write loses at most the
+change being written, never half of it, and several processes can write at once (they wait on
+each other's locks).
 Secrets never reach the file: values pass through engine.record.Redactor first.
 """
 
@@ -182,15 +184,18 @@ class Store:
 
     @contextmanager
     def writing(self) -> Iterator[sqlite3.Connection]:
-        """One write transaction, committed on leaving (the write lock taken up front)."""
+        """One write transaction, committed on leaving (the write lock taken up front) and
+        rolled back when the block or the commit fails."""
         with self._lock, self._refusals("cannot write to"):
             self._db.execute("BEGIN IMMEDIATE")
             try:
                 yield self._db
+                self._db.execute("COMMIT")
             except BaseException:
-                self._db.execute("ROLLBACK")
+                # A full disk or an I/O error may have rolled the transaction back already.
+                if self._db.in_transaction:
+                    self._db.execute("ROLLBACK")
                 raise
-            self._db.execute("COMMIT")
 
     @contextmanager
     def _reading(self) -> Iterator[sqlite3.Connection]:
@@ -473,6 +478,7 @@ class StoreRecorder:
     then makes the stored session match the replayed walk and recording goes on from there.
     Every write checks and bumps the session's revision, so two processes walking one session
     at once cannot silently overwrite each other: the second to write stops (SessionChanged).
+    The events of one change of the walk share one transaction and one revision (`change`).
     """
 
     def __init__(self, store: Store, replaying: bool = False, revision: int | None = None) -> None:
@@ -481,6 +487,32 @@ class StoreRecorder:
         # The revision this recorder last saw; None takes whatever is stored (a reload in the
         # same process, which holds the session already).
         self.revision = revision
+        # The transaction of the walk's change under way, which its events write on.
+        self._open: sqlite3.Connection | None = None
+
+    @contextmanager
+    def change(self, walk: Walk) -> Iterator[None]:
+        """One change of the walk: its events are written in one transaction, committed when
+        it ends normally and rolled back when it ends with an error, so the store has all of
+        the change or none of it. Refused up front when someone else wrote since."""
+        if self.replaying:
+            yield
+            return
+        with self._changing(walk) as db:
+            self._open = db
+            try:
+                yield
+            finally:
+                self._open = None
+
+    @contextmanager
+    def _writing(self, walk: Walk) -> Iterator[sqlite3.Connection]:
+        """The transaction of the change under way, or one of its own outside a change."""
+        if self._open is not None:
+            yield self._open
+            return
+        with self._changing(walk) as db:
+            yield db
 
     @contextmanager
     def _changing(self, walk: Walk) -> Iterator[sqlite3.Connection]:
@@ -537,7 +569,7 @@ class StoreRecorder:
         if self.replaying:
             return
         redactor = Redactor.of(walk)
-        with self._changing(walk) as db:
+        with self._writing(walk) as db:
             if index > 0 and walk.visits[index - 1].auto:
                 # Links and pass-through outcomes get their answer without an answered event.
                 self._write_answer(db, walk, index - 1, redactor)
@@ -547,7 +579,7 @@ class StoreRecorder:
         if self.replaying:
             return
         redactor = Redactor.of(walk)
-        with self._changing(walk) as db:
+        with self._writing(walk) as db:
             self._write_answer(db, walk, index, redactor)
             db.execute(
                 "UPDATE sessions SET variables_json = ?, error = ? WHERE id = ?",
@@ -569,7 +601,7 @@ class StoreRecorder:
     def rewound(self, walk: Walk, index: int) -> None:
         if self.replaying:
             return
-        with self._changing(walk) as db:
+        with self._writing(walk) as db:
             # The notes of the step gone back to stay with it; only its answer is dropped.
             # Unanswered later steps are kept too: each was shown, and usage statistics
             # (engine.stats) count it as a visit.
@@ -583,7 +615,7 @@ class StoreRecorder:
     def noted(self, walk: Walk, index: int, text: str) -> None:
         if self.replaying:
             return
-        with self._changing(walk) as db:
+        with self._writing(walk) as db:
             db.execute(
                 "INSERT INTO notes (session_id, step_idx, text, at) VALUES (?, ?, ?, ?)",
                 (walk.id, index, Redactor.of(walk).text(text), walk.clock()),
@@ -592,7 +624,7 @@ class StoreRecorder:
     def note_edited(self, walk: Walk, index: int, note_index: int, text: str) -> None:
         if self.replaying:
             return
-        with self._changing(walk) as db:
+        with self._writing(walk) as db:
             # A step's notes are its rows in the order they were written (read_steps orders
             # them by id too); the edited one keeps the time it was first taken.
             db.execute(
@@ -604,7 +636,7 @@ class StoreRecorder:
     def ended(self, walk: Walk) -> None:
         if self.replaying:
             return
-        with self._changing(walk) as db:
+        with self._writing(walk) as db:
             _write_session_state(db, walk, Redactor.of(walk))
 
     def joined(self, walk: Walk) -> None:

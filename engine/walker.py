@@ -10,6 +10,7 @@ import time
 import uuid
 import weakref
 from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -69,7 +70,15 @@ class Visit:
 
 
 class Recorder(Protocol):
-    """Told of every change as it happens, so a store can keep the walk (see engine.store)."""
+    """Told of every change as it happens, so a store can keep the walk (see engine.store).
+
+    Each change of a walk (an answer, a call's result, going back, a note) runs inside
+    `change(walk)`: its events arrive in that block, which ends normally when the change is
+    done and with the error when it is not, so a store can keep all of a change or none of it.
+    Events outside a change (started, joined, the steps a new walk enters) stand alone.
+    """
+
+    def change(self, walk: Walk) -> AbstractContextManager[None]: ...
 
     def started(self, walk: Walk) -> None: ...
 
@@ -90,6 +99,9 @@ class Recorder(Protocol):
 
 class NullRecorder:
     """Keeps nothing: scenario tests and benchmarks."""
+
+    def change(self, walk: Walk) -> AbstractContextManager[None]:
+        return nullcontext()
 
     def started(self, walk: Walk) -> None:
         return None
@@ -273,8 +285,9 @@ class Walk:
                     route=option.label,
                 )
             self._leave(option.label, option.goto, taken)
-        except BaseException:
-            undo.restore()
+            undo.keep()
+        except BaseException as error:
+            undo.restore(error)
             raise
 
     def submit(self, text: str) -> None:
@@ -291,8 +304,9 @@ class Walk:
             self.variables[node.var] = checked.value
             shown = MASK if node.var in self.secrets else str(checked.value)
             self._leave(shown, node.next, "next")
-        except BaseException:
-            undo.restore()
+            undo.keep()
+        except BaseException as error:
+            undo.restore(error)
             raise
 
     def _check_target(self, goto: str, answer: str) -> None:
@@ -340,8 +354,9 @@ class Walk:
         undo = self._undo_point()
         try:
             self._route_on(node, call, result)
-        except BaseException:
-            undo.restore()
+            undo.keep()
+        except BaseException as error:
+            undo.restore(error)
             raise
 
     def _route_on(self, node: Action, call: PendingCall, result: CallResult) -> None:
@@ -431,8 +446,9 @@ class Walk:
             visit.by_hand = False
             self.status, self.error = OPEN, None
             self.recorder.rewound(self, index)
-        except BaseException:
-            undo.restore()
+            undo.keep()
+        except BaseException as error:
+            undo.restore(error)
             raise
         return undone
 
@@ -458,8 +474,9 @@ class Walk:
         try:
             self.current.notes.append(cleaned)
             self.recorder.noted(self, len(self.visits) - 1, cleaned)
-        except BaseException:
-            undo.restore()
+            undo.keep()
+        except BaseException as error:
+            undo.restore(error)
             raise
 
     def edit_note(self, visit_index: int, note_index: int, text: str) -> None:
@@ -476,15 +493,18 @@ class Walk:
         try:
             visits[visit_index].notes[note_index] = cleaned
             self.recorder.note_edited(self, visit_index, note_index, cleaned)
-        except BaseException:
-            undo.restore()
+            undo.keep()
+        except BaseException as error:
+            undo.restore(error)
             raise
 
     # Moving.
 
     def _undo_point(self, start: int = -1) -> _Undo | _NoUndo:
-        """Taken before a change the recorder is told of: when the change raises (a store
-        refusing it, say), `restore()` puts the walk back as it was and the error goes on.
+        """Taken before a change the recorder is told of, opening the recorder's change: when
+        the change is done, `keep()` ends it (a store commits all of it at once); when it raises
+        (a store refusing it, say), `restore(error)` ends it with the error (a store keeps none
+        of it) and puts the walk back as it was, and the error goes on.
 
         `start` is the first visit the change may alter (the current one unless given); later
         visits may be dropped or added, earlier ones are left alone. NullRecorder never refuses,
@@ -608,14 +628,25 @@ class Walk:
 
 class _Undo:
     """What one change may alter of a walk, kept to put back if the change raises (a store
-    refusing it must leave the walk as the store still has it).
+    refusing it must leave the walk as the store still has it), and the recorder's change
+    that is open meanwhile.
 
     Only what a change can touch is kept: the visits from `start` on (the list, and the fields
     of the first of them), the variables, status, error, the cached node and the trees opened.
     Action records are never changed in place once made, so keeping a reference is enough.
     """
 
-    __slots__ = ("fields", "notes", "start", "state", "tail", "values", "variables", "walk")
+    __slots__ = (
+        "change",
+        "fields",
+        "notes",
+        "start",
+        "state",
+        "tail",
+        "values",
+        "variables",
+        "walk",
+    )
 
     def __init__(self, walk: Walk, start: int) -> None:
         self.walk = walk
@@ -627,9 +658,29 @@ class _Undo:
         self.variables = walk.variables
         self.values = dict(walk.variables)
         self.state = (walk.status, walk.error, walk._node_of, len(walk.trees))
+        change = walk.recorder.change(walk)
+        # Opened last: when the recorder refuses to begin (the session changed elsewhere), the
+        # walk has not changed and the error goes on from here.
+        change.__enter__()
+        self.change: AbstractContextManager[None] | None = change
 
-    def restore(self) -> None:
-        """The walk as it was when this was made; objects others may hold keep their identity."""
+    def keep(self) -> None:
+        """The change is done: the recorder's change ends and keeps it."""
+        change, self.change = self.change, None
+        if change is not None:
+            change.__exit__(None, None, None)
+
+    def restore(self, error: BaseException) -> None:
+        """The walk as it was when this was made, the recorder's change ended with the error;
+        objects others may hold keep their identity."""
+        change, self.change = self.change, None
+        try:
+            if change is not None:
+                change.__exit__(type(error), error, error.__traceback__)
+        finally:
+            self._put_back()
+
+    def _put_back(self) -> None:
         walk = self.walk
         walk.visits[self.start :] = self.tail
         visit = self.tail[0]
@@ -644,11 +695,14 @@ class _Undo:
 
 
 class _NoUndo:
-    """Nothing kept: the change of a walk whose recorder never refuses."""
+    """Nothing kept, nothing opened: the change of a walk whose recorder never refuses."""
 
     __slots__ = ()
 
-    def restore(self) -> None:
+    def keep(self) -> None:
+        return None
+
+    def restore(self, error: BaseException) -> None:
         return None
 
 

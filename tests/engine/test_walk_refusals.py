@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -76,10 +77,14 @@ class Refused(BranchwiseError):
 
 
 class Refusing:
-    """A recorder that hears every event and refuses the chosen one (its nth time) once set."""
+    """A recorder that hears every event and refuses the chosen one (its nth time) once set;
+    it writes down how each change ended and the events heard outside any change."""
 
     def __init__(self) -> None:
         self.heard: list[str] = []
+        self.changes: list[str] = []
+        self.outside: list[str] = []
+        self._changing = False
         self.raised: Refused | None = None
         self._refuse: tuple[str, int] | None = None
         self._seen = 0
@@ -97,6 +102,21 @@ class Refusing:
                 self.raised = Refused(f"the store refused {event}")
                 raise self.raised
         self.heard.append(event)
+        if not self._changing:
+            self.outside.append(event)
+
+    @contextmanager
+    def change(self, walk: Walk) -> Iterator[None]:
+        assert not self._changing, "a change began inside another"
+        self._changing = True
+        try:
+            yield
+        except BaseException as error:
+            self.changes.append(f"dropped: {error}")
+            raise
+        finally:
+            self._changing = False
+        self.changes.append("kept")
 
     def started(self, walk: Walk) -> None:
         self._hear("started")
@@ -235,6 +255,7 @@ def test_a_refused_change_leaves_the_walk_as_it_was_and_can_be_made_later(
     with pytest.raises(Refused) as caught:
         change(walk)
     assert caught.value is recorder.raised  # the recorder's own error, unchanged
+    assert recorder.changes[-1] == f"dropped: the store refused {event}"
     assert state(walk) == before
 
     recorder.stop_refusing()
@@ -248,6 +269,9 @@ def test_a_refused_change_leaves_the_walk_as_it_was_and_can_be_made_later(
     change(twin)
     assert state(walk) == state(twin) != before
     assert recorder.heard[heard:] == twin_recorder.heard[twin_heard:]
+    assert recorder.changes[-1] == "kept"
+    # Only what a new walk does before any change is heard outside one.
+    assert recorder.outside == ["started", "entered"]
 
 
 def test_a_refused_link_forgets_the_tree_it_opened() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
 import pytest
@@ -100,6 +101,9 @@ class Recording:
 
     def __init__(self) -> None:
         self.events: list[tuple[str, Any]] = []
+
+    def change(self, walk: Walk) -> AbstractContextManager[None]:
+        return nullcontext()
 
     def started(self, walk: Walk) -> None:
         self.events.append(("started", walk.id))
