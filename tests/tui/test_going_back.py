@@ -132,3 +132,19 @@ async def test_a_single_note_opens_for_editing_at_once_and_empty_text_is_refused
         await press(pilot, "ctrl+u", "enter")
         assert walk.visits[0].notes == ["only one"]
         assert "a note needs some text" in screen_text(pilot)
+
+
+async def test_the_breadcrumbs_follow_each_step_just_after_its_question_is_painted() -> None:
+    walk = new_walk()
+    async with app_for(walk).run_test(size=(120, 40)) as pilot:
+        crumbs = pilot.app.screen.query_one("#crumbs", OptionList)
+        await wait_for(pilot, lambda: crumbs.option_count == 1)
+        for key in ("1", "1", "1"):  # pressed at once, as a fast typist does
+            await pilot.press(key)
+        await wait_for(pilot, lambda: crumbs.option_count == 4)
+        shown = screen_text(pilot)
+        assert "✓ Open Contacts from the" in shown and "▸ Do you see the 'Create" in shown
+        assert crumbs.highlighted == 3
+        await press(pilot, "escape")
+        await wait_for(pilot, lambda: crumbs.option_count == 3)
+        assert "▸ Open the Profile tab" in screen_text(pilot)

@@ -15,6 +15,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Input, Static
 
@@ -40,6 +41,7 @@ if TYPE_CHECKING:
     from tui.widgets.input_panel import InputPanel
 
 PARTS = ("answers", "input-panel", "action-panel")
+PATH_DELAY = 0.03  # seconds from a new node to its breadcrumbs: after the node's first frame
 # What the engine refuses with a message, the session store's failures among them (a locked,
 # read-only or damaged file): said on the screen, never shown as a traceback.
 REFUSALS = BranchwiseError
@@ -74,6 +76,7 @@ class WalkScreen(Screen[None]):
         self._show_again = False
         self._part: str | None = None
         self._refill: str | None = None
+        self._path_timer: Timer | None = None
 
     @property
     def branchwise(self) -> BranchwiseApp:
@@ -158,8 +161,7 @@ class WalkScreen(Screen[None]):
             return
         refill, self._refill = self._refill, None
         self.query_one(WalkHeader).show(walk)
-        for path in self.query(PathPanel):
-            path.show(walk)
+        self._show_path_soon()
         self.query_one("#title", Static).update(literal(self._masked(walk.text(node.title))))
         self.query_one(NodeBody).show(self._body_markdown())
         node_area = self.query_one("#node", VerticalScroll)
@@ -176,6 +178,18 @@ class WalkScreen(Screen[None]):
             self._show_part("answers")
             self.query_one(AnswerButtons).show([self._masked_option(o) for o in walk.options()])
             self.call_after_refresh(self.query_one(AnswerButtons).focus_first)
+
+    def _show_path_soon(self) -> None:
+        """Bring the breadcrumbs up to date just after the new question is painted: the
+        question is what a person waits for, and keys pressed in quick succession update the
+        path once."""
+        if self._path_timer is None:
+            self._path_timer = self.set_timer(PATH_DELAY, self._show_path)
+
+    def _show_path(self) -> None:
+        self._path_timer = None
+        for path in self.query(PathPanel):
+            path.show(self.walk)
 
     def _masked(self, text: str) -> str:
         return masked(self.walk, text)

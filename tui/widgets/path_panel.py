@@ -22,6 +22,7 @@ from tui.masked import masked
 
 DONE = "✓ "
 HERE = "▸ "
+MAX_KEPT = 2000  # crumbs kept for reuse, a bound for very long sessions
 
 
 class Crumb(Visual):
@@ -56,8 +57,14 @@ class Crumb(Visual):
         return self._lines(width).plain.count("\n") + 1
 
 
-def crumbs(walk: Walk) -> list[tuple[int, Crumb]]:
-    """(visit index, line) for each step a person saw: links and pass-throughs are left out."""
+def crumbs(walk: Walk, made: dict[tuple[str, str], Crumb]) -> list[tuple[int, Crumb]]:
+    """(visit index, line) for each step a person saw: links and pass-throughs are left out.
+
+    A crumb already `made` for the same mark and title is used again: its lines stay wrapped,
+    so a keypress lays out only the new crumbs, not the whole path.
+    """
+    if len(made) > MAX_KEPT:
+        made.clear()
     lines: list[tuple[int, Crumb]] = []
     last = len(walk.visits) - 1
     for index, visit in enumerate(walk.visits):
@@ -65,7 +72,11 @@ def crumbs(walk: Walk) -> list[tuple[int, Crumb]]:
             continue
         node = walk.trees[visit.tree_id].nodes[visit.node_id]
         mark = HERE if index == last else DONE
-        lines.append((index, Crumb(mark, literal(masked(walk, walk.text(node.title))))))
+        title = masked(walk, walk.text(node.title))
+        crumb = made.get((mark, title))
+        if crumb is None:
+            crumb = made[mark, title] = Crumb(mark, literal(title))
+        lines.append((index, crumb))
     return lines
 
 
@@ -85,6 +96,10 @@ class PathPanel(Vertical):
             super().__init__()
             self.index = index
 
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._made: dict[tuple[str, str], Crumb] = {}
+
     def compose(self) -> ComposeResult:
         yield OptionList(id="crumbs")
         yield Static(id="notes-heading")
@@ -95,7 +110,7 @@ class PathPanel(Vertical):
 
     def show(self, walk: Walk) -> None:
         """Show the walk's path and notes as they are now."""
-        lines = crumbs(walk)
+        lines = crumbs(walk, self._made)
         crumb_list = self.query_one("#crumbs", OptionList)
         crumb_list.set_options(Option(line, id=f"visit-{index}") for index, line in lines)
         if lines:
