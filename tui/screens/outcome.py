@@ -14,12 +14,11 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, Markdown, Static
 
-from engine.walker import InvalidAnswer
 from tui.going_back import side_effect_lines
 from tui.literal import literal, markdown_template, notify_plain
 from tui.masked import masked
 from tui.screens.transcript import session_markdown
-from tui.screens.walk import REFUSALS, refusal
+from tui.screens.walk import REFUSALS, notify_refusal
 from tui.transcript_export import copy_transcript, save_transcript
 
 if TYPE_CHECKING:
@@ -83,7 +82,7 @@ class OutcomeScreen(Screen[None]):
         try:
             walk = self.branchwise.new_walk(tree.id if known else tree.path)
         except REFUSALS as error:
-            notify_plain(self.app, f"cannot start again: {refusal(error)}", "error", timeout=10)
+            notify_refusal(self.app, error, "cannot start again: ")
             return
         self.branchwise.open_walk(walk)
 
@@ -94,11 +93,8 @@ class OutcomeScreen(Screen[None]):
         """Re-open the last question (a wrong key at the end is easy to undo)."""
         try:
             undone = self.walk.back()
-        except InvalidAnswer as exc:
-            notify_plain(self.app, exc.message, "warning")
-            return
         except REFUSALS as error:
-            notify_plain(self.app, refusal(error), "error", timeout=10)
+            notify_refusal(self.app, error)
             return
         await self.branchwise.open_walk(self.walk)
         for line in side_effect_lines(undone):

@@ -12,7 +12,6 @@ from textual.screen import Screen
 from textual.widgets import Footer, Markdown, Static
 
 from engine.errors import BranchwiseError
-from engine.walker import InvalidAnswer
 from tui.literal import notify_plain
 from tui.transcript_export import copy_transcript, save_transcript, transcript_markdown
 
@@ -91,14 +90,14 @@ class TranscriptScreen(Screen[None]):
             return
 
         def add(text: str | None) -> None:
-            from tui.screens.walk import REFUSALS, refusal
+            from tui.screens.walk import REFUSALS, notify_refusal
 
             if not text or not text.strip():
                 return
             try:
                 walk.note(text)
             except REFUSALS as error:
-                notify_plain(self.app, refusal(error), "error", timeout=10)
+                notify_refusal(self.app, error)
                 return
             self.query_one(Markdown).update(self.markdown())
             self.refresh_bindings()  # the first note makes "Edit note" available
@@ -130,15 +129,12 @@ class TranscriptScreen(Screen[None]):
         def save(text: str | None) -> None:
             if text is None:
                 return
-            from tui.screens.walk import REFUSALS, refusal
+            from tui.screens.walk import REFUSALS, notify_refusal
 
             try:
                 walk.edit_note(visit, note, text)
-            except InvalidAnswer as exc:
-                notify_plain(self.app, exc.message, "warning")
-                return
             except REFUSALS as error:
-                notify_plain(self.app, refusal(error), "error", timeout=10)
+                notify_refusal(self.app, error)
                 return
             self.query_one(Markdown).update(self.markdown())
             self.refresh_bindings()

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import events, on
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
@@ -52,6 +52,15 @@ def refusal(error: BranchwiseError) -> str:
     if isinstance(error, StoreFailed):
         return f"{error.message}; this step was not saved"
     return error.message
+
+
+def notify_refusal(app: App[Any], error: BranchwiseError, doing: str = "") -> None:
+    """Say in a notification why a change was refused: a warning for an answer the walk does
+    not take, an error that stays longer when the store refused it."""
+    if isinstance(error, InvalidAnswer):
+        notify_plain(app, error.message, "warning")
+    else:
+        notify_plain(app, f"{doing}{refusal(error)}", "error", timeout=10)
 
 
 class WalkScreen(Screen[None]):
