@@ -21,9 +21,17 @@ _OUTSIDE_SET = r"""\\N\{[^}]*\}            # a named character, whose braces are
       | \[\^?\]?                # a set opens; a ']' right after it is a member
       | \{(?:\d+|\d*,\d*)\}     # a quantifier
       | ."""
-_OUTSIDE = re.compile(_OUTSIDE_SET, re.DOTALL | re.VERBOSE)
-_OUTSIDE_VERBOSE = re.compile(r"\#[^\n]* |" + _OUTSIDE_SET, re.DOTALL | re.VERBOSE)
-_INSIDE_SET = re.compile(r"\\N\{[^}]*\}|\\.|.", re.DOTALL)
+
+
+@lru_cache(maxsize=1)
+def _scanners() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+    """The scanners of a pattern's pieces (outside a set, the same in verbose mode, inside a
+    set), compiled when a tree's pattern is first matched, not by every start."""
+    return (
+        re.compile(_OUTSIDE_SET, re.DOTALL | re.VERBOSE),
+        re.compile(r"\#[^\n]* |" + _OUTSIDE_SET, re.DOTALL | re.VERBOSE),
+        re.compile(r"\\N\{[^}]*\}|\\.|.", re.DOTALL),
+    )
 
 
 def is_valid(pattern: str) -> bool:
@@ -78,11 +86,12 @@ def _reading(pattern: str) -> tuple[str, int]:
 def _regex_spelling(pattern: str, verbose: bool) -> str:
     """The pattern with every brace re takes as text and every bracket inside a set escaped:
     the regex module reads a fuzzy-match constraint (`{e<=1}`) or a POSIX class there."""
-    outside = _OUTSIDE_VERBOSE if verbose else _OUTSIDE
+    plain_outside, verbose_outside, inside_set = _scanners()
+    outside = verbose_outside if verbose else plain_outside
     pieces: list[str] = []
     position, in_set = 0, False
     while position < len(pattern):
-        found = (_INSIDE_SET if in_set else outside).match(pattern, position)
+        found = (inside_set if in_set else outside).match(pattern, position)
         assert found is not None  # the last alternative takes any one character
         piece, position = found.group(), found.end()
         pieces.append("\\" + piece if piece == ("[" if in_set else "{") else piece)
