@@ -14,11 +14,12 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, Markdown, Static
 
+from engine.errors import BranchwiseError
 from tui.going_back import side_effect_lines
 from tui.literal import literal, markdown_template, notify_plain
 from tui.masked import masked
 from tui.screens.transcript import session_markdown
-from tui.screens.walk import REFUSALS, notify_refusal
+from tui.screens.walk import notify_refusal
 from tui.transcript_export import copy_transcript, save_transcript
 
 if TYPE_CHECKING:
@@ -81,7 +82,7 @@ class OutcomeScreen(Screen[None]):
         known = tree.id in self.branchwise.library.entries
         try:
             walk = self.branchwise.new_walk(tree.id if known else tree.path)
-        except REFUSALS as error:
+        except BranchwiseError as error:
             notify_refusal(self.app, error, "cannot start again: ")
             return
         self.branchwise.open_walk(walk)
@@ -93,7 +94,7 @@ class OutcomeScreen(Screen[None]):
         """Re-open the last question (a wrong key at the end is easy to undo)."""
         try:
             undone = self.walk.back()
-        except REFUSALS as error:
+        except BranchwiseError as error:
             notify_refusal(self.app, error)
             return
         await self.branchwise.open_walk(self.walk)

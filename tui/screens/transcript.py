@@ -90,13 +90,13 @@ class TranscriptScreen(Screen[None]):
             return
 
         def add(text: str | None) -> None:
-            from tui.screens.walk import REFUSALS, notify_refusal
+            from tui.screens.walk import notify_refusal
 
             if not text or not text.strip():
                 return
             try:
                 walk.note(text)
-            except REFUSALS as error:
+            except BranchwiseError as error:
                 notify_refusal(self.app, error)
                 return
             self.query_one(Markdown).update(self.markdown())
@@ -129,11 +129,11 @@ class TranscriptScreen(Screen[None]):
         def save(text: str | None) -> None:
             if text is None:
                 return
-            from tui.screens.walk import REFUSALS, notify_refusal
+            from tui.screens.walk import notify_refusal
 
             try:
                 walk.edit_note(visit, note, text)
-            except REFUSALS as error:
+            except BranchwiseError as error:
                 notify_refusal(self.app, error)
                 return
             self.query_one(Markdown).update(self.markdown())

@@ -42,13 +42,11 @@ if TYPE_CHECKING:
 
 PARTS = ("answers", "input-panel", "action-panel")
 PATH_DELAY = 0.03  # seconds from a new node to its breadcrumbs: after the node's first frame
-# What the engine refuses with a message, the session store's failures among them (a locked,
-# read-only or damaged file): said on the screen, never shown as a traceback.
-REFUSALS = BranchwiseError
 
 
 def refusal(error: BranchwiseError) -> str:
-    """What to tell a person when the engine or the session store refused a change."""
+    """What to tell a person when the engine or the session store refused a change (the store's
+    failures are BranchwiseErrors too: a locked, read-only or damaged file is never a traceback)."""
     if isinstance(error, StoreFailed):
         return f"{error.message}; this step was not saved"
     return error.message
@@ -239,7 +237,7 @@ class WalkScreen(Screen[None]):
         """Make a change to the walk; when it is refused, say why and stay on this node."""
         try:
             change()
-        except REFUSALS as error:
+        except BranchwiseError as error:
             self._refused(refusal(error))
             return False
         return True
@@ -369,7 +367,7 @@ class WalkScreen(Screen[None]):
         except InvalidAnswer as exc:
             self._input_panel().show_reason(exc.message)
             return
-        except REFUSALS as error:
+        except BranchwiseError as error:
             self._refused(refusal(error))
             return
         self.show_node()
@@ -412,7 +410,7 @@ class WalkScreen(Screen[None]):
         except InvalidAnswer as exc:
             notify_plain(self.app, exc.message, "warning")
             return
-        except REFUSALS as error:
+        except BranchwiseError as error:
             self._refused(refusal(error))
             return
         for line in side_effect_lines(undone):
