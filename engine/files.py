@@ -1,14 +1,23 @@
-"""Files on disk: which ones are trees, and reading one without hanging or filling memory."""
+"""Files on disk: which ones are trees, reading one without hanging or filling memory, writing
+a cache file whole, and a key of the engine's own files for the caches."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import stat
+import tempfile
+from functools import cache
 from pathlib import Path
+from typing import Any
+
+from engine import __version__
 
 SCENARIO_SUFFIX = ".test.yaml"
 # What a tree file may weigh (engine.reader.Limits.max_bytes): past it, it is refused unread.
 MAX_TREE_BYTES = 2 * 1024 * 1024
+_ENGINE = Path(__file__).resolve().parent
 
 
 def is_tree_file(path: Path) -> bool:
@@ -56,3 +65,35 @@ def _file_kind(mode: int) -> str:
 
 def over(size: int, limit: int) -> str:
     return f"the file is {size:,} bytes, over the limit of {limit:,}"
+
+
+@cache
+def engine_key() -> str:
+    """A key of the engine's code (each module's size and time of change) and version: what a
+    cached verdict (schema problems, a tree that loaded clean) depends on besides the file."""
+    digest = hashlib.sha256(__version__.encode())
+    pending = [_ENGINE]
+    while pending:
+        with os.scandir(pending.pop()) as entries:
+            for entry in sorted(entries, key=lambda e: e.name):
+                if entry.is_dir() and entry.name not in ("__pycache__", "bundled_trees"):
+                    pending.append(Path(entry.path))
+                elif entry.name.endswith((".py", ".json")):
+                    info = entry.stat()
+                    digest.update(f"{entry.path}:{info.st_size}:{info.st_mtime_ns};".encode())
+    return digest.hexdigest()[:24]
+
+
+def write_json_whole(file: Path, value: Any) -> None:
+    """Write a cache file as JSON, whole then renamed so a reader never sees half of it; a
+    cache that cannot be written (a full disk, no permission) is only a cache not kept."""
+    tmp: str | None = None
+    try:
+        file.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=file.parent, suffix=".tmp")
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            json.dump(value, out, separators=(",", ":"))
+        Path(tmp).replace(file)
+    except (OSError, TypeError, ValueError):  # a value that is no JSON is not kept either
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)

@@ -5,14 +5,19 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from engine.errors import InvalidTree, TreeNotFound
-from engine.files import MAX_TREE_BYTES, FileRefused, is_tree_file, read_regular_file
+from engine.files import (
+    MAX_TREE_BYTES,
+    FileRefused,
+    is_tree_file,
+    read_regular_file,
+    write_json_whole,
+)
 from engine.tree_cache import TreeCache
 
 if TYPE_CHECKING:
@@ -187,16 +192,8 @@ class Library:
 
     def _save_catalog(self, entries: dict[str, dict[str, Any]]) -> None:
         file = self._catalog_file()
-        if file is None:
-            return
-        try:
-            file.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=file.parent, suffix=".tmp")
-            with os.fdopen(fd, "w", encoding="utf-8") as out:
-                json.dump({"version": _CATALOG_VERSION, "entries": entries}, out)
-            Path(tmp).replace(file)
-        except OSError:
-            return
+        if file is not None:
+            write_json_whole(file, {"version": _CATALOG_VERSION, "entries": entries})
 
     @property
     def ids(self) -> frozenset[str]:

@@ -1,31 +1,17 @@
-"""A cache of schema verdicts keyed by a file's content, so a known file skips jsonschema."""
+"""A cache of schema verdicts keyed by a file's content and the engine's code, so a known file
+skips jsonschema."""
 
 from __future__ import annotations
 
-import hashlib
 import json
-import os
-import tempfile
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from engine import __version__, checker, compiled_schema
-from engine.checker import check_schema, schema_text
+from engine.checker import check_schema
+from engine.files import engine_key, write_json_whole
 from engine.problems import Problem, Severity
 from engine.reader import Document
-
-
-def checker_key() -> str:
-    """What a verdict depends on besides the file: the version, the schema and the checker's
-    own code, so a changed checker never trusts a verdict an older one gave."""
-    digest = hashlib.sha256((__version__ + schema_text()).encode())
-    for module in (checker, compiled_schema):
-        try:
-            digest.update(Path(str(module.__file__)).read_bytes())
-        except OSError:
-            digest.update(b"?")
-    return digest.hexdigest()[:16]
 
 
 def _problem(path: str, row: dict[str, Any]) -> Problem | None:
@@ -47,7 +33,7 @@ class SchemaCache:
 
     def _key(self, doc: Document) -> str:
         if self._schema_key is None:
-            self._schema_key = checker_key()
+            self._schema_key = engine_key()
         return f"{doc.sha256}-{self._schema_key}"
 
     def check(self, doc: Document) -> list[Problem]:
@@ -73,12 +59,4 @@ class SchemaCache:
 
     def _store(self, file: Path, problems: list[Problem]) -> None:
         rows = [{k: v for k, v in asdict(p).items() if k != "path"} for p in problems]
-        try:
-            self.directory.mkdir(parents=True, exist_ok=True)
-            # Written whole then renamed, so a reader never sees half a file.
-            fd, tmp = tempfile.mkstemp(dir=self.directory, suffix=".tmp")
-            with os.fdopen(fd, "w", encoding="utf-8") as out:
-                json.dump(rows, out, default=str)
-            Path(tmp).replace(file)
-        except OSError:
-            return
+        write_json_whole(file, rows)

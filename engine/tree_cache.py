@@ -13,38 +13,18 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from collections.abc import Mapping
-from functools import cache
 from pathlib import Path
 from typing import Any
 
-from engine import __version__
 from engine.builder import build_tree
+from engine.files import engine_key, write_json_whole
 from engine.model import Action, Link, Tree
 
 _FORMAT = 1
-_ENGINE = Path(__file__).resolve().parent
 # The actions shipped with branchwise (engine.actions.catalog.builtin_actions; a test keeps the
 # two the same): their parameters are part of the engine's code, so the key covers them.
 BUILT_IN_ACTIONS = frozenset({"paya.get_contact", "paya.find_contacts", "http.request"})
-
-
-@cache
-def engine_key() -> str:
-    """A key of the engine's code (each module's size and time of change) and version."""
-    digest = hashlib.sha256(__version__.encode())
-    pending = [_ENGINE]
-    while pending:
-        with os.scandir(pending.pop()) as entries:
-            for entry in sorted(entries, key=lambda e: e.name):
-                if entry.is_dir() and entry.name not in ("__pycache__", "bundled_trees"):
-                    pending.append(Path(entry.path))
-                elif entry.name.endswith((".py", ".json")):
-                    stat = entry.stat()
-                    digest.update(f"{entry.path}:{stat.st_size}:{stat.st_mtime_ns};".encode())
-    return digest.hexdigest()[:24]
 
 
 def faithful(value: Any) -> bool:
@@ -95,13 +75,4 @@ class TreeCache:
         if not tree.sha256 or not faithful(data):
             return
         entry = {"format": _FORMAT, "engine": engine_key(), "sha256": tree.sha256, "data": data}
-        file = self._file(tree.path)
-        try:
-            self.directory.mkdir(parents=True, exist_ok=True)
-            # Written whole then renamed, so a reader never sees half a file.
-            fd, tmp = tempfile.mkstemp(dir=self.directory, suffix=".tmp")
-            with os.fdopen(fd, "w", encoding="utf-8") as out:
-                json.dump(entry, out, separators=(",", ":"))
-            Path(tmp).replace(file)
-        except (OSError, ValueError):
-            return
+        write_json_whole(self._file(tree.path), entry)

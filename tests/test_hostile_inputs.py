@@ -643,8 +643,8 @@ def test_a_damaged_or_lying_catalog_changes_nothing_a_user_sees(
 def test_a_schema_cache_saying_a_broken_tree_is_clean_never_crashes_a_walk(
     tmp_path: Path,
 ) -> None:
+    from engine.files import engine_key
     from engine.reader import read_file
-    from engine.schema_cache import checker_key
 
     broken = tmp_path / "lib" / "broken.yaml"
     broken.parent.mkdir()
@@ -660,7 +660,7 @@ def test_a_schema_cache_saying_a_broken_tree_is_clean_never_crashes_a_walk(
     refused = bw(tmp_path, "run", str(broken), "--answers", "Regex")
     assert refused.returncode == 1
     assert "(schema)" in text_of(refused)[1]
-    verdict = tmp_path / "cache" / "schema" / f"{read_file(broken).sha256}-{checker_key()}.json"
+    verdict = tmp_path / "cache" / "schema" / f"{read_file(broken).sha256}-{engine_key()}.json"
     assert verdict.is_file()
     verdict.write_text("[]")  # the lie: "no problems"
     for answers, says in (

@@ -1,6 +1,6 @@
 """Caches that lie: a damaged catalog or schema verdict costs time, never a crash or a wrong tree.
 
-The schema cache is keyed by the file's content, the schema and the checker's own code, so a
+The schema cache is keyed by the file's content and the engine's code, so a
 stale verdict is not reused; a verdict edited to say "clean" can let a schema-invalid tree be
 walked, so the walk itself must never fail on whatever the builder makes of such a file.
 """
@@ -19,9 +19,10 @@ from hypothesis import strategies as st
 
 from engine.action_runner import ActionRunner
 from engine.errors import BranchwiseError, InvalidTree
+from engine.files import engine_key
 from engine.library import Library
 from engine.reader import Document, read_file
-from engine.schema_cache import SchemaCache, checker_key
+from engine.schema_cache import SchemaCache
 from engine.validation import check_document
 from engine.walker import InvalidAnswer, Walk
 
@@ -119,7 +120,7 @@ def poison(cache: Path, source: Path, rows: Any) -> None:
     doc = read_file(source)
     folder = cache / "schema"
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / f"{doc.sha256}-{checker_key()}.json").write_text(json.dumps(rows))
+    (folder / f"{doc.sha256}-{engine_key()}.json").write_text(json.dumps(rows))
 
 
 BROKEN = """\
@@ -201,8 +202,15 @@ def test_schema_cache_rows_of_the_wrong_kind_are_checked_again(tmp_path: Path, r
     assert SchemaCache(cache / "schema").check(doc) == []  # checked for real: minimal is clean
 
 
-def test_the_cache_key_changes_with_the_checker_code() -> None:
-    assert len(checker_key()) == 16 and checker_key() == checker_key()
+def test_a_verdict_another_engine_gave_is_not_trusted(tmp_path: Path) -> None:
+    assert len(engine_key()) == 24 and engine_key() == engine_key()
+    broken = tmp_path / "broken.yaml"
+    broken.write_text(BROKEN)
+    doc = read_file(broken)
+    folder = tmp_path / "schema"
+    folder.mkdir()
+    (folder / f"{doc.sha256}-{'0' * 24}.json").write_text("[]")  # "clean", from other code
+    assert {p.rule for p in SchemaCache(folder).check(doc)} == {"schema"}
 
 
 # Whatever a schema-invalid file builds into, the walk never fails with anything but a message.

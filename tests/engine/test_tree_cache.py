@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from engine import tree_cache
+from engine import files, tree_cache
 from engine.actions.catalog import builtin_actions
 from engine.errors import BranchwiseError, InvalidTree
 from engine.library import Library
@@ -154,10 +154,10 @@ def test_the_engine_key_follows_the_code(tmp_path: Path, monkeypatch: pytest.Mon
     engine = tmp_path / "engine"
     (engine / "lint").mkdir(parents=True)
     (engine / "lint" / "rules.py").write_text("A = 1\n")
-    monkeypatch.setattr(tree_cache, "_ENGINE", engine)
-    before = tree_cache.engine_key.__wrapped__()
+    monkeypatch.setattr(files, "_ENGINE", engine)
+    before = files.engine_key.__wrapped__()
     (engine / "lint" / "rules.py").write_text("A = 12\n")
-    assert tree_cache.engine_key.__wrapped__() != before
+    assert files.engine_key.__wrapped__() != before
 
 
 @pytest.mark.parametrize(
@@ -235,3 +235,16 @@ def test_without_a_cache_directory_nothing_is_cached(trees: Path) -> None:
 
 def test_the_built_in_action_names_are_those_the_catalog_ships() -> None:
     assert {action.spec.name for action in builtin_actions()} == BUILT_IN_ACTIONS
+
+
+def test_a_cache_file_is_written_whole_or_not_at_all(tmp_path: Path) -> None:
+    file = tmp_path / "cache" / "entry.json"
+    files.write_json_whole(file, {"a": [1, 2]})
+    assert json.loads(file.read_text("utf-8")) == {"a": [1, 2]}
+    files.write_json_whole(file, {"bad": {1, 2}})  # a set is no JSON
+    assert json.loads(file.read_text("utf-8")) == {"a": [1, 2]}  # the old one stays whole
+    assert [p.name for p in file.parent.iterdir()] == ["entry.json"]  # no half-written leftovers
+    blocked = tmp_path / "not-a-dir"
+    blocked.write_text("a file where the cache folder should be")
+    files.write_json_whole(blocked / "entry.json", {"a": 1})  # says nothing, keeps nothing
+    assert blocked.read_text() == "a file where the cache folder should be"
