@@ -6,6 +6,7 @@ import argparse
 import sys
 import time
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual.app import App
@@ -207,11 +208,16 @@ def run_walk_app(
         raise app.store_error
     last = app.last_walk
     if last is not None and not last.finished and app.store is not None:
-        print(
-            f"branchwise: session {last.id} is still open; resume it with "
-            f"'branchwise run {last.tree.id} --resume {last.id}'",
-            file=sys.stderr,
-        )
+        from tui.walk_factory import resume_command
+
+        # The last walk may be of another tree than the one started (opened from the library);
+        # a tree opened by its path is found again by that path, not by an id another file has.
+        entry = library.entries.get(last.tree.id)
+        known = entry is not None and Path(entry.path).resolve() == Path(last.tree.path).resolve()
+        ref = last.tree.id if known else last.tree.path
+        command = resume_command(args, last, ref)
+        message = f"branchwise: session {last.id} is still open; resume it with '{command}'"
+        print(message, file=sys.stderr)
     return app.exit_code
 
 

@@ -76,9 +76,6 @@ def build_parser(
 def chosen_command(argv: Sequence[str] | None) -> str | None:
     """The command the arguments name, found by argparse itself (options before the command may
     take values) without loading any command module; top-level --help and errors end here."""
-    words = sys.argv[1:] if argv is None else argv
-    if words and words[0] in COMMAND_NAMES:
-        return words[0]  # a first word that names a command is the command: no parser needed
     known, _ = build_parser(commands=()).parse_known_args(argv)
     command: str | None = known.command
     return command
@@ -132,9 +129,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _run_command_line(argv: Sequence[str] | None) -> int:
     _tolerate_encodings()
     # Only the chosen command's module is loaded: loading them all adds ~10 ms to every start.
-    command = chosen_command(argv)
     words = sys.argv[1:] if argv is None else argv
-    named_first = bool(words) and words[0] == command
+    # A first word that names a command is the command: no parser is needed to find it, nor
+    # the other commands' summaries (only --help lists them).
+    named_first = bool(words) and words[0] in COMMAND_NAMES
+    command = words[0] if named_first else chosen_command(argv)
     parser = build_parser(
         commands=() if command is None else (command,), list_others=not named_first
     )

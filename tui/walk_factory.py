@@ -75,3 +75,17 @@ def build_walk(
         agent=well_formed(str(getattr(args, "agent", None) or "")),
         ticket=well_formed(str(getattr(args, "ticket", None) or "")),
     )
+
+
+def resume_command(args: argparse.Namespace, walk: Walk, tree_ref: str | None = None) -> str:
+    """The command line that continues this session: its tree (`tree_ref`, else the TREE given,
+    else the tree's id) and the --library and --db options it was walked with."""
+    ref = tree_ref or getattr(args, "tree", None) or walk.tree.id
+    words = ["branchwise", "run", ref, "--resume", walk.id]
+    for directory in getattr(args, "library", None) or ():
+        words += ["--library", str(directory)]
+    if getattr(args, "db", None):
+        words += ["--db", str(args.db)]
+    import shlex  # only for a walk stopped short
+
+    return " ".join(shlex.quote(word) for word in words)

@@ -11,7 +11,8 @@ import pytest
 
 from engine.errors import BranchwiseError
 from engine.store import Store
-from tests.tui.conftest import app_for, library, new_walk
+from engine.walker import Walk
+from tests.tui.conftest import TREES, app_for, library, new_walk
 from tui.app import run_walk_app
 from tui.screens.walk import WalkScreen
 
@@ -55,24 +56,46 @@ async def test_a_store_that_cannot_open_ends_the_app_with_its_reason(tmp_path: P
     )
 
 
-def test_run_walk_app_raises_the_store_error_for_the_command_line(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    not_sqlite = tmp_path / "notes.txt"
-    not_sqlite.write_text("these are my notes, not sessions\n" * 100, encoding="utf-8")
+def run_headless(monkeypatch: pytest.MonkeyPatch) -> None:
+    """BranchwiseApp.run shows the first screen headless, then returns (as ctrl+q would)."""
 
     async def headless(app: object) -> None:
         async with app.run_test(size=(80, 24)) as pilot:  # type: ignore[attr-defined]
             await pilot.pause()
 
-    def run_headless(self: object) -> None:
+    def run(self: object) -> None:
         import asyncio
 
         asyncio.run(headless(self))
 
-    monkeypatch.setattr("tui.app.BranchwiseApp.run", run_headless)
+    monkeypatch.setattr("tui.app.BranchwiseApp.run", run)
+
+
+def test_run_walk_app_raises_the_store_error_for_the_command_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    not_sqlite = tmp_path / "notes.txt"
+    not_sqlite.write_text("these are my notes, not sessions\n" * 100, encoding="utf-8")
+    run_headless(monkeypatch)
     lib = library()
     with pytest.raises(BranchwiseError, match=r"notes\.txt"):
         run_walk_app(new_walk(lib=lib), lib, None, argparse.Namespace(),
                      open_store=lambda: Store(not_sqlite))  # fmt: skip
     assert not_sqlite.read_text("utf-8").startswith("these are my notes")
+
+
+def test_quitting_names_the_command_that_resumes_a_tree_opened_by_its_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    elsewhere = tmp_path / "my trees" / "portal.yaml"  # not in the library: found by its path
+    elsewhere.parent.mkdir()
+    elsewhere.write_bytes((TREES / "paya-connect" / "customer-portal-access.yaml").read_bytes())
+    run_headless(monkeypatch)
+    lib = library()
+    walk = Walk(lib.load(str(elsewhere)), resolve_tree=lib.load)
+    db = tmp_path / "sessions.sqlite3"
+    args = argparse.Namespace(tree=str(elsewhere), db=str(db), library=None)
+    assert run_walk_app(walk, lib, None, args, open_store=lambda: Store(db)) == 1
+    said = capsys.readouterr().err
+    assert f"session {walk.id} is still open" in said
+    assert f"'branchwise run '{elsewhere}' --resume {walk.id} --db {db}'" in said

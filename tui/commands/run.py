@@ -202,6 +202,7 @@ def run_plain(args: argparse.Namespace, walk: Walk, *, resumed: bool = False) ->
     from engine.text import json_text
     from tui.answer_feed import LineFeed, ListFeed, split_answers
     from tui.plain import PlainWalk, Screen
+    from tui.walk_factory import resume_command
 
     feed = ListFeed(split_answers(args.answers)) if args.answers is not None else None
     line_feed = feed or LineFeed(sys.stdin)
@@ -220,18 +221,6 @@ def _screen_stream(args: argparse.Namespace, interactive: bool) -> Any:
     if not args.json:
         return sys.stdout
     return sys.stderr if interactive else None
-
-
-def resume_command(args: argparse.Namespace, walk: Walk) -> str:
-    """The command line that continues this session."""
-    words = ["branchwise", "run", args.tree or walk.tree.id, "--resume", walk.id]
-    for directory in getattr(args, "library", None) or ():
-        words += ["--library", str(directory)]
-    if getattr(args, "db", None):
-        words += ["--db", str(args.db)]
-    import shlex
-
-    return " ".join(shlex.quote(word) for word in words)
 
 
 def open_walk_app(
