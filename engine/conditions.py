@@ -24,16 +24,22 @@ class VarTest:
 
 @dataclass(frozen=True, slots=True)
 class AllOf:
+    """{all: [...]}: every condition holds."""
+
     items: tuple[Condition, ...]
 
 
 @dataclass(frozen=True, slots=True)
 class AnyOf:
+    """{any: [...]}: at least one condition holds."""
+
     items: tuple[Condition, ...]
 
 
 @dataclass(frozen=True, slots=True)
 class Not:
+    """{not: ...}: the condition does not hold."""
+
     item: Condition
 
 

@@ -18,6 +18,8 @@ def _empty() -> Mapping[str, Any]:
 
 @dataclass(frozen=True, slots=True)
 class Variable:
+    """A variable the tree declares: its label, default value, and whether it is secret."""
+
     name: str
     label: str = ""
     default: Any = None
@@ -46,6 +48,8 @@ class Route:
 
 @dataclass(frozen=True, slots=True)
 class ActionCall:
+    """What an action node calls: the action's name, its parameters and where the result goes."""
+
     uses: str
     params: Mapping[str, Any] = field(default_factory=_empty)
     save_as: str | None = None
@@ -71,6 +75,8 @@ class Node:
 
 @dataclass(frozen=True, slots=True)
 class Step(Node):
+    """Something to say or do, then on to `next`."""
+
     next: str = ""
 
     def targets(self) -> tuple[str, ...]:
@@ -79,6 +85,8 @@ class Step(Node):
 
 @dataclass(frozen=True, slots=True)
 class Question(Node):
+    """A question answered by one of its choices."""
+
     choices: tuple[Choice, ...] = ()
 
     def targets(self) -> tuple[str, ...]:
@@ -87,6 +95,8 @@ class Question(Node):
 
 @dataclass(frozen=True, slots=True)
 class Input(Node):
+    """A value to type, checked by kind and pattern, kept in `var`."""
+
     var: str = ""
     next: str = ""
     prompt: str = ""
@@ -100,6 +110,8 @@ class Input(Node):
 
 @dataclass(frozen=True, slots=True)
 class Action(Node):
+    """A call made by the engine (or done by hand), leaving by the first route that holds."""
+
     action: ActionCall = field(default_factory=lambda: ActionCall(""))
     routes: tuple[Route, ...] = ()
     on_error: str | None = None
@@ -112,11 +124,15 @@ class Action(Node):
 
 @dataclass(frozen=True, slots=True)
 class Outcome(Node):
+    """The end of a walk, with its status."""
+
     status: str = "resolved"
 
 
 @dataclass(frozen=True, slots=True)
 class Link(Node):
+    """A walk through another tree, then on to `next` (or ending there without it)."""
+
     tree: str = ""
     next: str | None = None
 

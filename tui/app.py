@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import sys
 import time
 from collections.abc import Awaitable, Callable
@@ -22,6 +23,10 @@ if TYPE_CHECKING:
     from engine.library import Library
     from engine.record import SessionRecord
     from engine.walker import Walk
+
+
+# Seconds between two looks at whether the app is ending while its first screen is awaited.
+FAILED_START_POLL = 0.1
 
 
 class BranchwiseApp(App[int]):
@@ -86,9 +91,24 @@ class BranchwiseApp(App[int]):
                 from tui.tree_reload import TreeWatcher
 
                 TreeWatcher(self, self.first_walk.tree.path).start()
-        await self.screen.wait_for_refresh()
+        if not await self._first_frame_painted():
+            return
         self._join_store()
         collect_as_usual()  # the start is over (see tui.startup_collection)
+
+    async def _first_frame_painted(self) -> bool:
+        """Wait until the screen shown is painted; False when the app is ending instead.
+
+        A screen that fails (an exception in it ends the app) may never be painted, and the app
+        cannot end while its start waits: so the wait also ends once the app has a return code.
+        """
+        painted = asyncio.ensure_future(self.screen.wait_for_refresh())
+        while self.return_code is None:
+            done, _ = await asyncio.wait({painted}, timeout=FAILED_START_POLL)
+            if done:
+                return True
+        painted.cancel()
+        return False
 
     def _join_store(self) -> None:
         """Open the session store the first walk was begun without, and record the walk in it.

@@ -7,10 +7,12 @@ an update batch is open is never painted, so only the others count.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import gc
 from pathlib import Path
 from typing import Any
 
+import pytest
 from textual.widgets import Static
 
 from engine.library import Library
@@ -19,6 +21,7 @@ from tui.app import BranchwiseApp, make_app
 from tui.screens.walk import WalkScreen
 from tui.startup_collection import START_THRESHOLD, collect_as_usual, collect_rarely
 from tui.walk_factory import build_walk
+from tui.widgets.walk_header import WalkHeader
 
 
 class FrameWatch:
@@ -77,3 +80,25 @@ async def test_the_app_collects_as_usual_once_its_first_screen_is_painted(tmp_pa
             assert gc.get_threshold() == usual
     finally:
         collect_as_usual()
+
+
+@pytest.mark.parametrize(
+    ("widget", "method"),
+    [(WalkScreen, "show_node"), (WalkHeader, "render")],
+    ids=["while-mounting", "while-painting"],
+)
+async def test_a_first_screen_that_fails_ends_the_app_instead_of_holding_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, widget: type, method: str
+) -> None:
+    def broken(self: object) -> None:
+        raise RuntimeError("the first screen broke")
+
+    monkeypatch.setattr(widget, method, broken)
+    app = paya_app(tmp_path)
+    running = asyncio.ensure_future(app.run_async(headless=True, size=(80, 24)))
+    ended, _ = await asyncio.wait({running}, timeout=15)
+    if not ended:
+        app.exit()  # so that the test does not hang in its turn
+        await asyncio.wait({running}, timeout=5)
+    assert ended, "the app went on waiting for a first frame that never came"
+    assert app.return_code == 1
