@@ -96,6 +96,22 @@ class BranchwiseApp(App[int]):
         self._join_store()
         collect_as_usual()  # the start is over (see tui.startup_collection)
 
+    def _fatal_error(self) -> None:
+        """End after an unhandled exception, its traceback shown without local values.
+
+        Textual shows every frame's locals, and those may hold a secret typed into an input or a
+        credential from the config; a crash's output is what gets pasted into a ticket.
+        """
+        from rich.segment import Segments
+        from rich.traceback import Traceback
+
+        self.bell()
+        traceback = Traceback(show_locals=False, width=None)
+        self._exit_renderables.append(
+            Segments(self.console.render(traceback, self.console.options))
+        )
+        self._close_messages_no_wait()
+
     async def _first_frame_painted(self) -> bool:
         """Wait until the screen shown is painted; False when the app is ending instead.
 

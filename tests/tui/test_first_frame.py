@@ -102,3 +102,21 @@ async def test_a_first_screen_that_fails_ends_the_app_instead_of_holding_it(
         await asyncio.wait({running}, timeout=5)
     assert ended, "the app went on waiting for a first frame that never came"
     assert app.return_code == 1
+
+
+async def test_a_crash_shows_its_traceback_without_local_values(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def broken(self: object) -> None:
+        # What a crashing frame may hold, made at run time: the traceback shows the source.
+        typed_secret = "-".join(("tok", "9f2c", "live", "secret"))
+        raise RuntimeError(f"the screen broke after {len(typed_secret)} characters")
+
+    monkeypatch.setattr(WalkScreen, "show_node", broken)
+    app = paya_app(tmp_path)
+    await asyncio.wait_for(app.run_async(headless=True, size=(80, 24)), timeout=20)
+    shown = capsys.readouterr().err
+    assert "RuntimeError: the screen broke after 20 characters" in shown
+    assert "in broken" in shown
+    assert "tok-9f2c-live-secret" not in shown  # no frame's locals
+    assert app.return_code == 1
