@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import importlib.util
 import sys
 from collections.abc import Container, Sequence
 from typing import NoReturn
@@ -82,6 +81,8 @@ def chosen_command(argv: Sequence[str] | None) -> str | None:
 
 
 def _listed_summary(module_name: str, summary: str) -> str:
+    import importlib.util  # only --help and a first word that is no command list the others
+
     if importlib.util.find_spec(f"tui.commands.{module_name}") is None:
         return f"{summary} (not available in this build)"
     return summary
