@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
+import getpass
 from pathlib import Path
 
+import pytest
 from textual.widgets import DataTable, Input
 
 from engine.store import Store
 from engine.walker import Walk
-from tests.tui.conftest import PAYA, frozen_clock, library, new_walk
+from tests.tui.conftest import PAYA, TREES, frozen_clock, library, new_walk
 from tests.tui.pilot_steps import press, screen_text
-from tui.app import make_app
+from tui.app import BranchwiseApp, make_app
+from tui.cli import build_parser
+from tui.commands.run import open_library_app
 from tui.screens.library import LibraryScreen
 from tui.screens.walk import WalkScreen
 
@@ -116,3 +121,42 @@ async def test_the_summary_of_the_tree_under_the_cursor_is_shown_below_the_table
         assert not summary.display
         await press(pilot, "ctrl+u", *"signup")
         assert summary.display and "paya-connect/portal-signup-help · v" in screen_text(pilot)
+
+
+async def test_in_80_columns_whole_titles_are_shown_and_the_summary_lists_the_tags() -> None:
+    lib = library()
+    app = make_app(lib, None, clock=frozen_clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        table = trees(pilot)
+        assert [str(column.label) for column in table.columns.values()] == [
+            "Title",
+            "Product",
+            "Last used",
+        ]
+        shown = screen_text(pilot)
+        for entry in lib.entries.values():
+            assert entry.title in shown
+        first = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        assert first is not None
+        assert ", ".join(lib.entries[first].tags[:2]) in " ".join(shown.split())
+        assert "⏎ Open" in shown  # Enter in the search box, said in the footer
+    wide = make_app(lib, None, clock=frozen_clock)
+    async with wide.run_test(size=(120, 40)) as pilot:
+        assert "Tags" in [str(column.label) for column in trees(pilot).columns.values()]
+
+
+def test_a_walk_opened_from_the_library_records_who_walked_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def open_first_tree(app: BranchwiseApp) -> None:
+        async with app.run_test(size=(100, 30)) as pilot:
+            await press(pilot, "enter")
+            assert isinstance(pilot.app.screen, WalkScreen)
+
+    monkeypatch.setattr(BranchwiseApp, "run", lambda app: asyncio.run(open_first_tree(app)))
+    db = tmp_path / "sessions.sqlite3"
+    args = build_parser().parse_args(["--db", str(db), "--library", str(TREES)])
+    open_library_app(args)
+    with Store(db) as store:
+        [session] = store.list_sessions()
+    assert session.agent == getpass.getuser() != ""

@@ -266,6 +266,8 @@ def _plain_instead(
 
 def open_library_app(args: argparse.Namespace) -> int:
     """The terminal app on the library (`branchwise` alone); a list of trees without the app."""
+    if not getattr(args, "agent", None):
+        args.agent = _login_name()  # the walks opened from the library say who walked them
     library = _library(args)
     store = open_store(args)
     try:

@@ -13,6 +13,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 
 from engine.errors import BranchwiseError
+from engine.text import plain
 from tui.literal import literal, notify_plain
 
 if TYPE_CHECKING:
@@ -21,6 +22,8 @@ if TYPE_CHECKING:
     from tui.app import BranchwiseApp
 
 RECENT_SESSIONS = 20
+WIDE = 100  # columns from which the table has room for tags; narrower, the summary lists them
+MIN_TAGS = 18
 MAX_ROWS = 100  # a table of thousands rebuilt on every key would lag behind typing
 LAST_USED_SCAN = 1000
 
@@ -35,6 +38,12 @@ def when(timestamp: float | None, now: float) -> str:
     if age < 30 * 86400:
         return f"{max(int(age // 86400), 1)}d ago"
     return time.strftime("%Y-%m-%d", time.localtime(timestamp))
+
+
+class SearchBox(Input):
+    """The filter box; Enter in it opens the tree under the cursor, and the footer says so."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("enter", "submit", "Open")]
 
 
 class LibraryScreen(Screen[None]):
@@ -61,7 +70,9 @@ class LibraryScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Static("branchwise · library", id="library-title")
-        yield Input(placeholder="Type to filter by title, tag, product or any step", id="search")
+        yield SearchBox(
+            placeholder="Type to filter by title, tag, product or any step", id="search"
+        )
         yield DataTable(id="trees", cursor_type="row", zebra_stripes=True)
         yield Static(id="tree-summary")
         yield Static(id="sessions-title", classes="section-title")
@@ -79,14 +90,24 @@ class LibraryScreen(Screen[None]):
         self.show_sessions()
         self.query_one("#search", Input).focus()
 
+    @property
+    def _wide(self) -> bool:
+        return self.app.size.width >= WIDE
+
     def _tree_columns(self) -> None:
+        """Title first: in 80 columns a whole title matters more than its tags, which the
+        summary of the tree under the cursor lists instead; wider, the tags get what the
+        longest title leaves."""
         table = self.query_one("#trees", DataTable)
         width = max(self.app.size.width - 6, 40)
-        tags = 18 if width > 90 else 12
-        title = width - tags - 14 - 10 - 6
+        product = 14 if self._wide else 12
+        rest = width - product - 10 - (6 if self._wide else 4)
+        longest = max((len(entry.title) for entry in self.entries), default=0)
+        title = min(rest - MIN_TAGS, max(longest, MIN_TAGS)) if self._wide else rest
         table.add_column("Title", width=title, key="title")
-        table.add_column("Product", width=14, key="product")
-        table.add_column("Tags", width=tags, key="tags")
+        table.add_column("Product", width=product, key="product")
+        if self._wide:
+            table.add_column("Tags", width=rest - title, key="tags")
         table.add_column("Last used", width=10, key="used")
 
     def show_trees(self, query: str) -> None:
@@ -96,13 +117,9 @@ class LibraryScreen(Screen[None]):
         now = self.branchwise.clock()
         matching = [e for e in self.entries if not query or e.matches(query)]
         for entry in matching[:MAX_ROWS]:
-            table.add_row(
-                literal(entry.title),
-                literal(entry.product),
-                literal(", ".join(entry.tags)),
-                when(self.last_used.get(entry.id), now),
-                key=entry.id,
-            )
+            tags = [literal(", ".join(entry.tags))] if self._wide else []
+            used = when(self.last_used.get(entry.id), now)
+            table.add_row(literal(entry.title), literal(entry.product), *tags, used, key=entry.id)
         self.query_one("#library-title", Static).update(self._count(len(matching)))
         self._show_summary(matching[0] if matching else None)
 
@@ -112,7 +129,10 @@ class LibraryScreen(Screen[None]):
         shown.display = entry is not None
         if entry is None:
             return
-        about = Content.styled(f"{entry.id} · v{entry.version} · {entry.nodes} steps", "dim")
+        facts = [entry.id, f"v{entry.version}", f"{entry.nodes} steps"]
+        if entry.tags and not self._wide:
+            facts.append(", ".join(entry.tags))
+        about = Content.styled(plain(" · ".join(facts)), "dim")
         summary = literal(" ".join(entry.summary.split()))
         shown.update(Content.assemble(about, " — ", summary) if entry.summary else about)
 
