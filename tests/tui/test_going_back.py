@@ -148,3 +148,17 @@ async def test_the_breadcrumbs_follow_each_step_just_after_its_question_is_paint
         await press(pilot, "escape")
         await wait_for(pilot, lambda: crumbs.option_count == 3)
         assert "▸ Open the Profile tab" in screen_text(pilot)
+
+
+async def test_a_long_note_wraps_under_its_bullet_in_the_path_panel() -> None:
+    walk = new_walk()
+    async with app_for(walk).run_test(size=(120, 40)) as pilot:
+        note = "merchant says the customer reset the password yesterday"
+        await press(pilot, "ctrl+n", *note, "enter", "ctrl+n", *"second", "enter")
+        await wait_for(pilot, lambda: "Notes (2)" in screen_text(pilot))
+        panel = [line.split("│")[1] for line in screen_text(pilot).splitlines() if "│" in line]
+        start = next(i for i, line in enumerate(panel) if line.startswith("· merchant"))
+        wrapped = panel[start + 1 : start + 3]
+        assert all(line.startswith("  ") and line.strip() for line in wrapped)
+        assert " ".join(" ".join(panel[start : start + 3]).split()) == f"· {note}"
+        assert panel[start + 3].startswith("· second")

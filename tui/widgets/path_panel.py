@@ -22,6 +22,7 @@ from tui.masked import masked
 
 DONE = "✓ "
 HERE = "▸ "
+NOTE = "· "
 MAX_KEPT = 2000  # crumbs kept for reuse, a bound for very long sessions
 
 
@@ -33,7 +34,8 @@ class Crumb(Visual):
         self.title = title
         self._wrapped: tuple[int, Content] | None = None
 
-    def _lines(self, width: int) -> Content:
+    def lines(self, width: int) -> Content:
+        """The crumb wrapped to `width` cells (kept for the next frame of the same width)."""
         if self._wrapped is None or self._wrapped[0] != width:
             indent = self.mark.cell_length
             lines = self.title.wrap(max(width - indent, 1)) or [Content()]
@@ -48,13 +50,35 @@ class Crumb(Visual):
     def render_strips(
         self, width: int, height: int | None, style: Style, options: RenderOptions
     ) -> list[Strip]:
-        return self._lines(width).render_strips(width, height, style, options)
+        return self.lines(width).render_strips(width, height, style, options)
 
     def get_optimal_width(self, rules: RulesMap, container_width: int) -> int:
         return self.mark.cell_length + self.title.cell_length
 
     def get_height(self, rules: RulesMap, width: int) -> int:
-        return self._lines(width).plain.count("\n") + 1
+        return self.lines(width).plain.count("\n") + 1
+
+
+class Crumbs(Visual):
+    """Crumbs one under the other: the notes, each wrapped under its bullet."""
+
+    def __init__(self, crumbs: list[Crumb]) -> None:
+        self.crumbs = crumbs
+
+    def _lines(self, width: int) -> Content:
+        return Content("\n").join(crumb.lines(width) for crumb in self.crumbs)
+
+    def render_strips(
+        self, width: int, height: int | None, style: Style, options: RenderOptions
+    ) -> list[Strip]:
+        return self._lines(width).render_strips(width, height, style, options)
+
+    def get_optimal_width(self, rules: RulesMap, container_width: int) -> int:
+        return max((crumb.get_optimal_width(rules, container_width) for crumb in self.crumbs),
+                   default=0)  # fmt: skip
+
+    def get_height(self, rules: RulesMap, width: int) -> int:
+        return sum(crumb.get_height(rules, width) for crumb in self.crumbs)
 
 
 def crumbs(walk: Walk, made: dict[tuple[str, str], Crumb]) -> list[tuple[int, Crumb]]:
@@ -80,10 +104,10 @@ def crumbs(walk: Walk, made: dict[tuple[str, str], Crumb]) -> list[tuple[int, Cr
     return lines
 
 
-def notes_text(walk: Walk) -> Content:
-    """Every note of the walk, one per line, as literal text (secrets masked, as stored)."""
+def notes_text(walk: Walk) -> Crumbs:
+    """Every note of the walk under its bullet, as literal text (secrets masked, as stored)."""
     notes = [masked(walk, note) for visit in walk.visits for note in visit.notes]
-    return Content("\n").join(Content.assemble("· ", literal(note)) for note in notes)
+    return Crumbs([Crumb(NOTE, literal(note)) for note in notes])
 
 
 class PathPanel(Vertical):
