@@ -143,3 +143,20 @@ async def test_a_real_lookup_against_the_local_paya_api(paya_config: Config) -> 
         assert "▸ Is User: YES" in shown
         await press(pilot, "1", "1")
         assert walk.outcome == "done-advised"
+
+
+async def test_contacts_found_are_listed_one_a_line_in_the_result(paya_config: Config) -> None:
+    runner = ActionRunner(default_registry(), paya_config)
+    walk = new_walk("paya-connect/portal-login-help", runner=runner)
+    async with app_for(walk).run_test(size=(80, 40)) as pilot:
+        await press(pilot, "c", *"dev.patel@example.com", "enter")
+        await wait_for(pilot, lambda: panel(pilot).has_class("-done"))
+        lines = [" ".join(line.strip("│ ").split()) for line in screen_text(pilot).splitlines()]
+        assert "▸ Several contacts found" in lines
+        listed = [line for line in lines if line[:3] in ("1. ", "2. ")]
+        assert [line[:3] for line in listed] == ["1. ", "2. "]
+        shown = " ".join(lines)
+        assert "contacts 2 items" in shown
+        assert shown.count("email: dev.patel@example.com") == 2
+        assert "account_number: A-1002" in shown and "account_number: A-1004" in shown
+        assert "company_name" not in shown  # empty fields are left out

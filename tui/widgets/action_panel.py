@@ -10,14 +10,17 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.message import Message
+from textual.visual import Visual
 from textual.widgets import Button, LoadingIndicator, Static
 
 from engine.action_runner import CallResult, PendingCall
 from engine.text import display
 from tui.literal import literal
+from tui.widgets.hanging import Hanging, Stacked
 
-MAX_VALUE = 60
+MAX_VALUE = 300  # characters of one value; it wraps under its column
 MAX_ROWS = 8
+MAX_RECORDS = 5  # records of a list shown under their field
 Invoke = Callable[[PendingCall], CallResult]
 
 
@@ -29,22 +32,56 @@ def running_text(call: PendingCall) -> Content:
     )
 
 
-def result_table(result: Mapping[str, Any] | None) -> Content:
-    """The result's fields as two aligned columns of literal text."""
+def result_table(result: Mapping[str, Any] | None) -> Visual:
+    """The result's fields as two columns of literal text, a long value wrapping under its
+    column; a list of records (contacts found, say) one record a line under its field.
+    Credential-named fields are masked, as in the transcript."""
     if not result:
         return Content.styled("(no result)", "dim")
-    width = min(max(len(display(k)) for k in result), 24)
-    rows = []
-    for key, value in list(result.items())[:MAX_ROWS]:
-        shown = display(value)
-        if len(shown) > MAX_VALUE:
-            shown = shown[: MAX_VALUE - 1] + "…"
-        rows.append(Content.assemble((f"{display(key):<{width}}  ", "bold"), literal(shown)))
-    if len(result) > MAX_ROWS:
-        rows.append(
-            Content.styled(f"… and {len(result) - MAX_ROWS} more (see the transcript)", "dim")
-        )
-    return Content("\n").join(rows)
+    from engine.record import hide_sensitive_fields
+
+    shown: Mapping[str, Any] = hide_sensitive_fields(result)
+    width = min(max(len(display(k)) for k in shown), 24)
+    rows: list[Hanging] = []
+    for key, value in list(shown.items())[:MAX_ROWS]:
+        name = Content.styled(f"{display(key):<{width}}  ", "bold")
+        records = _records(value)
+        if records is None:
+            rows.append(Hanging(name, literal(_clipped(display(value)))))
+            continue
+        rows.append(Hanging(name, Content(f"{len(records)} item{'s' * (len(records) != 1)}")))
+        under = " " * name.cell_length
+        for number, record in enumerate(records[:MAX_RECORDS], 1):
+            rows.append(Hanging(f"{under}{number}. ", literal(_clipped(_record_line(record)))))
+        if len(records) > MAX_RECORDS:
+            more = f"… and {len(records) - MAX_RECORDS} more"
+            rows.append(Hanging(under, Content.styled(more, "dim")))
+    if len(shown) > MAX_ROWS:
+        more = f"… and {len(shown) - MAX_ROWS} more fields (see the session's JSON export)"
+        rows.append(Hanging("", Content.styled(more, "dim")))
+    return Stacked(rows)
+
+
+def _records(value: Any) -> list[Mapping[str, Any]] | None:
+    """The value as a list of records, or None when it is something else."""
+    if isinstance(value, list) and value and all(isinstance(item, Mapping) for item in value):
+        return value
+    return None
+
+
+def _record_line(record: Mapping[str, Any]) -> str:
+    """A record's fields that hold a value, in its own order, on one line."""
+    filled = (
+        (key, item)
+        for key, item in record.items()
+        if item not in (None, "") and not isinstance(item, (Mapping, list))
+    )
+    # A no-break space keeps each name with the start of its value when the line wraps.
+    return " · ".join(f"{display(key)}:\u00a0{display(item)}" for key, item in filled)
+
+
+def _clipped(text: str) -> str:
+    return text if len(text) <= MAX_VALUE else text[: MAX_VALUE - 1] + "…"
 
 
 class ActionPanel(Vertical):

@@ -7,18 +7,14 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.content import Content
-from textual.css.styles import RulesMap
 from textual.message import Message
-from textual.strip import Strip
-from textual.style import Style
-from textual.visual import RenderOptions, Visual
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from engine.walker import Walk
 from tui.literal import literal
 from tui.masked import masked
+from tui.widgets.hanging import Hanging, Stacked
 
 DONE = "✓ "
 HERE = "▸ "
@@ -26,62 +22,7 @@ NOTE = "· "
 MAX_KEPT = 2000  # crumbs kept for reuse, a bound for very long sessions
 
 
-class Crumb(Visual):
-    """One breadcrumb: a mark, then the title, its wrapped lines hanging under the title."""
-
-    def __init__(self, mark: str, title: Content) -> None:
-        self.mark = Content(mark)
-        self.title = title
-        self._wrapped: tuple[int, Content] | None = None
-
-    def lines(self, width: int) -> Content:
-        """The crumb wrapped to `width` cells (kept for the next frame of the same width)."""
-        if self._wrapped is None or self._wrapped[0] != width:
-            indent = self.mark.cell_length
-            lines = self.title.wrap(max(width - indent, 1)) or [Content()]
-            hang = Content(" " * indent)
-            lines = [
-                Content.assemble(self.mark if i == 0 else hang, line)
-                for i, line in enumerate(lines)
-            ]
-            self._wrapped = (width, Content("\n").join(lines))
-        return self._wrapped[1]
-
-    def render_strips(
-        self, width: int, height: int | None, style: Style, options: RenderOptions
-    ) -> list[Strip]:
-        return self.lines(width).render_strips(width, height, style, options)
-
-    def get_optimal_width(self, rules: RulesMap, container_width: int) -> int:
-        return self.mark.cell_length + self.title.cell_length
-
-    def get_height(self, rules: RulesMap, width: int) -> int:
-        return self.lines(width).plain.count("\n") + 1
-
-
-class Crumbs(Visual):
-    """Crumbs one under the other: the notes, each wrapped under its bullet."""
-
-    def __init__(self, crumbs: list[Crumb]) -> None:
-        self.crumbs = crumbs
-
-    def _lines(self, width: int) -> Content:
-        return Content("\n").join(crumb.lines(width) for crumb in self.crumbs)
-
-    def render_strips(
-        self, width: int, height: int | None, style: Style, options: RenderOptions
-    ) -> list[Strip]:
-        return self._lines(width).render_strips(width, height, style, options)
-
-    def get_optimal_width(self, rules: RulesMap, container_width: int) -> int:
-        return max((crumb.get_optimal_width(rules, container_width) for crumb in self.crumbs),
-                   default=0)  # fmt: skip
-
-    def get_height(self, rules: RulesMap, width: int) -> int:
-        return sum(crumb.get_height(rules, width) for crumb in self.crumbs)
-
-
-def crumbs(walk: Walk, made: dict[tuple[str, str], Crumb]) -> list[tuple[int, Crumb]]:
+def crumbs(walk: Walk, made: dict[tuple[str, str], Hanging]) -> list[tuple[int, Hanging]]:
     """(visit index, line) for each step a person saw: links and pass-throughs are left out.
 
     A crumb already `made` for the same mark and title is used again: its lines stay wrapped,
@@ -89,7 +30,7 @@ def crumbs(walk: Walk, made: dict[tuple[str, str], Crumb]) -> list[tuple[int, Cr
     """
     if len(made) > MAX_KEPT:
         made.clear()
-    lines: list[tuple[int, Crumb]] = []
+    lines: list[tuple[int, Hanging]] = []
     last = len(walk.visits) - 1
     for index, visit in enumerate(walk.visits):
         if visit.auto:
@@ -99,15 +40,15 @@ def crumbs(walk: Walk, made: dict[tuple[str, str], Crumb]) -> list[tuple[int, Cr
         title = masked(walk, walk.text(node.title))
         crumb = made.get((mark, title))
         if crumb is None:
-            crumb = made[mark, title] = Crumb(mark, literal(title))
+            crumb = made[mark, title] = Hanging(mark, literal(title))
         lines.append((index, crumb))
     return lines
 
 
-def notes_text(walk: Walk) -> Crumbs:
+def notes_text(walk: Walk) -> Stacked:
     """Every note of the walk under its bullet, as literal text (secrets masked, as stored)."""
     notes = [masked(walk, note) for visit in walk.visits for note in visit.notes]
-    return Crumbs([Crumb(NOTE, literal(note)) for note in notes])
+    return Stacked([Hanging(NOTE, literal(note)) for note in notes])
 
 
 class PathPanel(Vertical):
@@ -122,7 +63,7 @@ class PathPanel(Vertical):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self._made: dict[tuple[str, str], Crumb] = {}
+        self._made: dict[tuple[str, str], Hanging] = {}
 
     def compose(self) -> ComposeResult:
         yield OptionList(id="crumbs")
