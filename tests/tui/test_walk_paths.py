@@ -114,3 +114,17 @@ async def test_escape_goes_back_and_ctrl_q_leaves_the_session_open() -> None:
         await press(pilot, "ctrl+q")
     assert walk.status == "open"
     assert app.exit_code == 1
+
+
+async def test_the_header_names_the_linked_tree_while_the_walk_is_inside_it() -> None:
+    walk = new_walk("paya-connect/portal-login-help")
+    async with app_for(walk).run_test(size=(100, 30)) as pilot:
+        header = pilot.app.screen.query_one("#header")
+        assert "Customer cannot log in to the Customer Portal" in str(header.render())
+        await press(pilot, "c", *"dev.patel@example.com", "enter", "2", "2")
+        assert walk.current_tree.id == "paya-connect/customer-portal-access"
+        shown = str(header.render())
+        assert "↳ Grant a contact access to the Customer Portal · v1" in shown
+        await press(pilot, "escape")  # back in the tree the walk began with
+        assert "↳" not in str(header.render())
+        assert "Customer cannot log in to the Customer Portal" in str(header.render())

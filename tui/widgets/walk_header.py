@@ -1,4 +1,8 @@
-"""The walk's header line: branchwise · tree title · version, a DRY RUN badge, the elapsed time."""
+"""The walk's header line: branchwise · tree title · version, a DRY RUN badge, the elapsed time.
+
+The tree named is the one the current step belongs to: a linked tree's, marked ↳, while the walk
+is inside it.
+"""
 
 from __future__ import annotations
 
@@ -40,9 +44,11 @@ class WalkHeader(Widget):
         self.refresh()
 
     def render(self) -> Content:
-        tree = self.walk.tree
+        # Inside a linked tree, that tree is where the walk is: named with a mark saying so.
+        tree = self.walk.current_tree if self.walk.visits else self.walk.tree
+        linked = "↳ " if tree is not self.walk.tree else ""
         where = Content.assemble(
-            " ", ("branchwise", "bold"), " · ", literal(tree.title), f" · v{tree.version} "
+            " ", ("branchwise", "bold"), " · ", linked, literal(tree.title), f" · v{tree.version} "
         )
         badge = DRY_RUN if self.dry_run else Content("")
         seconds = self.walk.clock() - self.walk.started_at
