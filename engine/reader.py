@@ -79,12 +79,20 @@ class MarkedList(list[Any]):
 class _Source:
     """What a lean read keeps on its root to find positions later: the text, then the marks."""
 
-    __slots__ = ("limits", "marked", "text")
+    __slots__ = ("limits", "line_starts", "marked", "text")
 
     def __init__(self, text: str, limits: Limits) -> None:
         self.text = text
         self.limits = limits
         self.marked: Any = None
+        self.line_starts: list[int] | None = None
+
+    def index(self, line: int, column: int) -> int:
+        """The index in the text of a 1-based (line, column)."""
+        if self.line_starts is None:
+            self.line_starts = [0, *(m.end() for m in re.finditer("\n", self.text))]
+        starts = self.line_starts
+        return starts[min(max(line, 1), len(starts)) - 1] + column - 1
 
     def marked_root(self) -> Any:
         """The same data read again with every position (once, on first use)."""
@@ -398,8 +406,10 @@ def read_text(text: str, path: str, limits: Limits | None = None) -> Document:
         doc.problems.append(_syntax_problem(path, text, exc))
         return doc
     doc.data = builder.root
-    if not builder.marked and isinstance(doc.data, (MarkedDict, MarkedList)):
-        doc.data.source = _Source(text, limits)
+    if isinstance(doc.data, (MarkedDict, MarkedList)):
+        source = doc.data.source = _Source(text, limits)
+        if builder.marked:
+            source.marked = doc.data  # read with every mark already
     doc.problems.extend(builder.problems)
     return doc
 
@@ -443,6 +453,22 @@ def _reader_problem(path: str, text: str, exc: yaml.reader.ReaderError) -> Probl
     return error(
         path, where, "yaml-syntax", f"character U+{code:04X} is not allowed in YAML ({exc.reason})"
     )
+
+
+def match_after(
+    data: Any, position: tuple[int, int], pattern: re.Pattern[str], skip: int = 0
+) -> tuple[re.Match[str], tuple[int, int]] | None:
+    """The match of `pattern` that comes after `skip` others from a position in the text the
+    data was read from, and its (line, column); None when the text is not kept (a read with
+    every mark keeps none) or holds no such match."""
+    source = getattr(data, "source", None)
+    if not isinstance(source, _Source):
+        return None
+    start = source.index(*position)
+    for index, match in enumerate(pattern.finditer(source.text, start)):
+        if index == skip:
+            return match, _position_in(source.text, match.start())
+    return None
 
 
 def _position_in(text: str, index: int) -> tuple[int, int]:

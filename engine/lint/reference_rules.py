@@ -10,7 +10,8 @@ from engine.lint.context import LintContext
 from engine.lint.registry import rule
 from engine.model import Action, Input, Link, Question, Tree
 from engine.problems import Problem
-from engine.templates import names_in
+from engine.reader import match_after
+from engine.templates import TEMPLATE, names_in
 
 Where = tuple[str | int, ...]
 _TEMPLATED = ("title", "body", "manual", "prompt")
@@ -127,23 +128,33 @@ def _condition_vars(value: Any, where: Where) -> Iterator[tuple[str, Where]]:
             yield from _condition_vars(value["not"], (*where, "not"))
 
 
-def _references(raw: Mapping[str, Any]) -> Iterator[tuple[str, Where]]:
+# (name, where, k): the k-th template of the text at `where`, or a condition's var (k None).
+Reference = tuple[str, Where, int | None]
+
+
+def _templates(text: str, where: Where) -> Iterator[Reference]:
+    return ((name, where, k) for k, name in enumerate(names_in(text)))
+
+
+def _references(raw: Mapping[str, Any]) -> Iterator[Reference]:
     for field in _TEMPLATED:
         if isinstance(raw.get(field), str):
-            for name in names_in(raw[field]):
-                yield name, (field,)
+            yield from _templates(raw[field], (field,))
     for listing in ("choices", "routes"):
         items = raw.get(listing)
-        for i, item in enumerate(items if isinstance(items, list) else []):
+        if not isinstance(items, list):
+            continue
+        for i, item in enumerate(items):
             if not isinstance(item, Mapping):
                 continue
             if isinstance(item.get("label"), str):
-                yield from ((n, (listing, i, "label")) for n in names_in(item["label"]))
-            yield from _condition_vars(item.get("when"), (listing, i, "when"))
+                yield from _templates(item["label"], (listing, i, "label"))
+            for name, where in _condition_vars(item.get("when"), (listing, i, "when")):
+                yield name, where, None
     action = raw.get("action")
     if isinstance(action, Mapping):
         for text, where in _strings(action.get("with"), ("action", "with")):
-            yield from ((n, where) for n in names_in(text))
+            yield from _templates(text, where)
 
 
 @rule("undefined-variable")
@@ -155,15 +166,27 @@ def undefined_variable(ctx: LintContext) -> Iterator[Problem]:
     for node_id, raw in raw_nodes.items():
         if not isinstance(raw, Mapping):
             continue
-        for name, where in _references(raw):
+        for name, where, k in _references(raw):
             if name.split(".", 1)[0] not in defined:
                 message = (
                     f"variable {name.split('.', 1)[0]!r} is used but nothing defines it "
                     "(declare it under 'variables', or set it by an input, a save_as or a choice)"
                 )
-                yield ctx.error(
-                    ctx.node_at(node_id, *where), "undefined-variable", message, node_id
-                )
+                pos = ctx.node_at(node_id, *where)
+                if k is not None:
+                    pos = _template_position(ctx, pos, name, k)
+                yield ctx.error(pos, "undefined-variable", message, node_id)
+
+
+def _template_position(
+    ctx: LintContext, value: tuple[int, int], name: str, k: int
+) -> tuple[int, int]:
+    """Where the k-th `{{ }}` of the text at `value` stands in the file; the text's own position
+    when the file does not show it as written (an escape in a quoted string, say)."""
+    found = match_after(ctx.data, value, TEMPLATE, k)
+    if found is None or found[0].group(1) != name:
+        return value
+    return found[1]
 
 
 @rule("unknown-tree")
