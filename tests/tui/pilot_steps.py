@@ -9,9 +9,9 @@ from typing import Any
 
 from rich.console import Console
 from textual.pilot import Pilot
-from textual.widgets import Button
 
 from tui.screens.walk import WalkScreen
+from tui.widgets.answer_buttons import AnswerButton
 from tui.widgets.node_body import NodeBody
 
 
@@ -31,10 +31,10 @@ async def wait_for(pilot: Pilot[object], condition: Callable[[], bool], seconds:
     raise AssertionError("the app never reached the expected state")
 
 
-def answer_buttons(pilot: Pilot[object]) -> list[Button]:
+def answer_buttons(pilot: Pilot[object]) -> list[AnswerButton]:
     screen = pilot.app.screen
     assert isinstance(screen, WalkScreen)
-    return list(screen.query("#answers Button.answer"))
+    return list(screen.query("#answers AnswerButton"))
 
 
 async def click_answer(pilot: Pilot[object], label: str) -> None:
@@ -44,8 +44,7 @@ async def click_answer(pilot: Pilot[object], label: str) -> None:
     for button in answer_buttons(pilot):
         if label in str(button.label):
             await pilot.click(button)
-            # A button ignores clicks while it shows it was pressed (0.2 s): like a person, wait.
-            await pilot.pause(0.25)
+            await pilot.pause()
             return
     shown = [str(b.label) for b in answer_buttons(pilot)]
     raise AssertionError(f"no answer {label!r} among {shown}")

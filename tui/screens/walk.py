@@ -489,9 +489,8 @@ ACTION_KEYS = {"r": ("retry", "run"), "h": ("by-hand",), "b": ("back",)}
 
 def offered_keys(panel: ActionPanel) -> dict[str, str]:
     """The failed call's keys whose buttons the panel shows, with what each does."""
-    shown = {
-        (button.id or "").removeprefix("do-") for button in panel.query("#action-buttons Button")
-    }
+    buttons = panel.query("#action-buttons AnswerButton")
+    shown = {(button.id or "").removeprefix("do-") for button in buttons}
     return {key: what for key, whats in ACTION_KEYS.items() for what in whats if what in shown}
 
 

@@ -11,11 +11,12 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.message import Message
 from textual.visual import Visual
-from textual.widgets import Button, LoadingIndicator, Static
+from textual.widgets import LoadingIndicator, Static
 
 from engine.action_runner import CallResult, PendingCall
 from engine.text import display
 from tui.literal import literal
+from tui.widgets.answer_buttons import AnswerButton
 from tui.widgets.hanging import Hanging, Stacked
 
 MAX_VALUE = 300  # characters of one value; it wraps under its column
@@ -157,17 +158,15 @@ class ActionPanel(Vertical):
     def _buttons(self, specs: Sequence[tuple[str, str]]) -> None:
         row = self.query_one("#action-buttons", Horizontal)
         row.remove_children()
-        row.mount_all(
-            Button(label, id=f"do-{what}", compact=True, classes="answer") for what, label in specs
-        )
+        row.mount_all(AnswerButton(Content(label), id=f"do-{what}") for what, label in specs)
         if specs:
             self.call_after_refresh(self.focus_first_button)
 
     def focus_first_button(self) -> None:
-        first = next(iter(self.query("#action-buttons Button")), None)
+        first = next(iter(self.query("#action-buttons AnswerButton")), None)
         if first is not None:
             first.focus(scroll_visible=False)
 
-    def on_button_pressed(self, event: Button.Pressed) -> None:
+    def on_answer_button_pressed(self, event: AnswerButton.Pressed) -> None:
         event.stop()
         self.post_message(self.Picked((event.button.id or "").removeprefix("do-")))

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from textual import events
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.content import Content
 from textual.message import Message
-from textual.widgets import Button
+from textual.widgets import Static
 
 from engine.answers import Option
 from tui.literal import literal
@@ -25,15 +26,48 @@ def option_label(option: Option, number_width: int = 1) -> Content:
     return Content.assemble(*parts)
 
 
-def relabel(button: Button, label: Content) -> None:
-    """Give a button a new label, and a new height when the old or new label wraps."""
-    before = Content.from_text(button.label).cell_length
-    button.label = label
-    room = button.content_size.width
-    # A new label alone does not lay the button out again; laying out every button on every
-    # node costs a millisecond a keypress, so only when the label wraps or did.
-    if not room or max(before, label.cell_length) > room:
-        button.refresh(layout=True)
+class AnswerButton(Static, can_focus=True):
+    """One answer on one line: its number, label and key; Enter or a click takes it.
+
+    Not Textual's Button: its stylesheet (every variant in every state) is parsed before the
+    first question can be painted, about 3 ms of a start (bench/tui.py), for looks app.tcss
+    replaces anyway.
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("enter", "press", "Choose", show=False)]
+
+    class Pressed(Message):
+        """The button was clicked, or Enter was pressed on it."""
+
+        def __init__(self, button: AnswerButton) -> None:
+            super().__init__()
+            self.button = button
+
+        @property
+        def control(self) -> AnswerButton:
+            return self.button
+
+    def __init__(self, label: Content, *, id: str | None = None) -> None:
+        super().__init__(label, id=id)
+        self.label = label
+
+    def relabel(self, label: Content) -> None:
+        """Show a new label; laid out again only when the old or the new one wraps (laying out
+        every button on every node costs a millisecond a keypress)."""
+        room = self.content_size.width
+        wraps = not room or max(self.label.cell_length, label.cell_length) > room
+        self.label = label
+        self.update(label, layout=wraps)
+
+    def press(self) -> None:
+        self.post_message(self.Pressed(self))
+
+    def action_press(self) -> None:
+        self.press()
+
+    def on_click(self, event: events.Click) -> None:
+        event.stop()
+        self.press()
 
 
 class AnswerButtons(Vertical):
@@ -59,34 +93,30 @@ class AnswerButtons(Vertical):
         """Show these options, reusing the buttons already mounted."""
         self.options = list(options)
         width = len(str(len(options)))
-        buttons = list(self.query_children(Button))
+        buttons = list(self.query_children(AnswerButton))
         for button, option in zip(buttons, options, strict=False):
-            relabel(button, option_label(option, width))
-            # A reused button is a new answer: it must take the next Enter or click at once.
-            button.remove_class("-active", "taken")
+            button.relabel(option_label(option, width))
+            button.remove_class("taken")
         for button in buttons[len(options) :]:
             button.remove()
         if len(options) > len(buttons):
-            self.mount_all(
-                Button(option_label(o, width), compact=True, classes="answer")
-                for o in options[len(buttons) :]
-            )
+            self.mount_all(AnswerButton(option_label(o, width)) for o in options[len(buttons) :])
         self.display = bool(options)
 
     def focus_first(self) -> None:
         """Put the focus on the first option, so Enter takes it."""
-        first = next(iter(self.query_children(Button)), None)
+        first = next(iter(self.query_children(AnswerButton)), None)
         if first is not None:
             first.focus(scroll_visible=False)
 
     def highlight(self, label: str) -> None:
         """Mark the option with this label as the one taken."""
-        for button, option in zip(self.query_children(Button), self.options, strict=False):
+        for button, option in zip(self.query_children(AnswerButton), self.options, strict=False):
             button.set_class(option.label == label, "taken")
 
-    def on_button_pressed(self, event: Button.Pressed) -> None:
+    def on_answer_button_pressed(self, event: AnswerButton.Pressed) -> None:
         event.stop()
-        buttons = list(self.query_children(Button))
+        buttons = list(self.query_children(AnswerButton))
         index = buttons.index(event.button)
         if index < len(self.options):
             self.post_message(self.Chosen(self.options[index]))
