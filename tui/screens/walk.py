@@ -25,20 +25,18 @@ from engine.errors import BranchwiseError, StoreFailed
 from engine.model import Action
 from engine.model import Input as InputNode
 from engine.walker import ActionRecord, InvalidAnswer, Walk
-from tui.going_back import going_back_details, side_effect_lines, step_title
 from tui.literal import literal, markdown_template, notify_plain
 from tui.masked import masked
-from tui.widgets.action_panel import ActionPanel
 from tui.widgets.answer_buttons import AnswerButtons
 from tui.widgets.node_body import NodeBody
-from tui.widgets.path_panel import PathPanel
-from tui.widgets.problems_panel import ProblemsPanel
 from tui.widgets.walk_header import WalkHeader
 
 if TYPE_CHECKING:
     from engine.action_runner import PendingCall
     from tui.app import BranchwiseApp
+    from tui.widgets.action_panel import ActionPanel
     from tui.widgets.input_panel import InputPanel
+    from tui.widgets.path_panel import PathPanel
 
 PARTS = ("answers", "input-panel", "action-panel")
 PATH_DELAY = 0.03  # seconds from a new node to its breadcrumbs: after the node's first frame
@@ -113,6 +111,9 @@ class WalkScreen(Screen[None]):
 
     async def _complete_layout(self) -> None:
         """Mount what the first frame could do without: path, problems, footer, other parts."""
+        from tui.widgets.path_panel import PathPanel
+        from tui.widgets.problems_panel import ProblemsPanel
+
         main = self.query_one("#main", Horizontal)
         await self.mount(ProblemsPanel(id="problems"), before=main)
         await main.mount(PathPanel(id="path"), before=0)
@@ -125,13 +126,13 @@ class WalkScreen(Screen[None]):
         from textual.widgets import Footer  # a millisecond the first frame does without
 
         await self.mount(Footer(compact=True, show_command_palette=False))
-        self.query_one(ProblemsPanel).display = False
+        self.query_one("#problems").display = False
         self.call_after_refresh(self._settle_parts, later)
         self._laid_out = True
         if self._show_again:
             self.show_node()
         else:
-            self.query_one(PathPanel).show(self.walk)
+            self._refresh_path()
 
     def _settle_parts(self, panels: list[Widget]) -> None:
         """Panels mounted after the first frame: shown when the node needs them, else hidden."""
@@ -195,8 +196,32 @@ class WalkScreen(Screen[None]):
 
     def _show_path(self) -> None:
         self._path_timer = None
-        for path in self.query(PathPanel):
+        self._refresh_path()
+
+    def _refresh_path(self) -> None:
+        for path in self._path_panels():
             path.show(self.walk)
+
+    def _path_panels(self) -> list[PathPanel]:
+        """The path panel, once mounted after the first frame (its module loads then too)."""
+        if not self._laid_out:
+            return []
+        from tui.widgets.path_panel import PathPanel
+
+        return list(self.query(PathPanel))
+
+    def _action_panel(self) -> ActionPanel | None:
+        """The action panel, once a node has needed it (its module loads then too)."""
+        if not self.query("#action-panel"):
+            return None
+        from tui.widgets.action_panel import ActionPanel
+
+        return self.query_one(ActionPanel)
+
+    def _shown_action_panel(self) -> ActionPanel:
+        panel = self._action_panel()
+        assert panel is not None, "a node that needs the action panel has it mounted"
+        return panel
 
     def _masked(self, text: str) -> str:
         return masked(self.walk, text)
@@ -264,7 +289,7 @@ class WalkScreen(Screen[None]):
         """A failed call without on_error (retry, by hand, back), or a walk that cannot go on."""
         self._show_part("action-panel")
         is_action = isinstance(self.walk.node, Action)
-        self.query_one(ActionPanel).show_failure(message, ran=True, can_retry=is_action)
+        self._shown_action_panel().show_failure(message, ran=True, can_retry=is_action)
 
     # Actions.
 
@@ -285,32 +310,31 @@ class WalkScreen(Screen[None]):
                 ConfirmScreen(question, details, yes="Run it", no="Not now"), self._confirmed
             )
             return
-        self.query_one(ActionPanel).run(call, self.walk.runner.invoke)
+        self._shown_action_panel().run(call, self.walk.runner.invoke)
 
     def _confirmed(self, yes: bool | None) -> None:
         call = self._pending
         if call is None:
             return
-        panel = self.query_one(ActionPanel)
+        panel = self._shown_action_panel()
         if yes:
             panel.run(call, self.walk.runner.invoke)
         else:
             panel.show_failure("Not called yet.", ran=False)
 
-    @on(ActionPanel.Finished)
-    def _call_finished(self, event: ActionPanel.Finished) -> None:
+    def on_action_panel_finished(self, event: ActionPanel.Finished) -> None:
         if event.call is not self._pending:
             return  # the walk moved on while the call was out (went back, reloaded)
         visit_index = len(self.walk.visits) - 1
         self._pending = None
         if not self._attempt(lambda: self.walk.complete(event.call, event.result)):
             # The call was made: offering to make it again could repeat what it changed.
-            self.query_one(ActionPanel).show_failure(
+            self._shown_action_panel().show_failure(
                 "The call's result was not saved.", can_retry=False
             )
             return
         if self.walk.error is not None:
-            self.query_one(ActionPanel).show_failure(self.walk.error)
+            self._shown_action_panel().show_failure(self.walk.error)
             return
         node = self.walk.trees[self.walk.visits[visit_index].tree_id].nodes[
             self.walk.visits[visit_index].node_id
@@ -325,13 +349,12 @@ class WalkScreen(Screen[None]):
         if record is not None and record.error and isinstance(node, Action):
             routes.append("error")
             self._show_error(f"{record.uses} failed: {record.error}")
-        self.query_one(ActionPanel).show_result(
+        self._shown_action_panel().show_result(
             record.result if record is not None else None, routes, taken
         )
         self._result_shown = True
 
-    @on(ActionPanel.Picked)
-    def _action_picked(self, event: ActionPanel.Picked) -> None:
+    def on_action_panel_picked(self, event: ActionPanel.Picked) -> None:
         self._do(event.what)
 
     def _do(self, what: str) -> None:
@@ -378,7 +401,7 @@ class WalkScreen(Screen[None]):
         if isinstance(self.focused, Input) or event.character is None:
             return
         key = event.character.casefold()
-        action_panel = next(iter(self.query(ActionPanel)), None)
+        action_panel = self._action_panel()
         failed = action_panel is not None and action_panel.has_class("-failed")
         if action_panel is not None and action_panel.display and (self._result_shown or failed):
             what = {"1": "continue"} if self._result_shown else offered_keys(action_panel)
@@ -413,15 +436,17 @@ class WalkScreen(Screen[None]):
         except BranchwiseError as error:
             self._refused(refusal(error))
             return
+        from tui.going_back import side_effect_lines
+
         for line in side_effect_lines(undone):
             notify_plain(self.app, line, "warning", timeout=8)
         self.show_node()
 
-    @on(PathPanel.JumpRequested)
-    def _jump_requested(self, event: PathPanel.JumpRequested) -> None:
+    def on_path_panel_jump_requested(self, event: PathPanel.JumpRequested) -> None:
         index = event.index
         if index >= len(self.walk.visits) - 1:
             return
+        from tui.going_back import going_back_details, step_title
         from tui.screens.confirm import ConfirmScreen
 
         question = f"Go back to “{step_title(self.walk, index)}”?"
@@ -434,6 +459,7 @@ class WalkScreen(Screen[None]):
         self.app.push_screen(ConfirmScreen(question, details, yes="Go back"), go)
 
     def action_restart(self) -> None:
+        from tui.going_back import going_back_details
         from tui.screens.confirm import ConfirmScreen
 
         details = going_back_details(self.walk, 0)
@@ -452,15 +478,14 @@ class WalkScreen(Screen[None]):
 
         def add(text: str | None) -> None:
             if text and text.strip() and self._attempt(lambda: self.walk.note(text)):
-                self.query_one(PathPanel).show(self.walk)
+                self._refresh_path()
                 notify_plain(self.app, "Note added to this step.")
 
         self.app.push_screen(PromptScreen("Note on this step", placeholder="what was said"), add)
 
     def on_screen_resume(self) -> None:
         # Notes may have been added or edited on the transcript screen shown on top.
-        for path in self.query(PathPanel):
-            path.show(self.walk)
+        self._refresh_path()
 
     def action_transcript(self) -> None:
         self.branchwise.show_transcript(self.walk)
@@ -475,6 +500,8 @@ class WalkScreen(Screen[None]):
 
     def show_problems(self, problems: Sequence[object], message: str) -> None:
         """Problems of the watched tree file (--watch); none hides the panel."""
+        from tui.widgets.problems_panel import ProblemsPanel
+
         self.query_one(ProblemsPanel).show(problems, message)
 
     def replace_walk(self, walk: Walk) -> None:
@@ -495,11 +522,13 @@ def offered_keys(panel: ActionPanel) -> dict[str, str]:
 
 
 def new_part(name: str) -> Widget:
-    """The input or action panel, by id; the input panel's module is loaded when first needed
-    (its multi-line text box costs a few milliseconds to import, too many before the first frame
-    of a walk that starts with a question)."""
+    """The input or action panel, by id; each panel's module is loaded when first needed (the
+    input panel's multi-line text box alone costs a few milliseconds to import, too many before
+    the first frame of a walk that starts with a question)."""
     if name == "input-panel":
         from tui.widgets.input_panel import InputPanel
 
         return InputPanel(id=name)
+    from tui.widgets.action_panel import ActionPanel
+
     return ActionPanel(id=name)
