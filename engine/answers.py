@@ -11,7 +11,7 @@ from engine.conditions import to_number
 from engine.model import Input
 
 CONTINUE = "Continue"
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"  # compiled on first use (re keeps it)
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,7 +72,7 @@ def check_input(node: Input, text: str) -> Checked:
         if number is None:
             return Checked(reason=f"{value!r} is not a number")
         return _pattern(node, value, int(number) if number.is_integer() else number)
-    if node.kind == "email" and not _EMAIL.match(value):
+    if node.kind == "email" and not re.match(_EMAIL, value):
         return Checked(reason=f"{value!r} is not an email address")
     return _pattern(node, value, value)
 

@@ -32,10 +32,11 @@ PAYA_ENV = {
 HTTP_ENV = {"allowed_hosts": "BRANCHWISE_HTTP_ALLOWED_HOSTS", "timeout": "BRANCHWISE_HTTP_TIMEOUT"}
 PAYA_CREDENTIALS = ("developer_id", "user_id", "user_api_key")
 
-_HEADER_NAME = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
-_HOST_ENTRY = re.compile(r"^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(:[0-9]{1,5})?$")
-_TOML_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# Patterns as text, compiled on first use (re keeps them): most starts check no config value.
+_HEADER_NAME = r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$"
+_HOST_ENTRY = r"^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(:[0-9]{1,5})?$"
+_TOML_POSITION = r"\(at line (\d+), column (\d+)\)"
+_CONTROL = r"[\x00-\x1f\x7f]"
 
 
 def _empty_headers() -> Mapping[str, Mapping[str, str]]:
@@ -153,10 +154,10 @@ def _read_toml(path: Path) -> tuple[str, dict[str, Any]]:
 
 
 def _toml_error(path: Path, message: str) -> str:
-    found = _TOML_POSITION.search(message)
+    found = re.search(_TOML_POSITION, message)
     if not found:
         return f"{path}: not valid TOML: {message}"
-    reason = _TOML_POSITION.sub("", message).strip()
+    reason = re.sub(_TOML_POSITION, "", message).strip()
     return f"{path}:{found.group(1)}:{found.group(2)}: not valid TOML: {reason}"
 
 
@@ -259,7 +260,7 @@ def _seconds(raw: Any, complain: Callable[[str], BranchwiseError]) -> float:
 def _paya_settings(source: _ConfigFile, env: Mapping[str, str]) -> PayaSettings:
     values = {key: _text(source, env, "paya", key, PAYA_ENV[key]) for key in PAYA_CREDENTIALS}
     for key, value in values.items():
-        if _CONTROL.search(value):
+        if re.search(_CONTROL, value):
             # Sent as a header it would fail, and the failure would quote it in an escaped form
             # no mask recognises; the message never repeats the value.
             message = f"{key} holds a line break or another control character"
@@ -281,7 +282,7 @@ def _http_settings(source: _ConfigFile, env: Mapping[str, str]) -> HttpSettings:
     env_hosts = env.get(HTTP_ENV["allowed_hosts"], "").strip()
     if env_hosts:
         hosts = [h.strip() for h in env_hosts.split(",") if h.strip()]
-        bad = next((h for h in hosts if not _HOST_ENTRY.match(h)), None)
+        bad = next((h for h in hosts if not re.match(_HOST_ENTRY, h)), None)
         if bad is not None:
             raise BranchwiseError(
                 f"{HTTP_ENV['allowed_hosts']}: {bad!r} is not a host or host:port"
@@ -303,7 +304,7 @@ def _file_hosts(source: _ConfigFile) -> list[str]:
         message = '[http] allowed_hosts must be a list of strings, like ["admin.example.com"]'
         raise source.error("http", "allowed_hosts", message)
     for host in hosts:
-        if not _HOST_ENTRY.match(host.strip()):
+        if not re.match(_HOST_ENTRY, host.strip()):
             message = (
                 f"[http] allowed_hosts: {host!r} is not a host or host:port (no scheme, no path)"
             )
@@ -332,10 +333,10 @@ def _header_problem(host: str, headers: Any) -> str | None:
     """What is wrong with one host's table of headers, or None (values are never quoted)."""
     if not isinstance(headers, dict) or not all(isinstance(v, str) for v in headers.values()):
         return f"{host!r} must be a table of header names to string values"
-    bad = next((name for name in headers if not _HEADER_NAME.match(name)), None)
+    bad = next((name for name in headers if not re.match(_HEADER_NAME, name)), None)
     if bad is not None:
         return f"{bad!r} is not a header name"
-    broken = next((name for name, value in headers.items() if _CONTROL.search(value)), None)
+    broken = next((name for name, value in headers.items() if re.search(_CONTROL, value)), None)
     if broken is not None:
         return f"the value of {broken!r} holds a line break or another control character"
     return None

@@ -15,8 +15,6 @@ ENTRY = "entry"
 MERMAID_MAX_EDGES = 500
 MERMAID_MAX_TEXT = 50_000
 
-_SURROGATE = re.compile(r"[\ud800-\udfff]")
-
 
 @dataclass(frozen=True, slots=True)
 class Box:
@@ -58,8 +56,8 @@ def clean_label(text: str, limit: int = LABEL_LIMIT) -> str:
 
 
 def _printable(text: str) -> str:
-    # A lone surrogate cannot be written as UTF-8; it would fail at output, not here.
-    return _SURROGATE.sub("\ufffd", plain(text))
+    # plain() also replaces a lone surrogate, which could not be written as UTF-8 at output.
+    return plain(text)
 
 
 def diagram_of(tree: Tree) -> Diagram:

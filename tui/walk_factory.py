@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
 
 # What a tree may call a variable (the schema's pattern): any other name could never be used.
-VARIABLE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+VARIABLE_NAME = r"[A-Za-z_][A-Za-z0-9_]*"  # compiled on first use (re keeps it)
 
 
 def parse_vars(pairs: Iterable[str] | None) -> dict[str, str]:
@@ -29,7 +29,7 @@ def parse_vars(pairs: Iterable[str] | None) -> dict[str, str]:
         name, sep, value = well_formed(pair).partition("=")
         if not sep or not name.strip():
             raise UsageError(f"--var {pair!r}: expected NAME=VALUE")
-        if not VARIABLE_NAME.fullmatch(name.strip()):
+        if not re.fullmatch(VARIABLE_NAME, name.strip()):
             raise UsageError(
                 f"--var {pair!r}: {name.strip()!r} is not a variable name "
                 "(letters, digits and '_', not starting with a digit)"

@@ -29,6 +29,8 @@ def test_lone_surrogates_become_replacement_characters() -> None:
     assert well_formed(undecodable) == "caf\ufffd"
     assert plain(undecodable).encode("utf-8") == "caf\ufffd".encode()
     assert display({"k": "\udcff"}) == '{"k": "\ufffd"}'
+    assert well_formed("é\udc80 ‘x’\ud800\udfff") == "é\ufffd ‘x’\ufffd\ufffd"  # one for one
+    assert well_formed("café ‘ok’") == "café ‘ok’"
 
 
 def test_json_text_escapes_what_json_leaves_raw_and_decodes_to_the_same_value() -> None:
