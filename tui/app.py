@@ -127,7 +127,8 @@ class BranchwiseApp(App[int]):
         return False
 
     def _join_store(self) -> None:
-        """Open the session store the first walk was begun without, and record the walk in it.
+        """Open the session store the first walk was begun without, and record the walk in it,
+        with the login name as its agent unless --agent gave one.
 
         Opening it (SQLite and the session records) costs a start a few milliseconds, so a new
         walk's first question is painted first; keys wait until the walk is recorded.
@@ -137,6 +138,10 @@ class BranchwiseApp(App[int]):
         try:
             self.store = self._open_store()
             if self.first_walk is not None and self.store is not None:
+                if not self.first_walk.agent:
+                    from tui.walk_factory import login_name
+
+                    self.first_walk.agent = login_name()
                 self.first_walk.record_with(self.store.recorder())
         except BranchwiseError as exc:
             self.store_error = exc

@@ -38,6 +38,16 @@ def parse_vars(pairs: Iterable[str] | None) -> dict[str, str]:
     return variables
 
 
+def login_name() -> str:
+    """Who is walking when --agent does not say: the login name ('' when there is none)."""
+    try:
+        import getpass  # most of a millisecond, looked up once the first question is painted
+
+        return well_formed(getpass.getuser())
+    except (OSError, KeyError):
+        return ""
+
+
 def build_runner(library: Library, args: argparse.Namespace) -> ActionRunner:
     """The action runner the options ask for: the operator's config, --manual and --dry-run."""
     from engine.config import load_config

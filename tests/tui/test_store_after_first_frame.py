@@ -5,6 +5,7 @@ app with its reason."""
 from __future__ import annotations
 
 import argparse
+import getpass
 from pathlib import Path
 
 import pytest
@@ -41,6 +42,21 @@ async def test_the_walk_is_recorded_from_its_start_once_the_store_opens(tmp_path
         assert [s.answer for s in record.steps] == ["Continue", None]
         assert record.agent == "ann"
     opened[0].close()
+
+
+async def test_a_walk_begun_without_an_agent_is_recorded_with_the_login_name(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "sessions.sqlite3"
+    walk = new_walk()
+    walk.agent = ""  # `branchwise run` without --agent: looked up after the first frame
+    app = app_for(walk, open_store=lambda: Store(path))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+    assert isinstance(app.store, Store)
+    app.store.close()
+    with Store(path) as reader:
+        assert reader.load(walk.id).agent == getpass.getuser() != ""
 
 
 async def test_a_store_that_cannot_open_ends_the_app_with_its_reason(tmp_path: Path) -> None:

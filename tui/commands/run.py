@@ -77,14 +77,17 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def run(args: argparse.Namespace) -> int:
     _check_usage(args)
-    if not args.agent:
-        args.agent = _login_name()
     library = _library(args)
     if wants_app(args) and not args.resume:
         # A new walk in the terminal app: its first question is painted before the session
-        # store is opened (the app records the walk from its start once it is).
+        # store is opened; the app records the walk from its start once it is, and names the
+        # agent then (the login name, unless --agent gave one).
         walk = start_walk(args, library, None)
         return open_walk_app(args, walk, library, None, open_store=lambda: open_store(args))
+    if not args.agent:
+        from tui.walk_factory import login_name
+
+        args.agent = login_name()
     store = open_store(args)
     try:
         walk = start_walk(args, library, store)
@@ -111,15 +114,6 @@ def _check_usage(args: argparse.Namespace) -> None:
         raise UsageError(
             "--watch needs the terminal app: run in a terminal without --plain, --answers or --json"
         )
-
-
-def _login_name() -> str:
-    try:
-        import getpass  # a few hundred microseconds a start with --agent does without
-
-        return getpass.getuser()
-    except (OSError, KeyError):
-        return ""
 
 
 def _library(args: argparse.Namespace) -> Library:
@@ -267,7 +261,9 @@ def _plain_instead(
 def open_library_app(args: argparse.Namespace) -> int:
     """The terminal app on the library (`branchwise` alone); a list of trees without the app."""
     if not getattr(args, "agent", None):
-        args.agent = _login_name()  # the walks opened from the library say who walked them
+        from tui.walk_factory import login_name
+
+        args.agent = login_name()  # the walks opened from the library say who walked them
     library = _library(args)
     store = open_store(args)
     try:
