@@ -43,7 +43,9 @@ def _empty_headers() -> Mapping[str, Mapping[str, str]]:
     return MappingProxyType({})
 
 
-@dataclass(frozen=True, repr=False)
+# The config's classes compare by identity (eq=False): nothing compares two configs, and each
+# generated comparison is compiled when the module loads, at every start.
+@dataclass(frozen=True, repr=False, eq=False)
 class PayaSettings:
     """Where Paya Connect is and the three credentials its v2 API wants on every request."""
 
@@ -69,7 +71,7 @@ class PayaSettings:
         return f"PayaSettings(base_url={self.base_url!r}, {shown}, timeout={self.timeout})"
 
 
-@dataclass(frozen=True, repr=False)
+@dataclass(frozen=True, repr=False, eq=False)
 class HttpSettings:
     """Hosts the http.request action may reach, and the operator's own headers for each host."""
 
@@ -95,7 +97,7 @@ class HttpSettings:
         )
 
 
-@dataclass(frozen=True, repr=False)
+@dataclass(frozen=True, repr=False, eq=False)
 class Config:
     """Everything the operator configured; credentials stay here and never reach a record."""
 
@@ -167,7 +169,7 @@ _KNOWN = {
 }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class _ConfigFile:
     """The parsed TOML with its text, so each complaint can name the line it is about."""
 
