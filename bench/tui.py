@@ -55,7 +55,7 @@ Bare().run()
 CONSOLE_SCRIPT = """
 import re
 import sys
-from tui.cli import main
+from tui.entry import main
 if __name__ == '__main__':
     sys.argv[0] = re.sub(r'(-script\\.pyw|\\.exe)?$', '', sys.argv[0])
     sys.exit(main())

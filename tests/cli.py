@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-CLI = (sys.executable, "-m", "tui.cli")
+CLI = (sys.executable, "-m", "tui.entry")  # what the console script runs
 
 
 def isolated_env(tmp_path: Path, **extra: str) -> dict[str, str]:

@@ -41,7 +41,7 @@ BROKEN = "schema: branchwise/v1\nid: cli/broken\ntitle: 'never closed\n"
 
 
 def branchwise(*args: str, cwd: Path = ROOT, env_dir: Path) -> subprocess.CompletedProcess[str]:
-    # PYTHONPATH: tui.cli must import when cwd is a folder of trees rather than the checkout.
+    # PYTHONPATH: tui.entry must import when cwd is a folder of trees rather than the checkout.
     return run_cli(*args, env=isolated_env(env_dir, PYTHONPATH=str(ROOT)), cwd=cwd)
 
 

@@ -71,7 +71,7 @@ def command(tmp_path: Path, *args: str) -> tuple[str, dict[str, str]]:
         "TERM": "xterm-256color",
         "PYTHONPATH": str(ROOT),
     }
-    line = " ".join([sys.executable, "-m", "tui.cli", *args])
+    line = " ".join([sys.executable, "-m", "tui.entry", *args])
     shell = f"sh -c 'cd {ROOT} && {line}; echo $? > {tmp_path / 'exit'}; sleep 30'"
     return shell, env
 

@@ -166,7 +166,3 @@ def describe_os_error(exc: OSError) -> str:
     """An OSError as one line: the file it is about and the reason."""
     reason = exc.strerror or str(exc) or type(exc).__name__
     return f"{exc.filename}: {reason}" if exc.filename is not None else reason
-
-
-if __name__ == "__main__":
-    sys.exit(main())
