@@ -160,3 +160,18 @@ def test_a_walk_opened_from_the_library_records_who_walked_it(
     with Store(db) as store:
         [session] = store.list_sessions()
     assert session.agent == getpass.getuser() != ""
+
+
+@pytest.mark.parametrize(("first", "then"), [((80, 24), (120, 40)), ((120, 40), (80, 24))])
+async def test_filtering_after_a_resize_keeps_the_columns_the_table_was_made_with(
+    first: tuple[int, int], then: tuple[int, int]
+) -> None:
+    app = make_app(library(), None, clock=frozen_clock)
+    async with app.run_test(size=first) as pilot:
+        columns = [str(column.label) for column in trees(pilot).columns.values()]
+        await pilot.resize_terminal(*then)
+        await pilot.pause()
+        await press(pilot, *"grant")
+        assert trees(pilot).row_count == 1
+        assert [str(column.label) for column in trees(pilot).columns.values()] == columns
+        assert "Grant a contact access to the Customer Portal" in screen_text(pilot)

@@ -60,6 +60,7 @@ class LibraryScreen(Screen[None]):
         super().__init__()
         self.entries: list[Entry] = []
         self.last_used: dict[str, float] = {}
+        self.tags_column = False  # whether the table lists tags (wide enough when it was made)
 
     @property
     def branchwise(self) -> BranchwiseApp:
@@ -90,23 +91,21 @@ class LibraryScreen(Screen[None]):
         self.show_sessions()
         self.query_one("#search", Input).focus()
 
-    @property
-    def _wide(self) -> bool:
-        return self.app.size.width >= WIDE
-
     def _tree_columns(self) -> None:
         """Title first: in 80 columns a whole title matters more than its tags, which the
         summary of the tree under the cursor lists instead; wider, the tags get what the
         longest title leaves."""
         table = self.query_one("#trees", DataTable)
+        # Chosen once: the rows must keep the columns they were made for after a resize.
+        self.tags_column = self.app.size.width >= WIDE
         width = max(self.app.size.width - 6, 40)
-        product = 14 if self._wide else 12
-        rest = width - product - 10 - (6 if self._wide else 4)
+        product = 14 if self.tags_column else 12
+        rest = width - product - 10 - (6 if self.tags_column else 4)
         longest = max((len(entry.title) for entry in self.entries), default=0)
-        title = min(rest - MIN_TAGS, max(longest, MIN_TAGS)) if self._wide else rest
+        title = min(rest - MIN_TAGS, max(longest, MIN_TAGS)) if self.tags_column else rest
         table.add_column("Title", width=title, key="title")
         table.add_column("Product", width=product, key="product")
-        if self._wide:
+        if self.tags_column:
             table.add_column("Tags", width=rest - title, key="tags")
         table.add_column("Last used", width=10, key="used")
 
@@ -117,7 +116,7 @@ class LibraryScreen(Screen[None]):
         now = self.branchwise.clock()
         matching = [e for e in self.entries if not query or e.matches(query)]
         for entry in matching[:MAX_ROWS]:
-            tags = [literal(", ".join(entry.tags))] if self._wide else []
+            tags = [literal(", ".join(entry.tags))] if self.tags_column else []
             used = when(self.last_used.get(entry.id), now)
             table.add_row(literal(entry.title), literal(entry.product), *tags, used, key=entry.id)
         self.query_one("#library-title", Static).update(self._count(len(matching)))
@@ -130,7 +129,7 @@ class LibraryScreen(Screen[None]):
         if entry is None:
             return
         facts = [entry.id, f"v{entry.version}", f"{entry.nodes} steps"]
-        if entry.tags and not self._wide:
+        if entry.tags and not self.tags_column:
             facts.append(", ".join(entry.tags))
         about = Content.styled(plain(" · ".join(facts)), "dim")
         summary = literal(" ".join(entry.summary.split()))
