@@ -84,10 +84,7 @@ def run(args: argparse.Namespace) -> int:
         # agent then (the login name, unless --agent gave one).
         walk = start_walk(args, library, None)
         return open_walk_app(args, walk, library, None, open_store=lambda: open_store(args))
-    if not args.agent:
-        from tui.walk_factory import login_name
-
-        args.agent = login_name()
+    _name_the_agent(args)
     store = open_store(args)
     try:
         walk = start_walk(args, library, store)
@@ -114,6 +111,14 @@ def _check_usage(args: argparse.Namespace) -> None:
         raise UsageError(
             "--watch needs the terminal app: run in a terminal without --plain, --answers or --json"
         )
+
+
+def _name_the_agent(args: argparse.Namespace) -> None:
+    """--agent, or the login name when it is not given."""
+    if not getattr(args, "agent", None):
+        from tui.walk_factory import login_name
+
+        args.agent = login_name()
 
 
 def _library(args: argparse.Namespace) -> Library:
@@ -260,10 +265,7 @@ def _plain_instead(
 
 def open_library_app(args: argparse.Namespace) -> int:
     """The terminal app on the library (`branchwise` alone); a list of trees without the app."""
-    if not getattr(args, "agent", None):
-        from tui.walk_factory import login_name
-
-        args.agent = login_name()  # the walks opened from the library say who walked them
+    _name_the_agent(args)  # the walks opened from the library say who walked them
     library = _library(args)
     store = open_store(args)
     try:
