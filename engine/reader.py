@@ -77,7 +77,8 @@ class MarkedList(list[Any]):
 
 
 class _Source:
-    """What a lean read keeps on its root to find positions later: the text, then the marks."""
+    """What a read keeps on its root to find positions later: the text, and the marks (made on
+    first use after a lean read; a read with every mark has them from the start)."""
 
     __slots__ = ("limits", "line_starts", "marked", "text")
 
@@ -459,8 +460,8 @@ def match_after(
     data: Any, position: tuple[int, int], pattern: re.Pattern[str], skip: int = 0
 ) -> tuple[re.Match[str], tuple[int, int]] | None:
     """The match of `pattern` that comes after `skip` others from a position in the text the
-    data was read from, and its (line, column); None when the text is not kept (a read with
-    every mark keeps none) or holds no such match."""
+    data was read from, and its (line, column); None when the data keeps no text (it was not
+    read from a file) or the text holds no such match."""
     source = getattr(data, "source", None)
     if not isinstance(source, _Source):
         return None

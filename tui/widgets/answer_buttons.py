@@ -27,7 +27,7 @@ def option_label(option: Option, number_width: int = 1) -> Content:
 
 
 class AnswerButton(Static, can_focus=True):
-    """One answer on one line: its number, label and key; Enter or a click takes it.
+    """One answer: its number, label and key (a long label wraps); Enter or a click takes it.
 
     Not Textual's Button: its stylesheet (every variant in every state) is parsed before the
     first question can be painted, about 3 ms of a start (bench/tui.py), for looks app.tcss
