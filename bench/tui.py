@@ -150,11 +150,11 @@ def p95(values: list[float]) -> float:
 
 
 async def bench_keypress(steps: int, work: Path) -> dict[str, float]:
-    from engine.action_runner import ActionRunner
-    from engine.library import Library
-    from engine.reader import Limits, read_text
-    from engine.validation import check_document
-    from engine.walker import Walk
+    from engine.library.index import Library
+    from engine.tree.reader import Limits, read_text
+    from engine.tree.validation import check_document
+    from engine.walk.action_runner import ActionRunner
+    from engine.walk.walker import Walk
     from tui.app import make_app
     from tui.screens.walk import WalkScreen
     from tui.widgets.node_body import NodeBody
@@ -222,7 +222,7 @@ import asyncio, sys, time
 start = time.perf_counter()
 sys.path.insert(0, {str(ROOT)!r})
 from pathlib import Path
-from engine.library import Library
+from engine.library.index import Library
 from tui.app import make_app
 from textual.widgets import DataTable
 

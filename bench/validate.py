@@ -53,8 +53,8 @@ def child(mode: str, path: Path) -> int:
         problems = 0
     else:
         from engine.actions.catalog import default_registry
-        from engine.reader import Limits
-        from engine.validation import validate_paths
+        from engine.tree.reader import Limits
+        from engine.tree.validation import validate_paths
 
         registry = default_registry()
         found: list[int] = []

@@ -25,12 +25,12 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.treegen import generate_yaml
-from engine.model import Input, Tree
-from engine.reader import Limits
-from engine.scenario_starter import shortest_answers
-from engine.store import Store
-from engine.validation import check_file
-from engine.walker import NullRecorder, Recorder, Walk
+from engine.authoring.starter import shortest_answers
+from engine.sessions.store import Store
+from engine.tree.model import Input, Tree
+from engine.tree.reader import Limits
+from engine.tree.validation import check_file
+from engine.walk.walker import NullRecorder, Recorder, Walk
 
 TARGET_STORED = 5_000
 TARGET_BARE = 200_000

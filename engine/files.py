@@ -15,7 +15,7 @@ from typing import Any
 from engine import __version__
 
 SCENARIO_SUFFIX = ".test.yaml"
-# What a tree file may weigh (engine.reader.Limits.max_bytes): past it, it is refused unread.
+# What a tree file may weigh (engine.tree.reader.Limits.max_bytes): past it, it is refused unread.
 MAX_TREE_BYTES = 2 * 1024 * 1024
 _ENGINE = Path(__file__).resolve().parent
 

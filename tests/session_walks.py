@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from engine.action_runner import ActionRunner
-from engine.config import Config, load_config
-from engine.library import Library
-from engine.store import Store
-from engine.walker import Walk
+from engine.actions.config import Config, load_config
+from engine.library.index import Library
+from engine.sessions.store import Store
+from engine.walk.action_runner import ActionRunner
+from engine.walk.walker import Walk
 
 TREES = Path(__file__).parent / "data" / "sessions"
 TREE_ID = "tests/sessions-support"

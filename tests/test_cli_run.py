@@ -17,12 +17,12 @@ from typing import Any
 
 import pytest
 
-from engine.action_runner import ActionRunner
-from engine.library import Library
-from engine.model import Outcome, Tree
-from engine.reader import read_file
-from engine.scenarios import Scenario, scenarios_in
-from engine.walker import Walk
+from engine.authoring.scenarios import Scenario, scenarios_in
+from engine.library.index import Library
+from engine.tree.model import Outcome, Tree
+from engine.tree.reader import read_file
+from engine.walk.action_runner import ActionRunner
+from engine.walk.walker import Walk
 from tests.cli import CLI, ROOT, isolated_env, run_cli
 from tests.fakes.paya_server import (
     DEVELOPER_ID,
@@ -338,7 +338,7 @@ def test_back_note_and_quit_in_plain_mode(tmp_path: Path) -> None:
     session_id = stored_sessions(tmp_path / "sessions.sqlite3")[0][0]
     assert f"--resume {session_id}" in done.stderr
 
-    from engine.store import Store
+    from engine.sessions.store import Store
 
     with Store(tmp_path / "sessions.sqlite3") as store:
         record = store.load(session_id)
@@ -662,7 +662,7 @@ def test_a_walk_killed_with_sigkill_resumes_with_every_step_shown(tmp_path: Path
     titles = [tree.nodes[node_id].title for node_id in summary["path"]]
     assert titles[: len(shown)] == shown
 
-    from engine.store import Store
+    from engine.sessions.store import Store
 
     with Store(tmp_path / "sessions.sqlite3") as store:
         record = store.load(session_id)
@@ -711,7 +711,7 @@ def test_without_the_app_a_walk_falls_back_to_plain_mode(
     import argparse
     import io
 
-    from engine.store import Store
+    from engine.sessions.store import Store
     from tui.commands.run import open_walk_app
 
     monkeypatch.setitem(sys.modules, "tui.app", None)

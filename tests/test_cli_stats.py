@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from engine.store import Store
+from engine.sessions.store import Store
 from tests.cli import isolated_env, run_cli
 from tests.engine.test_stats import Sessions, record_sessions, tree_of
 

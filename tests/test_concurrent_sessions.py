@@ -8,10 +8,10 @@ import sqlite3
 import time
 from typing import Any
 
-from engine.builder import build_tree
-from engine.reader import read_text
-from engine.store import Store
-from engine.walker import Walk
+from engine.sessions.store import Store
+from engine.tree.builder import build_tree
+from engine.tree.reader import read_text
+from engine.walk.walker import Walk
 
 PROCESSES = 8
 SESSIONS_EACH = 50

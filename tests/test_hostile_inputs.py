@@ -644,7 +644,7 @@ def test_a_schema_cache_saying_a_broken_tree_is_clean_never_crashes_a_walk(
     tmp_path: Path,
 ) -> None:
     from engine.files import engine_key
-    from engine.reader import read_file
+    from engine.tree.reader import read_file
 
     broken = tmp_path / "lib" / "broken.yaml"
     broken.parent.mkdir()

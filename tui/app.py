@@ -19,10 +19,10 @@ from tui.palette import walk_commands
 from tui.startup_collection import collect_as_usual, freeze_started, thaw_started
 
 if TYPE_CHECKING:
-    from engine.action_runner import ActionRunner
-    from engine.library import Library
-    from engine.record import SessionRecord
-    from engine.walker import Walk
+    from engine.library.index import Library
+    from engine.sessions.record import SessionRecord
+    from engine.walk.action_runner import ActionRunner
+    from engine.walk.walker import Walk
 
 
 # Seconds between two looks at whether the app is ending while its first screen is awaited.

@@ -5,7 +5,7 @@ A secret value the walk holds shows masked in those words (a step's title, an an
 
 from __future__ import annotations
 
-from engine.walker import ActionRecord, Walk
+from engine.walk.walker import ActionRecord, Walk
 from tui.masked import masked
 
 MAX_LISTED = 6
@@ -13,7 +13,7 @@ MAX_LISTED = 6
 
 def step_title(walk: Walk, index: int) -> str:
     """The title of the node a visit showed, with the variables it had then, secrets masked."""
-    from engine.templates import render
+    from engine.walk.templates import render
 
     visit = walk.visits[index]
     node = walk.trees[visit.tree_id].nodes[visit.node_id]

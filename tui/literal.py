@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING, Any
 
 from textual.content import Content
 
-from engine.templates import TEMPLATE, lookup
 from engine.text import display, plain
+from engine.walk.templates import TEMPLATE, lookup
 
 if TYPE_CHECKING:
     from textual.app import App

@@ -11,7 +11,7 @@ from engine import locations
 from engine.errors import UsageError
 
 if TYPE_CHECKING:
-    from engine.library import Library
+    from engine.library.index import Library
 
 
 def common_options() -> argparse.ArgumentParser:
@@ -53,7 +53,7 @@ def library_dirs(args: argparse.Namespace) -> list[Path]:
 def open_library(args: argparse.Namespace) -> Library:
     """The library the options describe, with its cache."""
     # Imported here: the top-level parser needs these options, and --help needs no tree.
-    from engine.library import Library
+    from engine.library.index import Library
 
     return Library(library_dirs(args), cache_dir=locations.cache_dir())
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TextIO
 
-from engine.action_runner import MASK, PendingCall
-from engine.answers import Option, describe_options, match_option
-from engine.model import Action, Input, Link, Node, Outcome
 from engine.text import display, plain
-from engine.walker import ActionRecord, InvalidAnswer, Visit, Walk
+from engine.tree.model import Action, Input, Link, Node, Outcome
+from engine.walk.action_runner import MASK, PendingCall
+from engine.walk.answers import Option, describe_options, match_option
+from engine.walk.walker import ActionRecord, InvalidAnswer, Visit, Walk
 from tui.answer_feed import AnswerFeed
 
 HELP = """Commands (they start with a colon, so no answer can be taken for one):

@@ -11,13 +11,13 @@ from tui.literal import notify_plain
 if TYPE_CHECKING:
     from textual.app import App
 
-    from engine.walker import Walk
+    from engine.walk.walker import Walk
 
 
 def transcript_markdown(walk: Walk, store: Any = None) -> str:
     """The session's Markdown: from the store when it keeps the session (rewinds included)."""
-    from engine.record import record_of
-    from engine.transcript import to_markdown
+    from engine.sessions.record import record_of
+    from engine.sessions.transcript import to_markdown
 
     record = None
     if store is not None:

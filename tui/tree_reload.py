@@ -1,8 +1,9 @@
 """`run --watch`: reload the walked tree when its file changes and carry the walk over to it.
 
-The walk is rebuilt by replaying its answers on the new tree with engine.resume.replay_session,
-as resuming a session does: it stays on the current node when the answers still lead there, and
-stops at the last step they still fit otherwise. A file with errors shows its problems instead.
+The walk is rebuilt by replaying its answers on the new tree with
+engine.sessions.resume.replay_session, as resuming a session does: it stays on the current node
+when the answers still lead there, and stops at the last step they still fit otherwise. A file
+with errors shows its problems instead.
 """
 
 from __future__ import annotations
@@ -15,9 +16,9 @@ from engine.errors import BranchwiseError
 from tui.literal import notify_plain
 
 if TYPE_CHECKING:
-    from engine.library import Library
-    from engine.model import Tree
-    from engine.walker import Walk
+    from engine.library.index import Library
+    from engine.tree.model import Tree
+    from engine.walk.walker import Walk
     from tui.app import BranchwiseApp
 
 POLL_SECONDS = 0.5
@@ -34,8 +35,8 @@ def file_stamp(path: str) -> tuple[int, int] | None:
 
 def rebuild(old: Walk, tree: Tree, library: Library, store: Any) -> tuple[Walk, str | None]:
     """The same session on the reloaded tree: (the walk, why it stopped short or None)."""
-    from engine.record import record_of
-    from engine.resume import replay_session
+    from engine.sessions.record import record_of
+    from engine.sessions.resume import replay_session
 
     recorder = store.recorder(resuming=True) if store is not None else None
     walk, _, stopped = replay_session(

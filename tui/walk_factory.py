@@ -8,14 +8,14 @@ import time
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
-from engine.action_runner import ActionRunner
 from engine.errors import UsageError
 from engine.text import well_formed
-from engine.walker import Recorder, Walk
+from engine.walk.action_runner import ActionRunner
+from engine.walk.walker import Recorder, Walk
 
 if TYPE_CHECKING:
-    from engine.library import Library
-    from engine.model import Tree
+    from engine.library.index import Library
+    from engine.tree.model import Tree
 
 
 # What a tree may call a variable (the schema's pattern): any other name could never be used.
@@ -50,7 +50,7 @@ def login_name() -> str:
 
 def build_runner(library: Library, args: argparse.Namespace) -> ActionRunner:
     """The action runner the options ask for: the operator's config, --manual and --dry-run."""
-    from engine.config import load_config
+    from engine.actions.config import load_config
 
     return ActionRunner(
         lambda: library.registry,

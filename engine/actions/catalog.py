@@ -15,7 +15,7 @@ from engine.errors import BranchwiseError
 if TYPE_CHECKING:
     from importlib.metadata import EntryPoint
 
-    from engine.config import Config
+    from engine.actions.config import Config
 
 ENTRY_POINT_GROUP = "branchwise.actions"
 ACTION_NAME = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")

@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import SplitResult, urlsplit
 
+from engine.actions.config import HTTP_ENV, MAX_TIMEOUT, Config
 from engine.actions.registry import ActionSpec, CallPlan, Param
 from engine.actions.transport import failed, network_errors, new_client, transport_failure
-from engine.config import HTTP_ENV, MAX_TIMEOUT, Config
 
 if TYPE_CHECKING:
     import httpx

@@ -6,9 +6,9 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlencode
 
+from engine.actions.config import PAYA_CREDENTIALS, Config
 from engine.actions.registry import ActionSpec, CallPlan, Param
 from engine.actions.transport import failed, network_errors, new_client, transport_failure
-from engine.config import PAYA_CREDENTIALS, Config
 
 if TYPE_CHECKING:
     import httpx

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from engine.errors import BranchwiseError
 
 if TYPE_CHECKING:
-    from engine.config import Config
+    from engine.actions.config import Config
 
 PARAM_KINDS = ("text", "number", "boolean", "mapping", "list", "any")
 

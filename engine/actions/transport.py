@@ -10,7 +10,7 @@ from engine.text import plain
 if TYPE_CHECKING:
     import httpx
 
-    from engine.config import Config
+    from engine.actions.config import Config
 
 MESSAGE_LIMIT = 300
 

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from engine.actions.registry import Registry
-from engine.model import Node, Tree
-from engine.problems import Problem, error, warning
-from engine.reader import position_of
+from engine.tree.model import Node, Tree
+from engine.tree.problems import Problem, error, warning
+from engine.tree.reader import position_of
 
 
 @dataclass(frozen=True)

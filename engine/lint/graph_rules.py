@@ -6,9 +6,9 @@ from collections.abc import Iterator
 
 from engine.lint.context import LintContext
 from engine.lint.registry import rule
-from engine.model import Action, Input, Link, Node, Question, Step
-from engine.problems import Problem
-from engine.reachability import finishing, reachable
+from engine.tree.model import Action, Input, Link, Node, Question, Step
+from engine.tree.problems import Problem
+from engine.tree.reachability import finishing, reachable
 
 Where = tuple[str | int, ...]
 

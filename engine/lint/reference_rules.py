@@ -8,10 +8,10 @@ from typing import Any
 from engine.actions.registry import ActionSpec
 from engine.lint.context import LintContext
 from engine.lint.registry import rule
-from engine.model import Action, Input, Link, Question, Tree
-from engine.problems import Problem
-from engine.reader import match_after
-from engine.templates import TEMPLATE, names_in
+from engine.tree.model import Action, Input, Link, Question, Tree
+from engine.tree.problems import Problem
+from engine.tree.reader import match_after
+from engine.walk.templates import TEMPLATE, names_in
 
 Where = tuple[str | int, ...]
 _TEMPLATED = ("title", "body", "manual", "prompt")

@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable
 from typing import TypeAlias
 
 from engine.lint.context import LintContext
-from engine.problems import Problem
+from engine.tree.problems import Problem
 
 Rule: TypeAlias = Callable[[LintContext], Iterable[Problem]]
 RULES: dict[str, Rule] = {}

@@ -7,8 +7,8 @@ from collections.abc import Iterator
 
 from engine.lint.context import LintContext
 from engine.lint.registry import rule
-from engine.model import Action, Input, Node, Question
-from engine.problems import Problem
+from engine.tree.model import Action, Input, Node, Question
+from engine.tree.problems import Problem
 
 # What web editors leave behind: whole-label placeholders, and phrases no article means to keep.
 _PLACEHOLDER_LABELS = {

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
+from engine.actions.config import Config
 from engine.actions.registry import ActionSpec, CallPlan, Param, Registry
-from engine.config import Config
 
 
 class LookupOrder:

@@ -16,8 +16,8 @@ from engine.actions.catalog import (
     plugin_warnings,
     setup_hint,
 )
+from engine.actions.config import Config
 from engine.actions.registry import Registry
-from engine.config import Config
 from tests.fakes.plugin_dist import install_plugin
 
 PLUGIN_SOURCE = """

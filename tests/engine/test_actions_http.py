@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
+from engine.actions.config import Config, HttpSettings, load_config
 from engine.actions.http_request import TEXT_LIMIT, HttpRequest
 from engine.actions.registry import ActionFailed
-from engine.config import Config, HttpSettings, load_config
 from tests.fakes.paya_server import OPERATOR_TOKEN, FakeServer
 
 pytest_plugins = ["tests.fakes.fixtures"]

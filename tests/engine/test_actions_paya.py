@@ -13,9 +13,9 @@ from typing import Any
 import httpx
 import pytest
 
+from engine.actions.config import Config, PayaSettings, load_config
 from engine.actions.paya import FindContacts, GetContact, is_user
 from engine.actions.registry import ActionFailed
-from engine.config import Config, PayaSettings, load_config
 from tests.fakes.paya_server import (
     DEVELOPER_ID,
     FLAGGED_CONTACT_ID,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from engine.answers import CONTINUE, Option, check_input, describe_options, match_option
-from engine.model import Input
+from engine.tree.model import Input
+from engine.walk.answers import CONTINUE, Option, check_input, describe_options, match_option
 
 OPTIONS = [
     Option("Yes, it works", "a", "y", 0),

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from engine.actions.catalog import default_registry
-from engine.report import format_text
-from engine.validation import tree_files, validate_paths
+from engine.tree.report import format_text
+from engine.tree.validation import tree_files, validate_paths
 
 TREES = Path(__file__).resolve().parents[2] / "trees"
 SCHEMA_LINE = "# yaml-language-server: $schema="

@@ -13,12 +13,12 @@ from typing import Any
 import pytest
 from jsonschema import Draft202012Validator
 
-import engine.builder
-import engine.model
-from engine.checker import check_schema, describe_path, schema_text, tree_schema
-from engine.compiled_schema import compile_schema, node_branches
-from engine.problems import Problem
-from engine.reader import read_text
+import engine.tree.builder
+import engine.tree.model
+from engine.tree.checker import check_schema, describe_path, schema_text, tree_schema
+from engine.tree.compiled_schema import compile_schema, node_branches
+from engine.tree.problems import Problem
+from engine.tree.reader import read_text
 
 REPO = Path(__file__).resolve().parents[2]
 NODE_TYPES = ("step", "question", "input", "action", "outcome", "link")
@@ -175,7 +175,7 @@ def _constant(node: ast.AST) -> Iterator[str]:
 
 
 def builder_functions() -> dict[str, ast.FunctionDef]:
-    module = ast.parse(inspect.getsource(engine.builder))
+    module = ast.parse(inspect.getsource(engine.tree.builder))
     return {n.name: n for n in module.body if isinstance(n, ast.FunctionDef)}
 
 
@@ -228,8 +228,8 @@ def test_every_node_type_of_the_schema_has_a_model_class() -> None:
     assert tuple(enum) == NODE_TYPES
     classes = {
         cls.__name__.lower(): cls
-        for _, cls in inspect.getmembers(engine.model, inspect.isclass)
-        if issubclass(cls, engine.model.Node) and cls is not engine.model.Node
+        for _, cls in inspect.getmembers(engine.tree.model, inspect.isclass)
+        if issubclass(cls, engine.tree.model.Node) and cls is not engine.tree.model.Node
     }
     assert set(classes) == set(enum)
     for node_type, cls in classes.items():
@@ -242,10 +242,10 @@ def test_every_node_type_of_the_schema_has_a_model_class() -> None:
 @pytest.mark.parametrize(
     ("definition", "model"),
     [
-        ("choice", engine.model.Choice),
-        ("route", engine.model.Route),
-        ("actionCall", engine.model.ActionCall),
-        ("variable", engine.model.Variable),
+        ("choice", engine.tree.model.Choice),
+        ("route", engine.tree.model.Route),
+        ("actionCall", engine.tree.model.ActionCall),
+        ("variable", engine.tree.model.Variable),
     ],
 )
 def test_every_field_of_a_part_is_kept_by_the_model(definition: str, model: type) -> None:
@@ -256,7 +256,7 @@ def test_every_field_of_a_part_is_kept_by_the_model(definition: str, model: type
 
 def test_every_root_field_is_kept_by_the_tree_model() -> None:
     properties = set(tree_schema()["properties"]) - NOT_IN_MODEL
-    assert properties <= {f.name for f in dataclasses.fields(engine.model.Tree)}
+    assert properties <= {f.name for f in dataclasses.fields(engine.tree.model.Tree)}
 
 
 # --- the compiled schema judges exactly as the published one -----------------------------------

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from engine.conditions import AllOf, AnyOf, Not, VarTest, holds, parse_condition, variables_of
+from engine.walk.conditions import AllOf, AnyOf, Not, VarTest, holds, parse_condition, variables_of
 
 VARIABLES: dict[str, Any] = {
     "answer": "51",

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from engine.config import DEFAULT_PAYA_BASE_URL, DEFAULT_TIMEOUT, Config, load_config
+from engine.actions.config import DEFAULT_PAYA_BASE_URL, DEFAULT_TIMEOUT, Config, load_config
 from engine.errors import BranchwiseError
 
 API_KEY = "k-3f9a7c1e5b"

@@ -1,4 +1,4 @@
-"""Tests for engine.diagram: exact output, edge counts, and labels that survive any text."""
+"""engine.authoring.diagram: exact output, edge counts, and labels that survive any text."""
 
 from __future__ import annotations
 
@@ -13,8 +13,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from engine.builder import build_tree
-from engine.diagram import (
+from engine.authoring.diagram import (
     LABEL_LIMIT,
     clean_label,
     diagram_of,
@@ -25,7 +24,8 @@ from engine.diagram import (
     to_dot,
     to_mermaid,
 )
-from engine.model import Action, Input, Link, Question, Step, Tree
+from engine.tree.builder import build_tree
+from engine.tree.model import Action, Input, Link, Question, Step, Tree
 
 SMALL: dict[str, Any] = {
     "id": "demo/small",

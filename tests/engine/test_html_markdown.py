@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from engine.importers.html_document import MAX_ELEMENT_DEPTH, defuse_markup, parse_html, text_of
-from engine.importers.html_markdown import join_blocks, safe_url, to_blocks
+from engine.authoring.importers.html_document import (
+    MAX_ELEMENT_DEPTH,
+    defuse_markup,
+    parse_html,
+    text_of,
+)
+from engine.authoring.importers.html_markdown import join_blocks, safe_url, to_blocks
 
 
 def markdown(html: str) -> str:

@@ -12,7 +12,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from engine.importers import (
+from engine.authoring.importers import (
     MAX_ARTICLE_BYTES,
     ArticleImportError,
     ImportResult,
@@ -21,7 +21,7 @@ from engine.importers import (
     render_tree_yaml,
     tree_id_from_name,
 )
-from engine.validation import validate_paths
+from engine.tree.validation import validate_paths
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "helpjuice"
 NODE_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")

@@ -44,8 +44,9 @@ def test_every_engine_module_imports_without_textual_or_rich() -> None:
 
 def test_validation_and_library_do_not_import_yaml_jsonschema_or_httpx_until_needed() -> None:
     loaded = loaded_after(
-        "import engine, engine.validation, engine.library, engine.reader, engine.checker, "
-        "engine.report, engine.schema_cache, engine.lint"
+        "import engine, engine.tree.validation, engine.library.index, engine.tree.reader, "
+        "engine.tree.checker, "
+        "engine.tree.report, engine.library.schema_cache, engine.lint"
     )
     # YAML too waits for a file to read: a warm start builds its trees from the tree cache.
     for heavy in ("yaml", "jsonschema", "httpx", "textual", "rich"):
@@ -54,8 +55,8 @@ def test_validation_and_library_do_not_import_yaml_jsonschema_or_httpx_until_nee
 
 def test_jsonschema_is_imported_when_a_check_runs() -> None:
     loaded = loaded_after(
-        "from engine.reader import read_text\n"
-        "from engine.validation import check_document\n"
+        "from engine.tree.reader import read_text\n"
+        "from engine.tree.validation import check_document\n"
         f"checked = check_document(read_text({TREE!r}, 't.yaml'))\n"
         "assert checked.ok and checked.problems == [], checked.problems\n"
     )

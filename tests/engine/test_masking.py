@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from engine.action_runner import MASK, mask, mask_text
-from engine.config import Config, PayaSettings
-from engine.masking import hide, hide_value
+from engine.actions.config import Config, PayaSettings
 from engine.text import plain
+from engine.walk.action_runner import MASK, mask, mask_text
+from engine.walk.masking import hide, hide_value
 
 KEY = "key-Zt84hWq0sVn3RbYc"
 

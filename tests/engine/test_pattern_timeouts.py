@@ -12,14 +12,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine import tree_regex
-from engine.answers import check_input
-from engine.builder import build_tree
-from engine.conditions import holds, parse_condition
-from engine.model import Input
-from engine.reader import read_text
-from engine.validation import check_document
-from engine.walker import InvalidAnswer, Walk
+from engine.tree.builder import build_tree
+from engine.tree.model import Input
+from engine.tree.reader import read_text
+from engine.tree.validation import check_document
+from engine.walk import patterns
+from engine.walk.answers import check_input
+from engine.walk.conditions import holds, parse_condition
+from engine.walk.walker import InvalidAnswer, Walk
 
 # `^(a+)+$` backtracks for ages in re; `^(a|aa)+$` does in the regex module too.
 SLOW = "^(a|aa)+$"
@@ -51,10 +51,10 @@ def test_a_slow_matches_condition_is_false_promptly(pattern: str) -> None:
 
 
 def test_the_timeout_is_what_ends_the_slow_match() -> None:
-    found, seconds = timed(lambda: tree_regex.search("^(a|aa)+$", "a" * 41 + "!"))
+    found, seconds = timed(lambda: patterns.search("^(a|aa)+$", "a" * 41 + "!"))
     assert found is None
-    assert tree_regex.TIME_LIMIT <= seconds < PROMPT
-    assert tree_regex.search("^(a|aa)+$", "a" * 41) is True  # a short way to a match exists
+    assert patterns.TIME_LIMIT <= seconds < PROMPT
+    assert patterns.search("^(a|aa)+$", "a" * 41) is True  # a short way to a match exists
 
 
 def slow_tree() -> Walk:
@@ -144,7 +144,7 @@ def test_a_value_that_does_not_match_is_still_told_so() -> None:
 )
 def test_patterns_read_as_re_reads_them(pattern: str, text: str, expected: bool) -> None:
     assert re_finds(pattern, text) is expected
-    assert tree_regex.search(pattern, text) is expected
+    assert patterns.search(pattern, text) is expected
 
 
 ATOMS = [
@@ -160,9 +160,9 @@ ATOMS = [
 @given(st.lists(st.sampled_from(ATOMS), max_size=6), st.text("ab1 {}[]:#\n-", max_size=8))
 def test_any_pattern_re_accepts_is_matched_as_re_matches(pieces: list[str], text: str) -> None:
     pattern = "".join(pieces)
-    if not tree_regex.is_valid(pattern):
+    if not patterns.is_valid(pattern):
         return
-    assert tree_regex.search(pattern, text) is re_finds(pattern, text)
+    assert patterns.search(pattern, text) is re_finds(pattern, text)
 
 
 def test_a_pattern_the_schema_accepts_is_matched_and_one_it_refuses_is_a_schema_error() -> None:

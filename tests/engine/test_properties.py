@@ -14,11 +14,11 @@ from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
 from engine.actions.registry import Registry
-from engine.checker import tree_schema
-from engine.compiled_schema import CompiledSchema, compile_schema
 from engine.lint import RULES
-from engine.reader import read_text
-from engine.validation import Checked, check_document
+from engine.tree.checker import tree_schema
+from engine.tree.compiled_schema import CompiledSchema, compile_schema
+from engine.tree.reader import read_text
+from engine.tree.validation import Checked, check_document
 
 VALID = Path(__file__).resolve().parent.parent / "data" / "valid"
 READ_RULES = {"yaml-syntax", "yaml-limits", "duplicate-key", "schema", "duplicate-tree-id"}

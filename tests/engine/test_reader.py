@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from engine.actions.registry import Registry
-from engine.problems import Problem
-from engine.reader import (
+from engine.tree.problems import Problem
+from engine.tree.reader import (
     FileRefused,
     Limits,
     MarkedDict,
@@ -22,7 +22,7 @@ from engine.reader import (
     read_text,
     resolve_plain,
 )
-from engine.validation import check_document, validate_paths
+from engine.tree.validation import check_document, validate_paths
 
 
 def rules(problems: list[Problem]) -> list[tuple[str, int, int]]:

@@ -16,9 +16,9 @@ import pytest
 
 from engine.actions.registry import Registry
 from engine.lint import RULES
-from engine.problems import Problem
-from engine.reader import Limits
-from engine.validation import validate_paths
+from engine.tree.problems import Problem
+from engine.tree.reader import Limits
+from engine.tree.validation import validate_paths
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 VALID = DATA / "valid"

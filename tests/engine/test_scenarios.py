@@ -8,10 +8,10 @@ from typing import Any
 
 import yaml
 
-from engine.library import Library
-from engine.reader import read_file
-from engine.scenario_starter import sample_for_pattern, shortest_answers, starter_scenarios
-from engine.scenarios import coverage, run_scenario, scenarios_in
+from engine.authoring.scenarios import coverage, run_scenario, scenarios_in
+from engine.authoring.starter import sample_for_pattern, shortest_answers, starter_scenarios
+from engine.library.index import Library
+from engine.tree.reader import read_file
 
 DATA = Path(__file__).parent.parent / "data" / "scenarios"
 

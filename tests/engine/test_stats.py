@@ -10,16 +10,16 @@ from typing import Any
 
 import pytest
 
-from engine.action_runner import ActionRunner
+from engine.actions.config import Config
 from engine.actions.registry import ActionSpec, CallPlan, Registry
-from engine.builder import build_tree
-from engine.config import Config
 from engine.errors import BranchwiseError
-from engine.model import Tree
-from engine.reader import read_text
-from engine.stats import NodeStats, VersionStats, known_trees, summaries, tree_stats
-from engine.store import Store
-from engine.walker import Walk
+from engine.sessions.stats import NodeStats, VersionStats, known_trees, summaries, tree_stats
+from engine.sessions.store import Store
+from engine.tree.builder import build_tree
+from engine.tree.model import Tree
+from engine.tree.reader import read_text
+from engine.walk.action_runner import ActionRunner
+from engine.walk.walker import Walk
 
 NOV_1 = 1793491200.0  # 2026-11-01T00:00:00Z
 DAY = 86400.0

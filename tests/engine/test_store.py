@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from engine.action_runner import MASK
 from engine.errors import BranchwiseError, StoreFailed
-from engine.record import record_of
-from engine.resume import resume_walk
-from engine.store import SCHEMA_VERSION, Store
-from engine.walker import Walk
+from engine.sessions.record import record_of
+from engine.sessions.resume import resume_walk
+from engine.sessions.store import SCHEMA_VERSION, Store
+from engine.walk.action_runner import MASK
+from engine.walk.walker import Walk
 from tests.session_walks import (
     CONTACT,
     PLANTED,
@@ -344,7 +344,7 @@ def test_resume_after_the_tree_changed_stops_where_an_answer_no_longer_fits(tmp_
 
 
 def test_resume_replays_a_step_done_by_hand(tmp_path):
-    from engine.action_runner import ActionRunner
+    from engine.walk.action_runner import ActionRunner
 
     path = tmp_path / "s.sqlite3"
     by_hand = ActionRunner(library().registry)  # no config: paya.get_contact is manual
@@ -388,7 +388,7 @@ def test_planted_secrets_never_reach_the_store_file(tmp_path):
 
 
 def test_two_walks_resuming_one_session_cannot_overwrite_each_other(tmp_path):
-    from engine.store import SessionChanged
+    from engine.sessions.store import SessionChanged
 
     path = tmp_path / "s.sqlite3"
     with Store(path) as store:

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from engine.errors import StoreFailed
-from engine.store import Store
-from engine.walker import Walk
+from engine.sessions.store import Store
+from engine.walk.walker import Walk
 from tests.session_walks import SECRET_TOKEN, runner, start
 
 TABLES = ("sessions", "steps", "action_calls", "notes", "rewinds")

@@ -17,14 +17,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from engine.action_runner import ActionRunner
 from engine.errors import BranchwiseError, InvalidTree
 from engine.files import engine_key
-from engine.library import Library
-from engine.reader import Document, read_file
-from engine.schema_cache import SchemaCache
-from engine.validation import check_document
-from engine.walker import InvalidAnswer, Walk
+from engine.library.index import Library
+from engine.library.schema_cache import SchemaCache
+from engine.tree.reader import Document, read_file
+from engine.tree.validation import check_document
+from engine.walk.action_runner import ActionRunner
+from engine.walk.walker import InvalidAnswer, Walk
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 EVERY = DATA / "valid" / "every-node-type.yaml"

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from engine.templates import lookup, names_in, render, render_value
+from engine.walk.templates import lookup, names_in, render, render_value
 
 VARIABLES: dict[str, Any] = {
     "name": "Ann",

@@ -6,13 +6,13 @@ import json
 
 from markdown_it import MarkdownIt
 
-from engine.action_runner import MASK, ActionRunner
-from engine.builder import build_tree
-from engine.reader import read_text
-from engine.record import record_of
-from engine.store import Store
-from engine.transcript import block_line, inline, iso, to_json, to_markdown
-from engine.walker import Walk
+from engine.sessions.record import record_of
+from engine.sessions.store import Store
+from engine.sessions.transcript import block_line, inline, iso, to_json, to_markdown
+from engine.tree.builder import build_tree
+from engine.tree.reader import read_text
+from engine.walk.action_runner import MASK, ActionRunner
+from engine.walk.walker import Walk
 from tests.session_walks import (
     PLANTED,
     SECRET_TOKEN,

@@ -9,13 +9,14 @@ from typing import Any
 
 import pytest
 
-from engine import files, tree_cache
+from engine import files
 from engine.actions.catalog import builtin_actions
 from engine.errors import BranchwiseError, InvalidTree
-from engine.library import Library
-from engine.tree_cache import BUILT_IN_ACTIONS, TreeCache, faithful, still_clean
-from engine.validation import check_file
-from engine.walker import Walk
+from engine.library import tree_cache
+from engine.library.index import Library
+from engine.library.tree_cache import BUILT_IN_ACTIONS, TreeCache, faithful, still_clean
+from engine.tree.validation import check_file
+from engine.walk.walker import Walk
 
 ASK = """\
 schema: branchwise/v1

@@ -9,12 +9,12 @@ from typing import Any
 
 import pytest
 
-from engine.action_runner import ActionRunner
-from engine.builder import build_tree
 from engine.errors import BranchwiseError
-from engine.resume import resume_walk
-from engine.store import SessionChanged, Store
-from engine.walker import NullRecorder, Walk
+from engine.sessions.resume import resume_walk
+from engine.sessions.store import SessionChanged, Store
+from engine.tree.builder import build_tree
+from engine.walk.action_runner import ActionRunner
+from engine.walk.walker import NullRecorder, Walk
 from tests.session_walks import library, runner, start
 
 FOUND = {"var": "found.found", "equals": True}

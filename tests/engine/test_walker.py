@@ -8,13 +8,13 @@ from typing import Any
 
 import pytest
 
-from engine.action_runner import MASK, ActionRunner
+from engine.actions.config import Config
 from engine.actions.registry import ActionFailed, ActionSpec, CallPlan, Param, Registry
-from engine.builder import build_tree
-from engine.config import Config
 from engine.errors import BranchwiseError
-from engine.model import Tree
-from engine.walker import InvalidAnswer, Walk
+from engine.tree.builder import build_tree
+from engine.tree.model import Tree
+from engine.walk.action_runner import MASK, ActionRunner
+from engine.walk.walker import InvalidAnswer, Walk
 
 
 def tree(tree_id: str, nodes: Mapping[str, Any], **extra: Any) -> Tree:
@@ -726,7 +726,7 @@ def test_text_never_carries_markup_or_control_sequences() -> None:
 
 
 def test_a_tree_whose_start_is_no_node_cannot_be_walked() -> None:
-    from engine.walker import WalkError
+    from engine.walk.walker import WalkError
 
     broken = tree("t/no-start", {"end": done()}, start="missing")
     with pytest.raises(WalkError, match="tree 't/no-start' has no start node 'missing'"):

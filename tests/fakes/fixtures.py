@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from engine.config import Config, load_config
+from engine.actions.config import Config, load_config
 from tests.fakes.paya_server import (
     DEVELOPER_ID,
     OPERATOR_TOKEN,

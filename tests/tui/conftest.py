@@ -9,11 +9,11 @@ from typing import Any
 
 import pytest
 
-from engine.action_runner import ActionRunner
+from engine.actions.config import Config, load_config
 from engine.actions.registry import ActionFailed, ActionSpec, CallPlan, Param, Registry
-from engine.config import Config, load_config
-from engine.library import Library
-from engine.walker import Walk
+from engine.library.index import Library
+from engine.walk.action_runner import ActionRunner
+from engine.walk.walker import Walk
 from tui.app import BranchwiseApp, make_app
 
 ROOT = Path(__file__).resolve().parents[2]

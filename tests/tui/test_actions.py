@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from engine.action_runner import ActionRunner
 from engine.actions.catalog import default_registry
+from engine.actions.config import Config
 from engine.actions.registry import Registry
-from engine.config import Config
+from engine.walk.action_runner import ActionRunner
 from tests.fakes.paya_server import USER_CONTACT_ID
 from tests.tui.conftest import DATA, PAYA, GatedAction, app_for, gated_runner, library, new_walk
 from tests.tui.pilot_steps import press, screen_text, wait_for

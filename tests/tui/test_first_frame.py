@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from textual.widgets import Static
 
-from engine.library import Library
+from engine.library.index import Library
 from tests.tui.conftest import PAYA, TREES
 from tui.app import BranchwiseApp, make_app
 from tui.screens.walk import WalkScreen

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from textual.widgets import OptionList
 
-from engine.store import Store
+from engine.sessions.store import Store
 from tests.tui.conftest import app_for, new_walk
 from tests.tui.pilot_steps import press, screen_text, wait_for
 from tui.screens.confirm import ConfirmScreen

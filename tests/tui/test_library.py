@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from textual.widgets import DataTable, Input
 
-from engine.store import Store
-from engine.walker import Walk
+from engine.sessions.store import Store
+from engine.walk.walker import Walk
 from tests.tui.conftest import PAYA, TREES, frozen_clock, library, new_walk
 from tests.tui.pilot_steps import press, screen_text
 from tui.app import BranchwiseApp, make_app

@@ -9,8 +9,8 @@ from textual.pilot import Pilot
 from textual.widget import Widget
 from textual.widgets import Footer
 
-from engine.resume import resume_walk
-from engine.store import Store
+from engine.sessions.resume import resume_walk
+from engine.sessions.store import Store
 from tests.tui.conftest import DATA, PAYA, app_for, library, new_walk
 from tests.tui.pilot_steps import answer_buttons, press, screen_text, wait_for
 from tui.screens.walk import WalkScreen

@@ -12,8 +12,8 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input, OptionList, TextArea
 
-from engine.store import Store
-from engine.walker import Walk
+from engine.sessions.store import Store
+from engine.walk.walker import Walk
 from tests.tui.conftest import app_for, library, new_walk
 from tests.tui.pilot_steps import press, record_notifications, screen_text, wait_for
 from tui.app import BranchwiseApp

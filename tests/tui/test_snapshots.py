@@ -13,7 +13,7 @@ import pytest
 from textual.pilot import Pilot
 
 from engine.actions.registry import Registry
-from engine.store import Store
+from engine.sessions.store import Store
 from tests.tui.conftest import (
     FROZEN,
     PAYA,

@@ -45,9 +45,9 @@ HEAVY = (
     "httpx",
     "importlib.metadata",
     "yaml",
-    "engine.validation",
+    "engine.tree.validation",
     "engine.lint",
-    "engine.checker",
+    "engine.tree.checker",
     "engine.actions.catalog",
     "tomllib",
 )
@@ -79,7 +79,7 @@ def test_a_start_with_the_caches_warm_loads_no_heavy_module(tmp_path: Path) -> N
     first = modules_at_first_question(tmp_path, "first.json")
     assert {"jsonschema", "yaml", "engine.lint"} <= first  # nothing cached yet: all checks ran
     again = modules_at_first_question(tmp_path, "again.json")
-    assert "textual" in again and "engine.walker" in again
+    assert "textual" in again and "engine.walk.walker" in again
     for heavy in HEAVY:
         assert heavy not in again, heavy
 

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from engine.errors import BranchwiseError
-from engine.store import Store
-from engine.walker import Walk
+from engine.sessions.store import Store
+from engine.walk.walker import Walk
 from tests.tui.conftest import TREES, app_for, library, new_walk
 from tui.app import run_walk_app
 from tui.screens.walk import WalkScreen

@@ -12,12 +12,12 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Static
 
-from engine.action_runner import ActionRunner
 from engine.actions.registry import Registry
-from engine.library import Library
-from engine.resume import resume_walk
-from engine.store import Store
-from engine.walker import Walk
+from engine.library.index import Library
+from engine.sessions.resume import resume_walk
+from engine.sessions.store import Store
+from engine.walk.action_runner import ActionRunner
+from engine.walk.walker import Walk
 from tests.tui.conftest import PAYA, GatedAction, app_for, gated_runner, library, new_walk
 from tests.tui.pilot_steps import press, record_notifications, screen_text, wait_for
 from tui.screens.confirm import ConfirmScreen

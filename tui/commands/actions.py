@@ -6,8 +6,8 @@ import argparse
 import sys
 from typing import Any
 
+from engine.actions.config import Config
 from engine.actions.registry import ActionImpl, Param
-from engine.config import Config
 from engine.text import json_text, plain
 
 
@@ -25,7 +25,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def run(args: argparse.Namespace) -> int:
     from engine.actions.catalog import default_registry, plugin_warnings
-    from engine.config import load_config
+    from engine.actions.config import load_config
 
     config = load_config()
     rows = [describe(action, config) for action in default_registry()]

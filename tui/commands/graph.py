@@ -13,7 +13,7 @@ from engine.errors import BranchwiseError, UsageError
 from tui.options import common_options
 
 if TYPE_CHECKING:
-    from engine.model import Tree
+    from engine.tree.model import Tree
 
 FORMATS = ("mermaid", "dot")
 TEXT_SUFFIXES = {".mmd": "mermaid", ".mermaid": "mermaid", ".dot": "dot", ".gv": "dot"}
@@ -52,7 +52,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run(args: argparse.Namespace) -> int:
-    from engine.diagram import to_dot, to_mermaid
+    from engine.authoring.diagram import to_dot, to_mermaid
     from tui.options import open_library
 
     output: Path | None = args.output
@@ -72,7 +72,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _warn_if_too_large(tree: Tree, text: str) -> None:
-    from engine.diagram import mermaid_too_large
+    from engine.authoring.diagram import mermaid_too_large
 
     too_large = mermaid_too_large(tree, text)
     if too_large:

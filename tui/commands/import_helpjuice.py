@@ -42,7 +42,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run(args: argparse.Namespace) -> int:
-    from engine.importers import ArticleImportError, import_helpjuice_file, render_tree_yaml
+    from engine.authoring.importers import (
+        ArticleImportError,
+        import_helpjuice_file,
+        render_tree_yaml,
+    )
 
     source: Path = args.file
     output: Path | None = args.output

@@ -11,8 +11,8 @@ from engine.errors import InvalidTree, UsageError
 from tui.options import common_options
 
 if TYPE_CHECKING:
-    from engine.library import Library
-    from engine.walker import Walk
+    from engine.library.index import Library
+    from engine.walk.walker import Walk
 
 DESCRIPTION = """Walk one tree, named by its id or a path to its file.
 
@@ -140,9 +140,9 @@ def _is_terminal(stream: Any) -> bool:
 def open_store(args: argparse.Namespace) -> Any:
     """The session store the options name, or None when this build keeps no sessions."""
     try:
-        from engine.store import Store
+        from engine.sessions.store import Store
     except ModuleNotFoundError as exc:
-        if exc.name == "engine.store":
+        if exc.name == "engine.sessions.store":
             return None
         raise
     from tui.options import db_path
@@ -174,7 +174,7 @@ def _resumed(args: argparse.Namespace, library: Library, store: Any, runner: Any
     """The stored session continued; --var gives again the secrets a session does not keep."""
     if store is None:
         raise UsageError("--resume needs the session store, which this build does not have")
-    from engine.resume import resume_walk
+    from engine.sessions.resume import resume_walk
     from engine.text import plain
     from tui.walk_factory import parse_vars
 
@@ -186,8 +186,8 @@ def _resumed(args: argparse.Namespace, library: Library, store: Any, runner: Any
 
 
 def _print_problems(exc: InvalidTree) -> None:
-    from engine.problems import Problem
-    from engine.report import format_text
+    from engine.tree.problems import Problem
+    from engine.tree.report import format_text
 
     problems = [p for p in exc.problems if isinstance(p, Problem)]
     sys.stderr.write(format_text(problems[:10]))

@@ -12,8 +12,8 @@ from engine.errors import BranchwiseError, UsageError
 from tui.options import common_options
 
 if TYPE_CHECKING:
-    from engine.record import SessionSummary
-    from engine.store import Store
+    from engine.sessions.record import SessionSummary
+    from engine.sessions.store import Store
 
 STATUSES = ("open", "resolved", "escalated", "unresolved")
 _ID_HELP = "a session id or a unique start of one"
@@ -122,7 +122,7 @@ def run(args: argparse.Namespace) -> int:
             print(f"branchwise: no sessions yet (the store {path} does not exist)", file=sys.stderr)
             return 0
         raise BranchwiseError(f"no session {args.id!r}: the store {path} does not exist yet")
-    from engine.store import Store
+    from engine.sessions.store import Store
 
     with Store(path) as store:
         if action == "list":
@@ -168,15 +168,15 @@ def format_table(rows: list[tuple[str, ...]]) -> str:
 
 
 def _show(store: Store, args: argparse.Namespace) -> int:
-    from engine.transcript import to_markdown
+    from engine.sessions.transcript import to_markdown
 
     sys.stdout.write(to_markdown(store.load(args.id)))
     return 0
 
 
 def _export(store: Store, args: argparse.Namespace) -> int:
+    from engine.sessions.transcript import to_json, to_markdown
     from engine.text import json_text
-    from engine.transcript import to_json, to_markdown
 
     record = store.load(args.id)
     if args.format == "json":

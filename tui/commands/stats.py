@@ -12,7 +12,7 @@ from engine.errors import UsageError
 from tui.options import common_options
 
 if TYPE_CHECKING:
-    from engine.stats import NodeStats, VersionStats, VersionSummary
+    from engine.sessions.stats import NodeStats, VersionStats, VersionSummary
 
 FORMATS = ("text", "json")
 SUMMARY_COLUMNS = (
@@ -76,7 +76,7 @@ def since_timestamp(text: str) -> float:
 
 
 def run(args: argparse.Namespace) -> int:
-    from engine.stats import known_trees, summaries, tree_stats
+    from engine.sessions.stats import known_trees, summaries, tree_stats
     from tui.options import db_path
 
     path = db_path(args)

@@ -12,9 +12,9 @@ from engine.errors import BranchwiseError, UsageError
 from tui.options import common_options, library_dirs
 
 if TYPE_CHECKING:
-    from engine.library import Library
-    from engine.model import Tree
-    from engine.scenarios import Coverage, Result, Scenario
+    from engine.authoring.scenarios import Coverage, Result, Scenario
+    from engine.library.index import Library
+    from engine.tree.model import Tree
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -85,7 +85,7 @@ def _scenario_files(paths: Iterable[Path]) -> tuple[list[Path], list[Path]]:
 
 
 def _run_scenarios(args: argparse.Namespace, paths: list[Path]) -> int:
-    from engine.library import Library
+    from engine.library.index import Library
 
     scenario_files, tree_files = _scenario_files(paths)
     own_dirs = sorted({p if p.is_dir() else p.parent for p in paths})
@@ -112,8 +112,8 @@ def _run_scenarios(args: argparse.Namespace, paths: list[Path]) -> int:
 
 
 def _collect(scenario_files: list[Path], tree_files: list[Path]) -> list[Scenario]:
-    from engine.reader import read_file
-    from engine.scenarios import scenarios_in
+    from engine.authoring.scenarios import scenarios_in
+    from engine.tree.reader import read_file
 
     scenarios = []
     for file in scenario_files:
@@ -127,7 +127,7 @@ def _collect(scenario_files: list[Path], tree_files: list[Path]) -> list[Scenari
 
 def _run_one(scenario: Scenario, library: Library) -> Result:
     """A scenario's result; a tree that cannot be loaded fails the scenario, not the run."""
-    from engine.scenarios import Result, run_scenario
+    from engine.authoring.scenarios import Result, run_scenario
 
     try:
         return run_scenario(scenario, library.load)
@@ -136,7 +136,7 @@ def _run_one(scenario: Scenario, library: Library) -> Result:
 
 
 def _coverage(library: Library, results: list[Result]) -> tuple[Coverage, list[Tree]]:
-    from engine.scenarios import coverage
+    from engine.authoring.scenarios import coverage
 
     taken: set[tuple[str, str, str]] = set().union(*(r.taken for r in results))
     trees = []
@@ -176,7 +176,7 @@ def _print_coverage(cover: Coverage, trees: Sequence[Tree]) -> None:
 
 
 def _generate(args: argparse.Namespace) -> int:
-    from engine.scenario_starter import starter_scenarios
+    from engine.authoring.starter import starter_scenarios
     from tui.options import open_library
 
     library = open_library(args)

@@ -34,9 +34,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run(args: argparse.Namespace) -> int:
-    from engine.reader import Limits
-    from engine.report import format_json, format_text, summary
-    from engine.validation import tree_files, validate_paths
+    from engine.tree.reader import Limits
+    from engine.tree.report import format_json, format_text, summary
+    from engine.tree.validation import tree_files, validate_paths
     from tui.options import open_library
 
     missing = [str(p) for p in args.paths if not _exists(p)]

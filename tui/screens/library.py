@@ -17,8 +17,8 @@ from engine.text import plain
 from tui.literal import literal, notify_plain
 
 if TYPE_CHECKING:
-    from engine.library import Entry
-    from engine.record import SessionSummary
+    from engine.library.index import Entry
+    from engine.sessions.record import SessionSummary
     from tui.app import BranchwiseApp
 
 RECENT_SESSIONS = 20
@@ -236,7 +236,7 @@ class LibraryScreen(Screen[None]):
             if record.status != "open":
                 app.show_record(record)
                 return
-            from engine.resume import resume_walk
+            from engine.sessions.resume import resume_walk
             from tui.walk_factory import build_runner
 
             runner = app.runner or build_runner(app.library, app.args)

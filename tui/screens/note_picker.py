@@ -12,7 +12,7 @@ from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from engine.walker import Walk
+from engine.walk.walker import Walk
 from tui.going_back import step_title
 from tui.literal import literal
 

@@ -23,7 +23,7 @@ from tui.screens.walk import notify_refusal
 from tui.transcript_export import copy_transcript, save_transcript
 
 if TYPE_CHECKING:
-    from engine.walker import Walk
+    from engine.walk.walker import Walk
     from tui.app import BranchwiseApp
 
 STATUS_WORDS = {

@@ -16,8 +16,8 @@ from tui.literal import notify_plain
 from tui.transcript_export import copy_transcript, save_transcript, transcript_markdown
 
 if TYPE_CHECKING:
-    from engine.record import SessionRecord
-    from engine.walker import Walk
+    from engine.sessions.record import SessionRecord
+    from engine.walk.walker import Walk
 
 
 def session_markdown(walk: Walk, store: Any) -> str:
@@ -56,7 +56,7 @@ class TranscriptScreen(Screen[None]):
         """The Markdown the export gives for this session."""
         if self.walk is not None:
             return session_markdown(self.walk, self.store)
-        from engine.transcript import to_markdown
+        from engine.sessions.transcript import to_markdown
 
         return to_markdown(self.record) if self.record is not None else ""
 

@@ -19,12 +19,12 @@ from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Input, Static
 
-from engine.action_runner import MASK
-from engine.answers import Option
 from engine.errors import BranchwiseError, StoreFailed
-from engine.model import Action
-from engine.model import Input as InputNode
-from engine.walker import ActionRecord, InvalidAnswer, Walk
+from engine.tree.model import Action
+from engine.tree.model import Input as InputNode
+from engine.walk.action_runner import MASK
+from engine.walk.answers import Option
+from engine.walk.walker import ActionRecord, InvalidAnswer, Walk
 from tui.literal import literal, markdown_template, notify_plain
 from tui.masked import masked
 from tui.widgets.answer_buttons import AnswerButtons
@@ -32,7 +32,7 @@ from tui.widgets.node_body import NodeBody
 from tui.widgets.walk_header import WalkHeader
 
 if TYPE_CHECKING:
-    from engine.action_runner import PendingCall
+    from engine.walk.action_runner import PendingCall
     from tui.app import BranchwiseApp
     from tui.widgets.action_panel import ActionPanel
     from tui.widgets.input_panel import InputPanel

@@ -13,8 +13,8 @@ from textual.message import Message
 from textual.visual import Visual
 from textual.widgets import LoadingIndicator, Static
 
-from engine.action_runner import CallResult, PendingCall
 from engine.text import display
+from engine.walk.action_runner import CallResult, PendingCall
 from tui.literal import literal
 from tui.widgets.answer_buttons import AnswerButton
 from tui.widgets.hanging import Hanging, Stacked
@@ -39,7 +39,7 @@ def result_table(result: Mapping[str, Any] | None) -> Visual:
     Credential-named fields are masked, as in the transcript."""
     if not result:
         return Content.styled("(no result)", "dim")
-    from engine.record import hide_sensitive_fields
+    from engine.sessions.record import hide_sensitive_fields
 
     shown: Mapping[str, Any] = hide_sensitive_fields(result)
     width = min(max(len(display(k)) for k in shown), 24)

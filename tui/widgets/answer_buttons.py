@@ -11,7 +11,7 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import Static
 
-from engine.answers import Option
+from engine.walk.answers import Option
 from tui.literal import literal
 
 

@@ -19,7 +19,7 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import Input, Static, TextArea
 
-from engine.action_runner import mask_text
+from engine.walk.action_runner import mask_text
 from tui.literal import literal
 
 Validator = Callable[[str], "str | None"]

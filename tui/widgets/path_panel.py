@@ -11,7 +11,7 @@ from textual.message import Message
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from engine.walker import Walk
+from engine.walk.walker import Walk
 from tui.literal import literal
 from tui.masked import masked
 from tui.widgets.hanging import Hanging, Stacked

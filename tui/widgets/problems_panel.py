@@ -15,8 +15,8 @@ class ProblemsPanel(Static):
     def show(self, problems: Sequence[object], message: str = "") -> None:
         """Show these problems (and a message above them); nothing hides the panel."""
         # Imported here: only a watched file's reload shows problems, never a walk's first frame.
-        from engine.problems import Problem
-        from engine.report import format_text
+        from engine.tree.problems import Problem
+        from engine.tree.report import format_text
 
         listed = [p for p in problems if isinstance(p, Problem)]
         text = format_text(listed).rstrip("\n")

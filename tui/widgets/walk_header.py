@@ -9,7 +9,7 @@ from __future__ import annotations
 from textual.content import Content
 from textual.widget import Widget
 
-from engine.walker import Walk
+from engine.walk.walker import Walk
 from tui.literal import literal
 
 DRY_RUN = Content.styled(" DRY RUN ", "bold $text-warning on $warning-muted")

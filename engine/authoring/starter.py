@@ -1,0 +1,210 @@
+"""Starter scenarios: one per outcome along the shortest path, so an author starts covered."""
+
+from __future__ import annotations
+
+import re
+import re._parser as _parser  # type: ignore[import-not-found]
+from collections import deque
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+from engine.tree.model import Action, Input, Node, Outcome, Question, Step, Tree
+from engine.walk.answers import CONTINUE, check_input
+from engine.walk.conditions import AllOf, AnyOf, Condition, VarTest, holds, variables_of
+
+# Values tried, in order, for an input whose pattern or kind must be satisfied.
+_SAMPLES = ("1001", "ABC-123", "user@example.com", "42", "yes", "sample text", "a")
+
+
+@dataclass(frozen=True)
+class _Edge:
+    answer: str  # an input's value is chosen later, from the conditions on the path after it
+    target: str
+    when: Condition | None = None
+    assigns: frozenset[str] = frozenset()
+
+
+def sample_value(node: Input) -> str | None:
+    """A value the input accepts, or None when neither a sample nor its pattern gives one."""
+    return _first_accepted(node, _base_candidates(node), ())
+
+
+def value_for(node: Input, conditions: Sequence[Condition]) -> str | None:
+    """A value the input accepts that makes every condition on its variable hold, or None."""
+    wanted = [c for c in conditions if set(variables_of(c)) == {node.var}]
+    if not wanted:
+        return sample_value(node)
+    texts = list(dict.fromkeys(t for c in wanted for t in _texts_for(c) if t))
+    # `matches` searches anywhere in the value, so one value holding every sample fits them all.
+    candidates = [" ".join(texts), *texts, *_base_candidates(node)]
+    return _first_accepted(node, candidates, wanted)
+
+
+def _base_candidates(node: Input) -> list[str]:
+    pattern = [sample_for_pattern(node.pattern)] if node.pattern else []
+    return [*pattern, *_SAMPLES]
+
+
+def _first_accepted(node: Input, candidates: list[str], wanted: Sequence[Condition]) -> str | None:
+    for candidate in candidates:
+        checked = check_input(node, candidate) if candidate else None
+        if checked and checked.ok and all(holds(c, {node.var: checked.value}) for c in wanted):
+            return candidate
+    return None
+
+
+def _texts_for(condition: Condition) -> list[str]:
+    """Texts that make a condition hold: a sample of each regex, the value it must equal."""
+    if isinstance(condition, AllOf):
+        return [text for item in condition.items for text in _texts_for(item)]
+    if isinstance(condition, AnyOf):
+        return _texts_for(condition.items[0]) if condition.items else []
+    if not isinstance(condition, VarTest):
+        return []
+    if condition.test == "matches" and isinstance(condition.value, str):
+        return [sample_for_pattern(condition.value)]
+    if condition.test == "equals" and not isinstance(condition.value, bool):
+        return [str(condition.value)]
+    if condition.test == "in" and condition.value:
+        return [str(condition.value[0])]
+    return []
+
+
+def sample_for_pattern(pattern: str) -> str:
+    """A short text the regular expression matches, for the common constructs ('' if unsure)."""
+    try:
+        parsed = _parser.parse(pattern)
+    except (re.error, RecursionError):
+        return ""
+    return _sample(parsed.data if hasattr(parsed, "data") else list(parsed), {})
+
+
+def _sample(items: Any, groups: dict[int, str]) -> str:
+    return "".join(_sample_item(op, arg, groups) for op, arg in items)
+
+
+def _sample_item(op: Any, arg: Any, groups: dict[int, str]) -> str:
+    name = str(op)
+    if name == "LITERAL":
+        return chr(arg)
+    if name == "ANY":
+        return "a"
+    if name == "IN":
+        return _sample_class(arg)
+    if name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
+        low, _high, body = arg
+        return _sample(body, groups) * max(int(low), 1)
+    if name == "SUBPATTERN":
+        text = _sample(arg[-1], groups)
+        if arg[0] is not None:
+            groups[arg[0]] = text  # a later backreference repeats what the group took
+        return text
+    if name == "GROUPREF":
+        return groups.get(arg, "")
+    if name == "BRANCH":
+        return _sample(arg[1][0], groups)
+    return ""  # anchors and lookarounds take no characters
+
+
+def _sample_class(items: Any) -> str:
+    negated = any(str(op) == "NEGATE" for op, _ in items)
+    if negated:
+        return "x"
+    for op, arg in items:
+        kind = str(op)
+        if kind == "LITERAL":
+            return chr(arg)
+        if kind == "RANGE":
+            return chr(arg[0])
+        if kind == "CATEGORY":
+            return {"CATEGORY_DIGIT": "1", "CATEGORY_SPACE": " "}.get(str(arg), "a")
+    return "a"
+
+
+def _edges(node: Node) -> list[_Edge]:
+    if isinstance(node, Step):
+        return [_Edge(CONTINUE, node.next)]
+    if isinstance(node, Question):
+        return [_Edge(c.label, c.goto, c.when, frozenset(c.set)) for c in node.choices]
+    if isinstance(node, Input):
+        return [_Edge("", node.next, assigns=frozenset({node.var}))]
+    if isinstance(node, Action):
+        saved = frozenset({node.action.save_as} if node.action.save_as else ())
+        return [_Edge(r.label, r.goto, assigns=saved) for r in node.routes]
+    return []
+
+
+def shortest_answers(tree: Tree) -> dict[str, list[str]]:
+    """For each reachable outcome, the answers of a shortest walk there (actions by hand)."""
+    return {outcome: _answers(steps) for outcome, steps in _shortest_paths(tree).items()}
+
+
+def _shortest_paths(tree: Tree) -> dict[str, list[tuple[Node, _Edge]]]:
+    found: dict[str, list[tuple[Node, _Edge]]] = {}
+    queue: deque[tuple[str, list[tuple[Node, _Edge]]]] = deque([(tree.start, [])])
+    seen = {tree.start}
+    while queue:
+        node_id, steps = queue.popleft()
+        node = tree.nodes.get(node_id)
+        if isinstance(node, Outcome):
+            found.setdefault(node_id, steps)
+        elif node is not None:
+            for edge in _edges(node):
+                if edge.target in tree.nodes and edge.target not in seen:
+                    seen.add(edge.target)
+                    queue.append((edge.target, [*steps, (node, edge)]))
+    return found
+
+
+def _answers(steps: list[tuple[Node, _Edge]]) -> list[str]:
+    answers = []
+    for i, (node, edge) in enumerate(steps):
+        if isinstance(node, Input):
+            value = value_for(node, _conditions_after(node.var, steps[i + 1 :]))
+            answers.append(value if value is not None else "FILL-IN")
+        else:
+            answers.append(edge.answer)
+    return answers
+
+
+def _conditions_after(var: str, steps: list[tuple[Node, _Edge]]) -> list[Condition]:
+    """The conditions of the choices taken while the variable still holds the input's value."""
+    conditions = []
+    for _node, edge in steps:
+        if edge.when is not None:
+            conditions.append(edge.when)
+        if var in edge.assigns:
+            break
+    return conditions
+
+
+def starter_scenarios(tree: Tree) -> str:
+    """A scenario file (YAML text) with one scenario per outcome reachable by hand."""
+    scenarios: list[dict[str, Any]] = []
+    for outcome_id, answers in shortest_answers(tree).items():
+        node = tree.nodes[outcome_id]
+        assert isinstance(node, Outcome)
+        scenarios.append(
+            {
+                "name": f"reaches {outcome_id}",
+                "answers": answers,
+                "expect": {"outcome": outcome_id, "status": node.status},
+            }
+        )
+    body = yaml.safe_dump(
+        {"tree": tree.id, "scenarios": scenarios}, sort_keys=False, allow_unicode=True, width=100
+    )
+    header = (
+        f"# Scenarios for {tree.id}: one per outcome, along the shortest path, actions by hand.\n"
+        "# Add `actions: {NAME: {...}}` to stub results, and scenarios for the branches that\n"
+        "# `branchwise test` lists as not taken.\n"
+    )
+    if "FILL-IN" in body:
+        header += (
+            "# FILL-IN marks an input for which no sample value fits its form and the choices\n"
+            "# taken after it: write one.\n"
+        )
+    return header + re.sub(r"\n(?=- name:)", "\n\n", body)

@@ -1,0 +1,773 @@
+"""The session store: every walk written to SQLite as it happens, listed and loaded back.
+
+How a face uses it:
+
+    from engine.sessions.store import Store
+    store = Store(tui.options.db_path(args))          # creates the file and its folder
+    walk = Walk(tree, ..., recorder=store.recorder(), agent=args.agent, ticket=args.ticket)
+    # every step, answer, action call, note, rewind and the outcome is committed as it happens
+
+    from engine.sessions.resume import resume_walk             # `run --resume ID`
+    resumed = resume_walk(store, "3f2a", library, runner)   # an id or a unique prefix
+    for message in resumed.messages:                  # the tree changed, a secret is asked again
+        print(message)
+    walk = resumed.walk                               # at the node where the session stopped
+
+    store.list_sessions(status="open", tree=None, limit=50) -> list[SessionSummary]
+    store.load("3f2a") -> SessionRecord               # BranchwiseError when unknown or ambiguous
+
+Each change of a walk (an answer and the steps it leads to, a call's result, going back, a
+note) is one transaction (WAL, synchronous=NORMAL): a crash or a refused write loses at most the
+change being written, never half of it, and several processes can write at once (they wait on
+each other's locks).
+Secrets never reach the file: values pass through engine.sessions.record.Redactor first.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import asdict, replace
+from functools import partial
+from pathlib import Path
+from typing import Any, TypeVar
+
+from engine.errors import BranchwiseError, StoreFailed
+from engine.sessions.record import (
+    CallRecord,
+    NoteRecord,
+    Redactor,
+    RewindRecord,
+    SessionRecord,
+    SessionSummary,
+    StepRecord,
+    call_of,
+    given_variables,
+    public_variables,
+    step_of,
+)
+from engine.walk.walker import OPEN, Walk
+
+BUSY_TIMEOUT_SECONDS = 60.0
+
+# MIGRATIONS[n] takes the schema from version n to n + 1; append, never edit a published one.
+MIGRATIONS: tuple[tuple[str, ...], ...] = (
+    (
+        """CREATE TABLE sessions (
+            id TEXT PRIMARY KEY, tree_id TEXT NOT NULL, tree_version INTEGER NOT NULL,
+            tree_sha256 TEXT NOT NULL, tree_title TEXT NOT NULL, agent TEXT NOT NULL,
+            ticket TEXT NOT NULL, started_at REAL NOT NULL, ended_at REAL,
+            status TEXT NOT NULL, outcome TEXT, error TEXT,
+            variables_json TEXT NOT NULL DEFAULT '{}', given_json TEXT NOT NULL DEFAULT '{}')""",
+        "CREATE INDEX sessions_started ON sessions (started_at)",
+        "CREATE INDEX sessions_tree ON sessions (tree_id, status)",
+        """CREATE TABLE steps (
+            session_id TEXT NOT NULL REFERENCES sessions (id), idx INTEGER NOT NULL,
+            tree_id TEXT NOT NULL, node_id TEXT NOT NULL, node_title TEXT NOT NULL,
+            node_type TEXT NOT NULL, entered_at REAL NOT NULL, answer TEXT, answered_at REAL,
+            auto INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (session_id, idx))""",
+        """CREATE TABLE action_calls (
+            session_id TEXT NOT NULL REFERENCES sessions (id), step_idx INTEGER NOT NULL,
+            uses TEXT NOT NULL, params_json TEXT NOT NULL, mode TEXT NOT NULL,
+            side_effects INTEGER NOT NULL, result_json TEXT, error TEXT, route TEXT, at REAL,
+            PRIMARY KEY (session_id, step_idx))""",
+        """CREATE TABLE notes (
+            id INTEGER PRIMARY KEY, session_id TEXT NOT NULL REFERENCES sessions (id),
+            step_idx INTEGER NOT NULL, text TEXT NOT NULL, at REAL)""",
+        "CREATE INDEX notes_session ON notes (session_id, step_idx)",
+        """CREATE TABLE rewinds (
+            id INTEGER PRIMARY KEY, session_id TEXT NOT NULL REFERENCES sessions (id),
+            to_idx INTEGER NOT NULL, at REAL NOT NULL, reason TEXT NOT NULL,
+            dropped_json TEXT NOT NULL)""",
+    ),
+    # Each write of a walk bumps its session's revision; a walk that finds the revision moved
+    # since it last wrote knows another process changed the session and stops (SessionChanged).
+    ("ALTER TABLE sessions ADD COLUMN revision INTEGER NOT NULL DEFAULT 0",),
+)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+_LIST_SQL = """SELECT s.id, s.started_at, s.agent, s.ticket, s.tree_id, s.tree_version,
+    s.tree_title, s.status,
+    (SELECT count(*) FROM steps t WHERE t.session_id = s.id AND t.auto = 0),
+    s.outcome, s.ended_at, s.error
+    FROM sessions s WHERE (?1 IS NULL OR s.status = ?1) AND (?2 IS NULL OR s.tree_id = ?2)
+    ORDER BY s.started_at DESC, s.id LIMIT ?3"""
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+
+
+class Store:
+    """One SQLite file of sessions; safe to share between threads and processes."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+        self._lock = threading.RLock()
+        self._db = self._connect()
+        try:
+            self._migrate()
+        except sqlite3.DatabaseError as exc:
+            self._db.close()
+            raise BranchwiseError(f"{self.path}: cannot use the session store ({exc})") from None
+        except BranchwiseError:
+            self._db.close()
+            raise
+
+    def _connect(self) -> sqlite3.Connection:
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            db = sqlite3.connect(
+                self.path,
+                timeout=BUSY_TIMEOUT_SECONDS,
+                isolation_level=None,
+                check_same_thread=False,
+            )
+        except (OSError, sqlite3.Error) as exc:
+            raise BranchwiseError(f"{self.path}: cannot open the session store ({exc})") from None
+        db.row_factory = sqlite3.Row
+        return db
+
+    def _use_wal(self) -> None:
+        """Switch the file to write-ahead logging, waiting for other processes doing the same.
+
+        SQLite does not call its busy handler when the switch meets another connection's lock,
+        so several processes creating one store at once retry here for up to the busy timeout.
+        """
+        deadline = time.monotonic() + BUSY_TIMEOUT_SECONDS
+        pause = 0.005
+        while True:
+            try:
+                self._db.execute("PRAGMA journal_mode = WAL")
+                return
+            except sqlite3.OperationalError as exc:
+                busy = exc.sqlite_errorcode & 0xFF == sqlite3.SQLITE_BUSY
+                if not busy or time.monotonic() > deadline:
+                    raise
+            time.sleep(pause)
+            pause = min(pause * 2, 0.1)
+
+    def _migrate(self) -> None:
+        # Looked at before anything is written: another program's database, or a newer
+        # branchwise's store, is refused without even switching its journal mode.
+        self._refuse_foreign()
+        self._use_wal()
+        self._db.execute("PRAGMA synchronous = NORMAL")
+        self._db.execute("PRAGMA foreign_keys = ON")
+        with self.writing() as db:
+            db.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
+            current = self._known_version(db)
+            for version in range(current, SCHEMA_VERSION):
+                for statement in MIGRATIONS[version]:
+                    db.execute(statement)
+                db.execute("INSERT INTO schema_version (version) VALUES (?)", (version + 1,))
+
+    def _refuse_foreign(self) -> None:
+        refuse_foreign(self._db, self.path)
+
+    def _known_version(self, db: sqlite3.Connection) -> int:
+        return known_version(db, self.path)
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def writing(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction, committed on leaving (the write lock taken up front) and
+        rolled back when the block or the commit fails."""
+        with self._lock, self._refusals("cannot write to"):
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+                self._db.execute("COMMIT")
+            except BaseException:
+                # A full disk or an I/O error may have rolled the transaction back already.
+                if self._db.in_transaction:
+                    self._db.execute("ROLLBACK")
+                raise
+
+    @contextmanager
+    def _reading(self) -> Iterator[sqlite3.Connection]:
+        with self._lock, self._refusals("cannot read"):
+            yield self._db
+
+    @contextmanager
+    def _refusals(self, doing: str) -> Iterator[None]:
+        """SQLite's own errors (a locked, read-only, full or damaged file) as BranchwiseError,
+        so every caller says what went wrong instead of failing with a traceback."""
+        try:
+            yield
+        except sqlite3.Error as exc:
+            raise StoreFailed(f"{self.path}: {doing} the session store ({exc})") from None
+
+    def recorder(self, resuming: bool = False, revision: int | None = None) -> StoreRecorder:
+        """A Recorder (engine.walk.walker) writing into this store; engine.sessions.resume resumes.
+
+        `revision` is the session's revision when its record was read (Store.revision): the
+        recorder then refuses to write over changes another process made since.
+        """
+        return StoreRecorder(self, replaying=resuming, revision=revision)
+
+    def revision(self, session_id: str) -> int:
+        """How many times a session has been written (an id or a unique prefix)."""
+        full = self.resolve_id(session_id)
+        with self._reading() as db:
+            row = db.execute("SELECT revision FROM sessions WHERE id = ?", (full,)).fetchone()
+        return int(row[0]) if row is not None else 0
+
+    # Reading.
+
+    def list_sessions(
+        self, status: str | None = None, tree: str | None = None, limit: int = 50
+    ) -> list[SessionSummary]:
+        """Sessions newest first, optionally only one status and one tree id."""
+        with self._reading() as db:
+            rows = db.execute(_LIST_SQL, (status, tree, limit)).fetchall()
+        return [self._sound(str(row[0]), partial(_summary, row)) for row in rows]
+
+    def open_sessions(self) -> list[SessionSummary]:
+        """Every session not ended yet (resumable), newest first."""
+        return self.list_sessions(status=OPEN, limit=-1)
+
+    def resolve_id(self, given: str) -> str:
+        """The full id of a session named by its id or a unique prefix of it."""
+        wanted = given.strip()
+        if not wanted:
+            raise BranchwiseError("a session id is needed")
+        with self._reading() as db:
+            rows = db.execute(
+                "SELECT id FROM sessions WHERE substr(id, 1, ?) = ? ORDER BY id LIMIT 6",
+                (len(wanted), wanted),
+            ).fetchall()
+        if not rows:
+            raise BranchwiseError(f"no session {given!r} in {self.path}")
+        if len(rows) > 1:
+            shown = ", ".join(row[0] for row in rows[:5])
+            raise BranchwiseError(f"session id {given!r} is ambiguous: {shown}; give more of it")
+        return str(rows[0][0])
+
+    def load(self, session_id: str) -> SessionRecord:
+        """The whole record of a session (an id or a unique prefix)."""
+        full = self.resolve_id(session_id)
+        with self._reading():
+            return self._sound(full, lambda: self._record(full))
+
+    def _sound(self, session_id: str, read: Callable[[], _Read]) -> _Read:
+        """What `read` makes of a session's rows, or a clear error when they are damaged (a
+        file edited by hand, or written by something else)."""
+        try:
+            made = read()
+        except (ValueError, TypeError, KeyError) as exc:
+            raise self._damaged(session_id, str(exc)) from None
+        wrong = next(_wrongly_typed(asdict(made)), None)
+        if wrong is not None:
+            raise self._damaged(session_id, f"{wrong} has the wrong type")
+        return made
+
+    def _damaged(self, session_id: str, reason: str) -> BranchwiseError:
+        return BranchwiseError(f"{self.path}: session {session_id} is damaged ({reason})")
+
+    def _record(self, full: str) -> SessionRecord:
+        row = self._db.execute("SELECT * FROM sessions WHERE id = ?", (full,)).fetchone()
+        steps = read_steps(self._db, full)
+        rewinds = self._rewinds(full)
+        return SessionRecord(
+            id=row["id"],
+            tree_id=row["tree_id"],
+            tree_version=row["tree_version"],
+            tree_sha256=row["tree_sha256"],
+            tree_title=row["tree_title"],
+            agent=row["agent"],
+            ticket=row["ticket"],
+            started_at=row["started_at"],
+            ended_at=row["ended_at"],
+            status=row["status"],
+            outcome=row["outcome"],
+            error=row["error"],
+            variables=json.loads(row["variables_json"]),
+            given=json.loads(row["given_json"]),
+            steps=tuple(steps),
+            rewinds=tuple(rewinds),
+        )
+
+    def _rewinds(self, session_id: str) -> list[RewindRecord]:
+        rows = self._db.execute(
+            "SELECT to_idx, at, reason, dropped_json FROM rewinds WHERE session_id = ? ORDER BY id",
+            (session_id,),
+        ).fetchall()
+        return [
+            RewindRecord(to_idx, at, reason, tuple(_step_from_dict(d) for d in json.loads(raw)))
+            for to_idx, at, reason, raw in rows
+        ]
+
+
+_Read = TypeVar("_Read", SessionRecord, SessionSummary)
+# The fields of records, by name, that hold a number or a text (or nothing).
+_NUMBER_FIELDS = frozenset({"started_at", "ended_at", "entered_at", "answered_at", "at"})
+_WHOLE_FIELDS = frozenset({"tree_version", "idx", "to_idx"})
+_TEXT_FIELDS = frozenset(
+    {"id", "tree_id", "tree_sha256", "tree_title", "agent", "ticket", "status", "outcome"}
+    | {"error", "node_id", "node_title", "node_type", "answer", "uses", "mode", "route"}
+    | {"reason", "text"}
+)
+
+
+def _wrongly_typed(data: Any, where: str = "") -> Iterator[str]:
+    """The names of record fields whose stored value is not of the field's kind."""
+    if isinstance(data, (list, tuple)):
+        for item in data:
+            yield from _wrongly_typed(item, where)
+        return
+    if not isinstance(data, dict):
+        return
+    for name, value in data.items():
+        if not _fits(name, value):
+            yield f"{where}{name}"
+        elif name in ("steps", "rewinds", "dropped", "notes", "action"):
+            yield from _wrongly_typed(value, f"{where}{name}.")
+
+
+def _fits(name: str, value: Any) -> bool:
+    number = isinstance(value, (int, float)) and not isinstance(value, bool)
+    if name in _NUMBER_FIELDS:
+        return value is None or number
+    if name in _WHOLE_FIELDS:
+        return number and isinstance(value, int)
+    if name in _TEXT_FIELDS:
+        return value is None or isinstance(value, str)
+    return True
+
+
+def _summary(row: sqlite3.Row) -> SessionSummary:
+    return SessionSummary(*tuple(row))
+
+
+def read_steps(db: sqlite3.Connection, session_id: str, start: int = 0) -> list[StepRecord]:
+    """The stored steps of a session from index `start`, with their calls and notes."""
+    where = (session_id, start)
+    calls = {
+        row["step_idx"]: _call_from_row(row)
+        for row in db.execute(
+            "SELECT * FROM action_calls WHERE session_id = ? AND step_idx >= ?", where
+        )
+    }
+    notes: dict[int, list[NoteRecord]] = {}
+    for row in db.execute(
+        "SELECT * FROM notes WHERE session_id = ? AND step_idx >= ? ORDER BY id", where
+    ):
+        notes.setdefault(row["step_idx"], []).append(NoteRecord(row["text"], row["at"]))
+    rows = db.execute(
+        "SELECT * FROM steps WHERE session_id = ? AND idx >= ? ORDER BY idx", where
+    ).fetchall()
+    return [
+        StepRecord(
+            idx=row["idx"],
+            tree_id=row["tree_id"],
+            node_id=row["node_id"],
+            node_title=row["node_title"],
+            node_type=row["node_type"],
+            entered_at=row["entered_at"],
+            answer=row["answer"],
+            answered_at=row["answered_at"],
+            auto=bool(row["auto"]),
+            action=calls.get(row["idx"]),
+            notes=tuple(notes.get(row["idx"], ())),
+        )
+        for row in rows
+    ]
+
+
+def _call_from_row(row: sqlite3.Row) -> CallRecord:
+    return CallRecord(
+        uses=row["uses"],
+        params=json.loads(row["params_json"]),
+        mode=row["mode"],
+        side_effects=bool(row["side_effects"]),
+        result=_loads(row["result_json"]),
+        error=row["error"],
+        route=row["route"],
+        at=row["at"],
+    )
+
+
+def _loads(raw: str | None) -> Any:
+    return None if raw is None else json.loads(raw)
+
+
+def _step_from_dict(data: dict[str, Any]) -> StepRecord:
+    action = data.get("action")
+    return StepRecord(
+        **{
+            **data,
+            "action": CallRecord(**action) if action else None,
+            "notes": tuple(NoteRecord(**n) for n in data.get("notes", ())),
+        }
+    )
+
+
+def _dropped(
+    steps: Sequence[StepRecord], index: int, notes_stay: bool, every_later: bool = False
+) -> list[StepRecord]:
+    """The stored steps from `index` that going back there forgets (answers, notes); with
+    `every_later`, every step after `index` too, answered or not."""
+    dropped = []
+    for step in steps:
+        if step.idx == index and notes_stay:
+            step = replace(step, notes=())
+        if step.answer is not None or step.notes or (every_later and step.idx > index):
+            dropped.append(step)
+    return dropped
+
+
+def _write_rewind(
+    db: sqlite3.Connection, walk: Walk, index: int, reason: str, dropped: Sequence[StepRecord]
+) -> None:
+    db.execute(
+        "INSERT INTO rewinds (session_id, to_idx, at, reason, dropped_json) VALUES (?, ?, ?, ?, ?)",
+        (walk.id, index, walk.clock(), reason, _dumps([asdict(step) for step in dropped])),
+    )
+
+
+def refuse_foreign(db: sqlite3.Connection, path: Path) -> None:
+    """Refuse a database that is not a session store this branchwise can use: another
+    program's (tables but no schema_version), or a newer or unknown schema."""
+    tables = {
+        str(row[0]) for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+    }
+    if "schema_version" in tables:
+        known_version(db, path)
+    elif tables:
+        shown = ", ".join(sorted(tables)[:5])
+        raise BranchwiseError(
+            f"{path}: not a session store of branchwise (it holds other tables: {shown})"
+        )
+
+
+def known_version(db: sqlite3.Connection, path: Path) -> int:
+    """The store's schema version, refused when it is not one this branchwise knows."""
+    current = db.execute("SELECT max(version) FROM schema_version").fetchone()[0] or 0
+    if not isinstance(current, int):
+        raise BranchwiseError(f"{path}: not a session store of branchwise (schema {current!r})")
+    if current > SCHEMA_VERSION:
+        raise BranchwiseError(
+            f"{path}: the session store was made by a newer branchwise "
+            f"(schema {current}, this one knows {SCHEMA_VERSION})"
+        )
+    return current
+
+
+class SessionChanged(BranchwiseError):
+    """Another process wrote to the session since this walk did: this walk must not go on."""
+
+
+class StoreRecorder:
+    """Writes a walk into the store as it moves (the Recorder protocol of engine.walk.walker).
+
+    A recorder made for resuming stays silent while the old answers are replayed; `catch_up`
+    then makes the stored session match the replayed walk and recording goes on from there.
+    Every write checks and bumps the session's revision, so two processes walking one session
+    at once cannot silently overwrite each other: the second to write stops (SessionChanged).
+    The events of one change of the walk share one transaction and one revision (`change`).
+    """
+
+    def __init__(self, store: Store, replaying: bool = False, revision: int | None = None) -> None:
+        self.store = store
+        self.replaying = replaying
+        # The revision this recorder last saw; None takes whatever is stored (a reload in the
+        # same process, which holds the session already).
+        self.revision = revision
+        # The transaction of the walk's change under way, which its events write on.
+        self._open: sqlite3.Connection | None = None
+
+    @contextmanager
+    def change(self, walk: Walk) -> Iterator[None]:
+        """One change of the walk: its events are written in one transaction, committed when
+        it ends normally and rolled back when it ends with an error, so the store has all of
+        the change or none of it. Refused up front when someone else wrote since."""
+        if self.replaying:
+            yield
+            return
+        with self._changing(walk) as db:
+            self._open = db
+            try:
+                yield
+            finally:
+                self._open = None
+
+    @contextmanager
+    def _writing(self, walk: Walk) -> Iterator[sqlite3.Connection]:
+        """The transaction of the change under way, or one of its own outside a change."""
+        if self._open is not None:
+            yield self._open
+            return
+        with self._changing(walk) as db:
+            yield db
+
+    @contextmanager
+    def _changing(self, walk: Walk) -> Iterator[sqlite3.Connection]:
+        """A write transaction on the walk's session, refused when someone else wrote since."""
+        with self.store.writing() as db:
+            expected = self.revision
+            if expected is None:
+                row = db.execute("SELECT revision FROM sessions WHERE id = ?", (walk.id,))
+                expected = next((int(r[0]) for r in row), 0)
+            moved = db.execute(
+                "UPDATE sessions SET revision = revision + 1 WHERE id = ? AND revision = ?",
+                (walk.id, expected),
+            )
+            if moved.rowcount != 1:
+                raise SessionChanged(
+                    f"session {walk.id} was changed by another walk of it since this one read "
+                    "it; this walk stops here without overwriting those changes. See them with "
+                    f"'branchwise sessions show {walk.id}' and resume it again to go on."
+                )
+            yield db
+        self.revision = expected + 1
+
+    def started(self, walk: Walk) -> None:
+        if self.replaying:
+            return
+        redactor = Redactor.of(walk)
+        with self.store.writing() as db:
+            try:
+                db.execute(
+                    "INSERT INTO sessions (id, tree_id, tree_version, tree_sha256, tree_title, "
+                    "agent, ticket, started_at, status, variables_json, given_json) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        walk.id,
+                        walk.tree.id,
+                        walk.tree.version,
+                        walk.tree.sha256,
+                        walk.tree.title,
+                        walk.agent,
+                        walk.ticket,
+                        walk.started_at,
+                        walk.status,
+                        _dumps(public_variables(walk, redactor)),
+                        _dumps(given_variables(walk, redactor)),
+                    ),
+                )
+            except sqlite3.IntegrityError:
+                raise BranchwiseError(
+                    f"session {walk.id} already exists; resume it instead"
+                ) from None
+        self.revision = 0
+
+    def entered(self, walk: Walk, index: int) -> None:
+        if self.replaying:
+            return
+        redactor = Redactor.of(walk)
+        with self._writing(walk) as db:
+            if index > 0 and walk.visits[index - 1].auto:
+                # Links and pass-through outcomes get their answer without an answered event.
+                self._write_answer(db, walk, index - 1, redactor)
+            _insert_step(db, walk.id, step_of(walk, index, redactor))
+
+    def answered(self, walk: Walk, index: int) -> None:
+        if self.replaying:
+            return
+        redactor = Redactor.of(walk)
+        with self._writing(walk) as db:
+            self._write_answer(db, walk, index, redactor)
+            db.execute(
+                "UPDATE sessions SET variables_json = ?, error = ? WHERE id = ?",
+                (_dumps(public_variables(walk, redactor)), redactor.text(walk.error), walk.id),
+            )
+
+    def _write_answer(
+        self, db: sqlite3.Connection, walk: Walk, index: int, redactor: Redactor
+    ) -> None:
+        visit = walk.visits[index]
+        db.execute(
+            "UPDATE steps SET answer = ?, answered_at = ? WHERE session_id = ? AND idx = ?",
+            (redactor.text(visit.answer), visit.answered_at, walk.id, index),
+        )
+        call = call_of(visit, redactor)
+        if call is not None:
+            _insert_call(db, walk.id, index, call, walk.clock())
+
+    def rewound(self, walk: Walk, index: int) -> None:
+        if self.replaying:
+            return
+        with self._writing(walk) as db:
+            # The notes of the step gone back to stay with it; only its answer is dropped.
+            # Unanswered later steps are kept too: each was shown, and usage statistics
+            # (engine.sessions.stats) count it as a visit.
+            steps = read_steps(db, walk.id, index)
+            dropped = _dropped(steps, index, notes_stay=True, every_later=True)
+            if dropped:
+                _write_rewind(db, walk, index, "went back", dropped)
+            _drop_after(db, walk.id, index)
+            _write_session_state(db, walk, Redactor.of(walk))
+
+    def noted(self, walk: Walk, index: int, text: str) -> None:
+        if self.replaying:
+            return
+        with self._writing(walk) as db:
+            db.execute(
+                "INSERT INTO notes (session_id, step_idx, text, at) VALUES (?, ?, ?, ?)",
+                (walk.id, index, Redactor.of(walk).text(text), walk.clock()),
+            )
+
+    def note_edited(self, walk: Walk, index: int, note_index: int, text: str) -> None:
+        if self.replaying:
+            return
+        with self._writing(walk) as db:
+            # A step's notes are its rows in the order they were written (read_steps orders
+            # them by id too); the edited one keeps the time it was first taken.
+            db.execute(
+                "UPDATE notes SET text = ? WHERE id = (SELECT id FROM notes "
+                "WHERE session_id = ? AND step_idx = ? ORDER BY id LIMIT 1 OFFSET ?)",
+                (Redactor.of(walk).text(text), walk.id, index, note_index),
+            )
+
+    def ended(self, walk: Walk) -> None:
+        if self.replaying:
+            return
+        with self._writing(walk) as db:
+            _write_session_state(db, walk, Redactor.of(walk))
+
+    def joined(self, walk: Walk) -> None:
+        """A walk begun before this recorder: its session written as the walk stands now."""
+        self.started(walk)
+        redactor = Redactor.of(walk)
+        with self._changing(walk) as db:
+            _replace_from(db, walk, 0, False, redactor)
+            for index, visit in enumerate(walk.visits):
+                for text in visit.notes:
+                    db.execute(
+                        "INSERT INTO notes (session_id, step_idx, text, at) VALUES (?, ?, ?, ?)",
+                        (walk.id, index, redactor.text(text), walk.clock()),
+                    )
+            _write_session_state(db, walk, redactor)
+
+    def catch_up(self, walk: Walk, reason: str | None = None) -> None:
+        """After a replay: store what differs from the replayed walk, then record as usual.
+
+        Steps the replay did not reach (the tree changed, a secret must be given again) are
+        dropped from the session and kept in a rewind row saying why.
+        """
+        redactor = Redactor.of(walk)
+        with self._changing(walk) as db:
+            stored = read_steps(db, walk.id)
+            keep = _common_prefix(stored, walk, redactor)
+            if keep < len(stored) or keep < len(walk.visits):
+                notes_stay = _same_node(stored, walk, keep)
+                dropped = _dropped(stored[keep:], keep, notes_stay)
+                if dropped:
+                    _write_rewind(db, walk, keep, reason or "resumed", dropped)
+                _replace_from(db, walk, keep, notes_stay, redactor)
+            _write_session_state(db, walk, redactor)
+        self.replaying = False
+
+
+def _insert_step(db: sqlite3.Connection, session_id: str, step: StepRecord) -> None:
+    db.execute(
+        "INSERT OR REPLACE INTO steps (session_id, idx, tree_id, node_id, node_title, "
+        "node_type, entered_at, answer, answered_at, auto) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            session_id,
+            step.idx,
+            step.tree_id,
+            step.node_id,
+            step.node_title,
+            step.node_type,
+            step.entered_at,
+            step.answer,
+            step.answered_at,
+            int(step.auto),
+        ),
+    )
+
+
+def _insert_call(
+    db: sqlite3.Connection, session_id: str, index: int, call: CallRecord, now: float
+) -> None:
+    db.execute(
+        "INSERT OR REPLACE INTO action_calls (session_id, step_idx, uses, params_json, mode, "
+        "side_effects, result_json, error, route, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            session_id,
+            index,
+            call.uses,
+            _dumps(dict(call.params)),
+            call.mode,
+            int(call.side_effects),
+            None if call.result is None else _dumps(dict(call.result)),
+            call.error,
+            call.route,
+            call.at if call.at is not None else now,
+        ),
+    )
+
+
+def _drop_after(db: sqlite3.Connection, session_id: str, index: int) -> None:
+    """Forget everything after step `index`, and the answer and call of that step itself."""
+    db.execute("DELETE FROM steps WHERE session_id = ? AND idx > ?", (session_id, index))
+    db.execute("DELETE FROM notes WHERE session_id = ? AND step_idx > ?", (session_id, index))
+    db.execute(
+        "DELETE FROM action_calls WHERE session_id = ? AND step_idx >= ?", (session_id, index)
+    )
+    db.execute(
+        "UPDATE steps SET answer = NULL, answered_at = NULL WHERE session_id = ? AND idx = ?",
+        (session_id, index),
+    )
+
+
+def _write_session_state(db: sqlite3.Connection, walk: Walk, redactor: Redactor) -> None:
+    db.execute(
+        "UPDATE sessions SET status = ?, outcome = ?, ended_at = ?, error = ?, "
+        "variables_json = ? WHERE id = ?",
+        (
+            walk.status,
+            walk.outcome,
+            walk.clock() if walk.finished else None,
+            redactor.text(walk.error),
+            _dumps(public_variables(walk, redactor)),
+            walk.id,
+        ),
+    )
+
+
+def _common_prefix(stored: Sequence[StepRecord], walk: Walk, redactor: Redactor) -> int:
+    """How many leading stored steps the replayed walk repeats exactly (node and answer)."""
+    for index, (step, visit) in enumerate(zip(stored, walk.visits, strict=False)):
+        if not _same_node(stored, walk, index) or step.answer != redactor.text(visit.answer):
+            return index
+    return min(len(stored), len(walk.visits))
+
+
+def _same_node(stored: Sequence[StepRecord], walk: Walk, index: int) -> bool:
+    if index >= len(stored) or index >= len(walk.visits):
+        return False
+    step, visit = stored[index], walk.visits[index]
+    return (step.tree_id, step.node_id) == (visit.tree_id, visit.node_id)
+
+
+def _replace_from(
+    db: sqlite3.Connection, walk: Walk, start: int, notes_stay: bool, redactor: Redactor
+) -> None:
+    """Rewrite the steps from `start` as the walk has them; notes stay where the node did."""
+    first_dropped_note = start + 1 if notes_stay else start
+    db.execute("DELETE FROM steps WHERE session_id = ? AND idx >= ?", (walk.id, start))
+    db.execute(
+        "DELETE FROM notes WHERE session_id = ? AND step_idx >= ?", (walk.id, first_dropped_note)
+    )
+    db.execute("DELETE FROM action_calls WHERE session_id = ? AND step_idx >= ?", (walk.id, start))
+    for index in range(start, len(walk.visits)):
+        step = step_of(walk, index, redactor)
+        _insert_step(db, walk.id, step)
+        if step.action is not None:
+            _insert_call(db, walk.id, index, step.action, walk.clock())

@@ -1,0 +1,158 @@
+"""Running an action node's call: automatic, dry-run, stubbed for scenarios, or left to a person."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from engine.text import well_formed, well_formed_value
+from engine.walk.masking import hide, hide_value
+
+if TYPE_CHECKING:
+    from engine.actions.config import Config
+    from engine.actions.registry import ActionSpec, CallPlan, Registry
+
+MASK = "•••"
+
+
+@dataclass(frozen=True)
+class PendingCall:
+    """A call an action node is about to make; `shown` has secrets masked for people and logs."""
+
+    uses: str
+    args: Mapping[str, Any]
+    shown: Mapping[str, Any]
+    spec: ActionSpec | None
+    confirm: bool
+    plan: CallPlan | None = None
+    hidden: frozenset[str] = field(default=frozenset(), repr=False)
+
+    @property
+    def side_effects(self) -> bool:
+        return self.spec is not None and self.spec.side_effects
+
+    def describe(self) -> str:
+        """One line saying what would be called, secrets masked (in the URL too)."""
+        if self.plan is not None:
+            return mask_text(self.plan.describe(), self.hidden)
+        shown = ", ".join(f"{k}={v!r}" for k, v in self.shown.items())
+        return f"{self.uses}({shown})"
+
+    def target(self) -> str:
+        """`METHOD URL` of the call when the action plans one, secrets masked; else ""."""
+        if self.plan is None:
+            return ""
+        return mask_text(f"{self.plan.method} {self.plan.target}", self.hidden)
+
+
+@dataclass(frozen=True)
+class CallResult:
+    """What a call gave: a result mapping, or the message of its failure."""
+
+    result: Mapping[str, Any] | None = None
+    error: str | None = None
+    mode: str = "called"  # called, stubbed, dry-run
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+def mask(args: Mapping[str, Any], secrets: frozenset[str]) -> dict[str, Any]:
+    """The arguments with every secret value replaced, wherever it stands (keys too)."""
+    masked: dict[str, Any] = hide_value(dict(args), secrets, MASK)
+    return masked
+
+
+def mask_text(text: str, secrets: frozenset[str]) -> str:
+    """The text with every secret value replaced (engine.walk.masking says how)."""
+    return hide(text, secrets, MASK)
+
+
+class ActionRunner:
+    """Decides how each action runs and runs it.
+
+    `stubs` (scenario tests) give results by action name and make those actions automatic;
+    anything else runs for real only when registered, configured, not forced by hand, and, under
+    dry-run, free of side effects. The registry may be given as a function that makes it: it is
+    then made when an action first needs it (loading every action's code costs a start).
+    """
+
+    def __init__(
+        self,
+        registry: Registry | Callable[[], Registry] | None = None,
+        config: Config | None = None,
+        *,
+        manual: bool = False,
+        dry_run: bool = False,
+        stubs: Mapping[str, Any] | None = None,
+    ) -> None:
+        self._registry = registry
+        self.config = config
+        self.manual = manual
+        self.dry_run = dry_run
+        self.stubs: Mapping[str, Any] = stubs if stubs is not None else {}
+
+    @property
+    def registry(self) -> Registry | None:
+        if callable(self._registry):
+            self._registry = self._registry()
+        return self._registry
+
+    def is_automatic(self, uses: str) -> bool:
+        if uses in self.stubs:
+            return True
+        action = self.registry.get(uses) if self.registry is not None else None
+        if self.manual or action is None or self.config is None:
+            return False
+        if self.dry_run and action.spec.side_effects:
+            return False
+        return action.configured(self.config)
+
+    def prepare(
+        self, uses: str, args: Mapping[str, Any], confirm: bool, secrets: frozenset[str]
+    ) -> PendingCall:
+        """The pending call, with its plan when the action can make one."""
+        spec = self.registry.spec(uses) if self.registry is not None else None
+        hidden = secrets | self.config_secrets()
+        plan = None
+        action = self.registry.get(uses) if self.registry is not None else None
+        if action is not None and self.config is not None and uses not in self.stubs:
+            try:
+                plan = action.plan(args, self.config)
+            except Exception:  # a plugin's broken plan only costs the preview, never the walk
+                plan = None
+        return PendingCall(uses, dict(args), mask(args, hidden), spec, confirm, plan, hidden)
+
+    def config_secrets(self) -> frozenset[str]:
+        if self.config is None:
+            return frozenset()
+        return frozenset(self.config.secrets())
+
+    def invoke(self, call: PendingCall) -> CallResult:
+        """Run the call (blocking); failures come back as a CallResult, never raised."""
+        if call.uses in self.stubs:
+            return _stubbed(self.stubs[call.uses])
+        action = self.registry.get(call.uses) if self.registry is not None else None
+        if action is None or self.config is None:
+            return CallResult(error=f"action {call.uses!r} is not available")
+        from engine.actions.registry import ActionFailed
+
+        try:
+            result: Any = action.call(call.args, self.config)
+        except ActionFailed as exc:
+            return CallResult(error=well_formed(exc.message))
+        except Exception as exc:  # a plugin's bug becomes a failed call, never a traceback
+            return CallResult(error=well_formed(f"{call.uses} broke: {type(exc).__name__}: {exc}"))
+        if not isinstance(result, Mapping):
+            return CallResult(error=f"{call.uses} gave {type(result).__name__}, not a mapping")
+        # JSON from an API may escape lone surrogates (\udcff), which no store can encode.
+        return CallResult(result=well_formed_value(dict(result)))
+
+
+def _stubbed(stub: Any) -> CallResult:
+    if isinstance(stub, Mapping) and set(stub) == {"error"}:
+        return CallResult(error=str(stub["error"]), mode="stubbed")
+    result = dict(stub) if isinstance(stub, Mapping) else {"value": stub}
+    return CallResult(result=result, mode="stubbed")

@@ -1,0 +1,736 @@
+"""Walking a tree: a Walk moves node to node as answers come, goes back, and tells a recorder.
+
+The walk knows nothing of screens: a face asks it for the current node and its options, gives it
+answers, runs pending action calls (in a worker if it likes) and hands back their results.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+import weakref
+from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from engine.errors import BranchwiseError
+from engine.text import plain
+from engine.tree.model import Action, Choice, Input, Link, Node, Outcome, Question, Step, Tree
+from engine.walk.action_runner import MASK, ActionRunner, CallResult, PendingCall, mask, mask_text
+from engine.walk.answers import CONTINUE, Option, check_input, describe_options, match_option
+from engine.walk.conditions import holds
+from engine.walk.templates import render, render_value
+
+OPEN = "open"
+
+
+class InvalidAnswer(BranchwiseError):
+    """An answer that fits nothing the current node offers; says what would fit."""
+
+
+class WalkError(BranchwiseError):
+    """The walk cannot go on (a link cycle, a missing tree, a failed action without on_error)."""
+
+
+@dataclass(slots=True)
+class ActionRecord:
+    """One action call made (or done by hand) at a node; `params` has secrets masked."""
+
+    uses: str
+    params: Mapping[str, Any]
+    mode: str  # called, stubbed, dry-run, manual
+    side_effects: bool = False
+    result: Mapping[str, Any] | None = None
+    error: str | None = None
+    route: str | None = None
+
+
+@dataclass(slots=True)
+class Visit:
+    """One node shown on the walk's path, and what was answered there."""
+
+    tree_id: str
+    node_id: str
+    at: float
+    vars_before: dict[str, Any]
+    frames: tuple[tuple[str, str], ...]
+    auto: bool = False  # passed through without a question (links, outcomes of linked trees)
+    by_hand: bool = False
+    answer: str | None = None
+    answered_at: float | None = None
+    # The way out taken: "next", "choice:I", "route:I" (I indexes the node's list), "on_error".
+    taken: str | None = None
+    action: ActionRecord | None = None
+    notes: list[str] = field(default_factory=list)
+
+    def qualified(self, root: str) -> str:
+        """The node id, prefixed with its tree's id when it is not the walk's own tree."""
+        return self.node_id if self.tree_id == root else f"{self.tree_id}:{self.node_id}"
+
+
+class Recorder(Protocol):
+    """Told of every change as it happens, so a store can keep the walk (see engine.sessions.store).
+
+    Each change of a walk (an answer, a call's result, going back, a note) runs inside
+    `change(walk)`: its events arrive in that block, which ends normally when the change is
+    done and with the error when it is not, so a store can keep all of a change or none of it.
+    Events outside a change (started, joined, the steps a new walk enters) stand alone.
+    """
+
+    def change(self, walk: Walk) -> AbstractContextManager[None]: ...
+
+    def started(self, walk: Walk) -> None: ...
+
+    def entered(self, walk: Walk, index: int) -> None: ...
+
+    def answered(self, walk: Walk, index: int) -> None: ...
+
+    def rewound(self, walk: Walk, index: int) -> None: ...
+
+    def noted(self, walk: Walk, index: int, text: str) -> None: ...
+
+    def note_edited(self, walk: Walk, index: int, note_index: int, text: str) -> None: ...
+
+    def ended(self, walk: Walk) -> None: ...
+
+    def joined(self, walk: Walk) -> None: ...
+
+
+class NullRecorder:
+    """Keeps nothing: scenario tests and benchmarks."""
+
+    def change(self, walk: Walk) -> AbstractContextManager[None]:
+        return nullcontext()
+
+    def started(self, walk: Walk) -> None:
+        return None
+
+    def entered(self, walk: Walk, index: int) -> None:
+        return None
+
+    def answered(self, walk: Walk, index: int) -> None:
+        return None
+
+    def rewound(self, walk: Walk, index: int) -> None:
+        return None
+
+    def noted(self, walk: Walk, index: int, text: str) -> None:
+        return None
+
+    def note_edited(self, walk: Walk, index: int, note_index: int, text: str) -> None:
+        return None
+
+    def ended(self, walk: Walk) -> None:
+        return None
+
+    def joined(self, walk: Walk) -> None:
+        return None
+
+
+TreeResolver = Callable[[str], Tree]
+
+
+class Walk:
+    """One walk through a tree, from its start to an outcome."""
+
+    def __init__(
+        self,
+        tree: Tree,
+        *,
+        resolve_tree: TreeResolver | None = None,
+        runner: ActionRunner | None = None,
+        recorder: Recorder | None = None,
+        variables: Mapping[str, Any] | None = None,
+        session_id: str | None = None,
+        clock: Callable[[], float] = time.time,
+        agent: str = "",
+        ticket: str = "",
+    ) -> None:
+        self.tree = tree
+        self.id = session_id or uuid.uuid4().hex[:12]
+        self.runner = runner or ActionRunner()
+        self.recorder: Recorder = recorder or NullRecorder()
+        self.clock = clock
+        self.agent = agent
+        self.ticket = ticket
+        self.given = dict(variables or {})
+        self.trees: dict[str, Tree] = {tree.id: tree}
+        self._resolve = resolve_tree
+        self._node_of: tuple[Visit | None, Node | None] = (None, None)
+        self.started_at = clock()
+        self.visits: list[Visit] = []
+        self.variables: dict[str, Any] = {}
+        self.status = OPEN
+        self.error: str | None = None
+        if tree.start not in tree.nodes:
+            raise WalkError(
+                f"tree {tree.id!r} has no start node {tree.start!r}; run 'branchwise validate'"
+            )
+        self.recorder.started(self)
+        self._begin()
+
+    # What is shown now.
+
+    @property
+    def current(self) -> Visit:
+        return self.visits[-1]
+
+    @property
+    def node(self) -> Node:
+        visit = self.visits[-1]
+        seen, node = self._node_of
+        if visit is not seen or node is None:
+            # Asked several times a step; looked up once per visit.
+            node = self.trees[visit.tree_id].nodes[visit.node_id]
+            self._node_of = (visit, node)
+        return node
+
+    @property
+    def current_tree(self) -> Tree:
+        return self.trees[self.current.tree_id]
+
+    @property
+    def finished(self) -> bool:
+        return self.status != OPEN
+
+    @property
+    def secrets(self) -> frozenset[str]:
+        """Names of variables declared secret in any tree this walk has entered."""
+        return frozenset(name for tree in self.trees.values() for name in tree.secrets)
+
+    def text(self, template: str) -> str:
+        """A title, body, label or manual text with the walk's variables filled in, as text."""
+        return render(template, self.variables)
+
+    def is_manual(self) -> bool:
+        """Whether the current action node is done by a person (its routes become the answers)."""
+        node = self.node
+        if not isinstance(node, Action):
+            return False
+        return self.current.by_hand or not self.runner.is_automatic(node.action.uses)
+
+    def do_by_hand(self) -> None:
+        """Do the current action node by hand after all (say, when its call failed)."""
+        if not isinstance(self.node, Action):
+            raise InvalidAnswer("only an action can be done by hand")
+        self.current.by_hand = True
+        self.error = None
+
+    def options(self) -> list[Option]:
+        """The answers the current node offers, rendered; empty for inputs and outcomes."""
+        node = self.node
+        if self.finished:
+            return []
+        if isinstance(node, (Step, Question)):
+            fixed = _fixed_options(self.trees[self.current.tree_id], node)
+            if fixed is not None:
+                return list(fixed)
+        if isinstance(node, Question):
+            shown = [c for c in node.choices if c.when is None or holds(c.when, self.variables)]
+            return [Option(self.text(c.label), c.goto, c.key, i) for i, c in enumerate(shown)]
+        if isinstance(node, Action) and self.is_manual():
+            return [Option(self.text(r.label), r.goto, None, i) for i, r in enumerate(node.routes)]
+        return []
+
+    def _choice_at(self, node: Question, index: int) -> tuple[int, Choice]:
+        """The choice shown at `index`, with its position among all of the node's choices."""
+        shown = -1
+        for position, choice in enumerate(node.choices):
+            if choice.when is None or holds(choice.when, self.variables):
+                shown += 1
+                if shown == index:
+                    return position, choice
+        raise InvalidAnswer(f"node {node.id!r} shows no choice {index + 1}")
+
+    # Answering.
+
+    def answer(self, text: str) -> None:
+        """Give the current node an answer as typed: a choice, a route, Continue or a value."""
+        if self.finished:
+            raise InvalidAnswer("the walk has ended; there is nothing more to answer")
+        node = self.node
+        if isinstance(node, Input):
+            self.submit(text)
+            return
+        options = self.options()
+        if not options:
+            raise InvalidAnswer(f"node {node.id!r} takes no typed answer")
+        option = match_option(text, options)
+        if option is None:
+            raise InvalidAnswer(
+                f"{text!r} is not an answer here; expected one of: {describe_options(options)}"
+            )
+        self.choose(option)
+
+    def choose(self, option: Option) -> None:
+        """Take one of the current node's options."""
+        node = self.node
+        self._check_target(option.goto, option.label)
+        undo = self._undo_point()
+        try:
+            taken = "next"
+            if isinstance(node, Question):
+                position, choice = self._choice_at(node, option.index)
+                if choice.set:
+                    self.variables.update(choice.set)
+                taken = f"choice:{position}"
+            elif isinstance(node, Action):
+                taken = f"route:{option.index}"
+                self.current.action = ActionRecord(
+                    node.action.uses,
+                    self._shown_params(node),
+                    "manual",
+                    side_effects=self._side_effects(node.action.uses),
+                    route=option.label,
+                )
+            self._leave(option.label, option.goto, taken)
+            undo.keep()
+        except BaseException as error:
+            undo.restore(error)
+            raise
+
+    def submit(self, text: str) -> None:
+        """Give the current input node a value; an invalid one is refused with the reason."""
+        node = self.node
+        if not isinstance(node, Input):
+            raise InvalidAnswer(f"node {node.id!r} does not take a value")
+        checked = check_input(node, text)
+        if not checked.ok:
+            raise InvalidAnswer(str(checked.reason))
+        self._check_target(node.next, text)
+        undo = self._undo_point()
+        try:
+            self.variables[node.var] = checked.value
+            shown = MASK if node.var in self.secrets else str(checked.value)
+            self._leave(shown, node.next, "next")
+            undo.keep()
+        except BaseException as error:
+            undo.restore(error)
+            raise
+
+    def _check_target(self, goto: str, answer: str) -> None:
+        """Refuse an answer leading nowhere (only a tree that skipped validation has one)."""
+        if goto not in self.current_tree.nodes:
+            raise InvalidAnswer(
+                f"{answer!r} leads to node {goto!r}, which tree {self.current.tree_id!r} does "
+                "not have; choose another answer, or fix the tree (branchwise validate)"
+            )
+
+    def validate_input(self, text: str) -> str | None:
+        """Why the current input would refuse this text, or None when it would take it."""
+        node = self.node
+        return check_input(node, text).reason if isinstance(node, Input) else None
+
+    # Actions.
+
+    def pending_call(self) -> PendingCall | None:
+        """The call the current node is to make automatically, or None."""
+        if self.is_manual():
+            return None
+        return self.preview_call()
+
+    def preview_call(self) -> PendingCall | None:
+        """The call the current action node would make, even when it is done by hand (dry-run)."""
+        node = self.node
+        if self.finished or not isinstance(node, Action):
+            return None
+        args = render_value(dict(node.action.params), self.variables)
+        return self.runner.prepare(
+            node.action.uses, args, node.action.confirm, self._secret_values()
+        )
+
+    def run_pending(self) -> None:
+        """Make the current node's call here and now (blocking) and route on its result."""
+        call = self.pending_call()
+        if call is not None:
+            self.complete(call, self.runner.invoke(call))
+
+    def complete(self, call: PendingCall, result: CallResult) -> None:
+        """Route the current action node on a call's result (made here or in a worker)."""
+        node = self.node
+        if not isinstance(node, Action):
+            raise WalkError("the current node is not an action")
+        undo = self._undo_point()
+        try:
+            self._route_on(node, call, result)
+            undo.keep()
+        except BaseException as error:
+            undo.restore(error)
+            raise
+
+    def _route_on(self, node: Action, call: PendingCall, result: CallResult) -> None:
+        self.error = None  # a retried call that now succeeds must not leave the old failure
+        # The record is what people and the store see: secret values masked in it too.
+        record = ActionRecord(
+            call.uses,
+            call.shown,
+            result.mode,
+            call.side_effects,
+            mask(result.result, call.hidden) if result.result is not None else None,
+            mask_text(result.error, call.hidden) if result.error is not None else None,
+        )
+        self.current.action = record
+        if result.ok:
+            if node.action.save_as:
+                self.variables[node.action.save_as] = dict(result.result or {})
+            index = next(
+                (i for i, r in enumerate(node.routes) if holds(r.when, self.variables)), None
+            )
+            if index is not None:
+                route = node.routes[index]
+                record.route = route.label
+                self._leave(self.text(route.label), route.goto, f"route:{index}")
+                return
+            record.error = "no route matched the result"
+        self._fail(node, record)
+
+    def _fail(self, node: Action, record: ActionRecord) -> None:
+        if node.on_error:
+            record.route = "error"
+            self._leave(f"error: {record.error}", node.on_error, "on_error")
+            return
+        self.error = f"{node.action.uses} failed: {record.error}"
+        self.recorder.answered(self, len(self.visits) - 1)
+
+    def _side_effects(self, uses: str) -> bool:
+        spec = self.runner.registry.spec(uses) if self.runner.registry else None
+        return spec is not None and spec.side_effects
+
+    def _shown_params(self, node: Action) -> dict[str, Any]:
+        args = render_value(dict(node.action.params), self.variables)
+        return dict(self.runner.prepare(node.action.uses, args, False, self._secret_values()).shown)
+
+    def _secret_values(self) -> frozenset[str]:
+        return frozenset(
+            str(self.variables[name]) for name in self.secrets if self.variables.get(name)
+        )
+
+    # Going back, notes.
+
+    def back(self) -> list[ActionRecord]:
+        """Re-open the previous question; returns side-effect calls made since then.
+
+        Automatic action calls are stepped over: re-opening one would only run it again and land
+        where the walk already is.
+        """
+        earlier = [i for i, v in enumerate(self.visits[:-1]) if not v.auto and not _was_called(v)]
+        if not earlier:
+            raise InvalidAnswer("this is the first step; there is nothing to go back to")
+        return self.jump(earlier[-1])
+
+    def side_effects_after(self, index: int) -> list[ActionRecord]:
+        """Calls with side effects made at or after a visit: going back there does not undo them."""
+        return [
+            v.action
+            for v in self.visits[index:]
+            if v.action is not None and v.action.side_effects and v.action.mode == "called"
+        ]
+
+    def forgets(self, index: int) -> list[Visit]:
+        """The answered visits going back to `index` would forget."""
+        return [v for v in self.visits[index:] if v.answer is not None]
+
+    def jump(self, index: int) -> list[ActionRecord]:
+        """Re-open an earlier visit: later answers and the variables they set are dropped."""
+        if not 0 <= index < len(self.visits) or self.visits[index].auto:
+            raise InvalidAnswer(f"there is no step {index + 1} to go back to")
+        undone = self.side_effects_after(index)
+        undo = self._undo_point(index)
+        try:
+            visit = self.visits[index]
+            del self.visits[index + 1 :]
+            self.variables = dict(visit.vars_before)
+            visit.answer = visit.answered_at = visit.taken = None
+            visit.action = None
+            visit.by_hand = False
+            self.status, self.error = OPEN, None
+            self.recorder.rewound(self, index)
+            undo.keep()
+        except BaseException as error:
+            undo.restore(error)
+            raise
+        return undone
+
+    def restart(self) -> list[ActionRecord]:
+        """Back to the first step with nothing answered."""
+        return self.jump(0)
+
+    def record_with(self, recorder: Recorder) -> None:
+        """Record a walk begun without a recorder: the walk as it stands, then every change.
+
+        The terminal app paints the first question before it opens the session store. A
+        recorder that refuses to join is not kept: the walk goes on with the one it had.
+        """
+        recorder.joined(self)
+        self.recorder = recorder
+
+    def note(self, text: str) -> None:
+        """Attach a note to the current step."""
+        cleaned = text.strip()
+        if not cleaned:
+            raise InvalidAnswer("a note needs some text")
+        undo = self._undo_point()
+        try:
+            self.current.notes.append(cleaned)
+            self.recorder.noted(self, len(self.visits) - 1, cleaned)
+            undo.keep()
+        except BaseException as error:
+            undo.restore(error)
+            raise
+
+    def edit_note(self, visit_index: int, note_index: int, text: str) -> None:
+        """Change the text of a note taken on a step of the path (its place stays)."""
+        cleaned = text.strip()
+        if not cleaned:
+            raise InvalidAnswer("a note needs some text")
+        visits = self.visits
+        if not 0 <= visit_index < len(visits) or not 0 <= note_index < len(
+            visits[visit_index].notes
+        ):
+            raise InvalidAnswer(f"step {visit_index + 1} has no note {note_index + 1}")
+        undo = self._undo_point(visit_index)
+        try:
+            visits[visit_index].notes[note_index] = cleaned
+            self.recorder.note_edited(self, visit_index, note_index, cleaned)
+            undo.keep()
+        except BaseException as error:
+            undo.restore(error)
+            raise
+
+    # Moving.
+
+    def _undo_point(self, start: int = -1) -> _Undo | _NoUndo:
+        """Taken before a change the recorder is told of, opening the recorder's change: when
+        the change is done, `keep()` ends it (a store commits all of it at once); when it raises
+        (a store refusing it, say), `restore(error)` ends it with the error (a store keeps none
+        of it) and puts the walk back as it was, and the error goes on.
+
+        `start` is the first visit the change may alter (the current one unless given); later
+        visits may be dropped or added, earlier ones are left alone. NullRecorder never refuses,
+        so a walk without a recorder keeps nothing. (Callers use try/except, not a `with`
+        block: entering and leaving one would add some 4% to a step taken without a store.)
+        """
+        if self.recorder.__class__ is NullRecorder:
+            return _NO_UNDO
+        return _Undo(self, start if start >= 0 else len(self.visits) - 1)
+
+    def _begin(self) -> None:
+        self._add_defaults(self.tree)
+        self.variables.update(self.given)
+        self._enter(self.tree, self.tree.start, ())
+
+    def _add_defaults(self, tree: Tree) -> None:
+        for name, var in tree.variables.items():
+            if var.default is not None and name not in self.variables:
+                self.variables[name] = var.default
+
+    def _leave(self, answer: str, goto: str, taken: str) -> None:
+        visits = self.visits
+        visit = visits[-1]
+        visit.answer = answer
+        visit.taken = taken
+        visit.answered_at = self.clock()
+        self.recorder.answered(self, len(visits) - 1)
+        self._enter(self.trees[visit.tree_id], goto, visit.frames)
+
+    def _enter(self, tree: Tree, node_id: str, frames: tuple[tuple[str, str], ...]) -> None:
+        node = tree.nodes.get(node_id)
+        if node is None:
+            # Only a tree that skipped validation can point nowhere; stop as a broken link does.
+            self._stop(f"tree {tree.id!r} has no node {node_id!r}; run 'branchwise validate'")
+            return
+        auto = isinstance(node, Link) or (isinstance(node, Outcome) and self._continues(frames))
+        visit = Visit(tree.id, node_id, self.clock(), dict(self.variables), frames, auto)
+        self.visits.append(visit)
+        self._node_of = (visit, node)
+        self.recorder.entered(self, len(self.visits) - 1)
+        if isinstance(node, Link):
+            self._follow(tree, node, frames)
+        elif isinstance(node, Outcome):
+            self._arrive(node, frames)
+
+    def _continues(self, frames: tuple[tuple[str, str], ...]) -> bool:
+        if not frames:
+            return False
+        tree_id, link_id = frames[-1]
+        link = self.trees[tree_id].nodes[link_id]
+        return isinstance(link, Link) and bool(link.next)
+
+    def _follow(self, tree: Tree, link: Link, frames: tuple[tuple[str, str], ...]) -> None:
+        open_trees = [tree_id for tree_id, _ in frames] + [tree.id]
+        if link.tree in open_trees:
+            chain = " → ".join([*open_trees, link.tree])
+            self._stop(f"link cycle between trees: {chain}")
+            return
+        linked = self._tree(link.tree)
+        if linked is None:
+            return
+        self._add_defaults(linked)
+        self.current.answer = f"→ {linked.title}"
+        self._enter(linked, linked.start, (*frames, (tree.id, link.id)))
+
+    def _tree(self, tree_id: str) -> Tree | None:
+        if tree_id not in self.trees:
+            try:
+                if self._resolve is None:
+                    raise WalkError(f"tree {tree_id!r} is not available")
+                self.trees[tree_id] = self._resolve(tree_id)
+            except BranchwiseError as exc:
+                self._stop(f"cannot open linked tree {tree_id!r}: {exc.message}")
+                return None
+        return self.trees[tree_id]
+
+    def _arrive(self, outcome: Outcome, frames: tuple[tuple[str, str], ...]) -> None:
+        if self._continues(frames):
+            tree_id, link_id = frames[-1]
+            link = self.trees[tree_id].nodes[link_id]
+            assert isinstance(link, Link) and link.next
+            self.current.answer = outcome.status
+            self._enter(self.trees[tree_id], link.next, frames[:-1])
+            return
+        self.status = outcome.status
+        self.recorder.ended(self)
+
+    def _stop(self, message: str) -> None:
+        self.error = message
+        self.recorder.answered(self, len(self.visits) - 1)
+
+    # Summaries.
+
+    @property
+    def outcome(self) -> str | None:
+        """The outcome node reached (qualified when in a linked tree), or None."""
+        return self.current.qualified(self.tree.id) if self.finished else None
+
+    def path(self) -> list[str]:
+        """The node ids visited, in order (linked trees' nodes as TREE:NODE)."""
+        return [v.qualified(self.tree.id) for v in self.visits]
+
+    def public_variables(self) -> dict[str, Any]:
+        """The variables with secrets redacted, also where a secret's value was copied into
+        another variable (an action result that echoes it, say)."""
+        named = {k: (MASK if k in self.secrets else v) for k, v in self.variables.items()}
+        return mask(named, self._secret_values() | self.runner.config_secrets())
+
+    def summary(self) -> dict[str, Any]:
+        """The object `run --json` prints (SPEC §4)."""
+        return {
+            "session": self.id,
+            "tree": self.tree.id,
+            "version": self.tree.version,
+            "status": self.status,
+            "outcome": self.outcome,
+            "path": self.path(),
+            "variables": self.public_variables(),
+        }
+
+
+class _Undo:
+    """What one change may alter of a walk, kept to put back if the change raises (a store
+    refusing it must leave the walk as the store still has it), and the recorder's change
+    that is open meanwhile.
+
+    Only what a change can touch is kept: the visits from `start` on (the list, and the fields
+    of the first of them), the variables, status, error, the cached node and the trees opened.
+    Action records are never changed in place once made, so keeping a reference is enough.
+    """
+
+    __slots__ = (
+        "change",
+        "fields",
+        "notes",
+        "start",
+        "state",
+        "tail",
+        "values",
+        "variables",
+        "walk",
+    )
+
+    def __init__(self, walk: Walk, start: int) -> None:
+        self.walk = walk
+        self.start = start
+        self.tail = walk.visits[start:]
+        visit = self.tail[0]
+        self.fields = (visit.answer, visit.answered_at, visit.taken, visit.action, visit.by_hand)
+        self.notes = list(visit.notes)
+        self.variables = walk.variables
+        self.values = dict(walk.variables)
+        self.state = (walk.status, walk.error, walk._node_of, len(walk.trees))
+        change = walk.recorder.change(walk)
+        # Opened last: when the recorder refuses to begin (the session changed elsewhere), the
+        # walk has not changed and the error goes on from here.
+        change.__enter__()
+        self.change: AbstractContextManager[None] | None = change
+
+    def keep(self) -> None:
+        """The change is done: the recorder's change ends and keeps it."""
+        change, self.change = self.change, None
+        if change is not None:
+            change.__exit__(None, None, None)
+
+    def restore(self, error: BaseException) -> None:
+        """The walk as it was when this was made, the recorder's change ended with the error;
+        objects others may hold keep their identity."""
+        change, self.change = self.change, None
+        try:
+            if change is not None:
+                change.__exit__(type(error), error, error.__traceback__)
+        finally:
+            self._put_back()
+
+    def _put_back(self) -> None:
+        walk = self.walk
+        walk.visits[self.start :] = self.tail
+        visit = self.tail[0]
+        (visit.answer, visit.answered_at, visit.taken, visit.action, visit.by_hand) = self.fields
+        visit.notes[:] = self.notes
+        self.variables.clear()
+        self.variables.update(self.values)
+        walk.variables = self.variables
+        walk.status, walk.error, walk._node_of, trees = self.state
+        for tree_id in list(walk.trees)[trees:]:
+            del walk.trees[tree_id]
+
+
+class _NoUndo:
+    """Nothing kept, nothing opened: the change of a walk whose recorder never refuses."""
+
+    __slots__ = ()
+
+    def keep(self) -> None:
+        return None
+
+    def restore(self, error: BaseException) -> None:
+        return None
+
+
+_NO_UNDO = _NoUndo()
+
+# Options that depend on nothing but the node (no `when`, no template), made once per tree node.
+_FIXED: dict[int, dict[str, tuple[Option, ...] | None]] = {}
+
+
+def _fixed_options(tree: Tree, node: Step | Question) -> tuple[Option, ...] | None:
+    """The node's options when they never change, else None; kept while the tree lives."""
+    per_tree = _FIXED.get(id(tree))
+    if per_tree is None:
+        per_tree = _FIXED[id(tree)] = {}
+        # Keyed by id, so the entry must go with the tree before another object takes the id.
+        weakref.finalize(tree, _FIXED.pop, id(tree), None)
+    if node.id not in per_tree:
+        per_tree[node.id] = _options_of(node)
+    return per_tree[node.id]
+
+
+def _options_of(node: Step | Question) -> tuple[Option, ...] | None:
+    if isinstance(node, Step):
+        return (Option(CONTINUE, node.next, None, 0),)
+    if any(c.when is not None or "{{" in c.label for c in node.choices):
+        return None
+    return tuple(Option(plain(c.label), c.goto, c.key, i) for i, c in enumerate(node.choices))
+
+
+def _was_called(visit: Visit) -> bool:
+    return visit.action is not None and visit.action.mode != "manual"
