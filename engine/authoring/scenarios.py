@@ -90,10 +90,11 @@ def _scenario(item: Any, tree_id: str, path: str, line: int, index: int) -> Scen
 def run_scenario(scenario: Scenario, load: TreeLoader) -> Result:
     """Walk the scenario's tree with its answers; nothing real is called."""
     result = Result(scenario)
+    runner = ActionRunner(stubs=scenario.stubs)
     walk = Walk(
         load(scenario.tree_id),
         resolve_tree=load,
-        runner=ActionRunner(stubs=scenario.stubs),
+        runner=runner,
         variables=scenario.variables,
         session_id="scenario",
     )
@@ -101,9 +102,30 @@ def run_scenario(scenario: Scenario, load: TreeLoader) -> Result:
     _settle(walk)
     result.path = walk.path()
     result.taken = _taken(walk)
-    if not result.failures:
+    if result.failures:
+        result.failures[:0] = _left_the_path(result.path, scenario.expect)
+    else:
         result.failures.extend(_compare(walk, scenario.expect))
+    result.failures[:0] = _stubs_run_out(runner)
     return result
+
+
+def _left_the_path(went: list[str], expect: Mapping[str, Any]) -> list[str]:
+    """Where a walk that stopped short had already left the expected path, if it had."""
+    expected = list(expect.get("path") or [])
+    if not expected or went == expected[: len(went)]:
+        return []
+    return [path_difference(expected, went)]
+
+
+def _stubs_run_out(runner: ActionRunner) -> list[str]:
+    """An action called more often than its list of stubbed results is long."""
+    return [
+        f"{uses} was called {runner.stub_calls[uses]} times, but its stub lists "
+        f"{len(stub)} result(s)"
+        for uses, stub in runner.stubs.items()
+        if isinstance(stub, list) and runner.stub_calls[uses] > len(stub)
+    ]
 
 
 def _settle(walk: Walk) -> None:
@@ -130,7 +152,8 @@ def _feed(walk: Walk, answers: Sequence[str], result: Result) -> None:
             expected = describe_options(walk.options()) or f"a value for {walk.node.id!r}"
             result.failures.append(
                 f"answer {i + 1} {answer!r} does not fit node {walk.node.id!r}: "
-                f"{exc.message.split(';')[0]}; expected: {expected}"
+                f"{exc.message.split(';')[0]}; expected: {expected}; "
+                f"the walk went {' → '.join(walk.path())}"
             )
             return
 
@@ -148,12 +171,27 @@ def _compare(walk: Walk, expect: Mapping[str, Any]) -> list[str]:
     if "status" in expect and walk.status != expect["status"]:
         failures.append(f"expected status {expect['status']!r}, got {walk.status!r}; {where}")
     if "path" in expect and walk.path() != list(expect["path"]):
-        failures.append(f"expected path {' → '.join(expect['path'])}; {where}")
+        failures.append(path_difference(list(expect["path"]), walk.path()))
     for name, value in (expect.get("variables") or {}).items():
         actual = walk.public_variables().get(name)
         if actual != value:
             failures.append(f"expected variable {name!r} = {value!r}, got {actual!r}")
     return failures
+
+
+def path_difference(expected: Sequence[str], went: Sequence[str]) -> str:
+    """Where a walk left the expected path, and both paths from the step before it."""
+    at = next(
+        (i for i, (a, b) in enumerate(zip(expected, went, strict=False)) if a != b),
+        min(len(expected), len(went)),
+    )
+    wanted = repr(expected[at]) if at < len(expected) else "the end of the walk"
+    got = repr(went[at]) if at < len(went) else "the end of the walk"
+    since = max(0, at - 1)
+    return (
+        f"the path differs at step {at + 1}: expected {wanted}, the walk went to {got}; "
+        f"expected {' → '.join(expected[since:])}; went {' → '.join(went[since:])}"
+    )
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -73,8 +74,9 @@ def mask_text(text: str, secrets: frozenset[str]) -> str:
 class ActionRunner:
     """Decides how each action runs and runs it.
 
-    `stubs` (scenario tests) give results by action name and make those actions automatic;
-    anything else runs for real only when registered, configured, not forced by hand, and, under
+    `stubs` (scenario tests) give results by action name and make those actions automatic; a
+    list gives the results of that action's calls in order (`stub_calls` counts them). Anything
+    else runs for real only when registered, configured, not forced by hand, and, under
     dry-run, free of side effects. The registry may be given as a function that makes it: it is
     then made when an action first needs it (loading every action's code costs a start).
     """
@@ -93,6 +95,7 @@ class ActionRunner:
         self.manual = manual
         self.dry_run = dry_run
         self.stubs: Mapping[str, Any] = stubs if stubs is not None else {}
+        self.stub_calls: Counter[str] = Counter()
 
     @property
     def registry(self) -> Registry | None:
@@ -133,7 +136,7 @@ class ActionRunner:
     def invoke(self, call: PendingCall) -> CallResult:
         """Run the call (blocking); failures come back as a CallResult, never raised."""
         if call.uses in self.stubs:
-            return _stubbed(self.stubs[call.uses])
+            return self._next_stub(call.uses)
         action = self.registry.get(call.uses) if self.registry is not None else None
         if action is None or self.config is None:
             return CallResult(error=f"action {call.uses!r} is not available")
@@ -149,6 +152,19 @@ class ActionRunner:
             return CallResult(error=f"{call.uses} gave {type(result).__name__}, not a mapping")
         # JSON from an API may escape lone surrogates (\udcff), which no store can encode.
         return CallResult(result=well_formed_value(dict(result)))
+
+    def _next_stub(self, uses: str) -> CallResult:
+        stub = self.stubs[uses]
+        self.stub_calls[uses] += 1
+        if not isinstance(stub, list):
+            return _stubbed(stub)
+        number = self.stub_calls[uses]
+        if number > len(stub):
+            return CallResult(
+                error=f"call {number} of {uses} has no stubbed result (the list holds {len(stub)})",
+                mode="stubbed",
+            )
+        return _stubbed(stub[number - 1])
 
 
 def _stubbed(stub: Any) -> CallResult:

@@ -174,3 +174,77 @@ def test_starter_writes_fill_in_when_no_value_fits_both_the_input_and_the_choice
     assert answers["conversion"][0] == "FILL-IN"
     assert answers["unknown"][0] == "1001"  # '.*' holds for any number
     assert "# FILL-IN marks an input" in starter_scenarios(tree)
+
+
+# Stubs as lists: the calls of one action take its results in order.
+
+RETRY_TREE = """\
+schema: branchwise/v1
+id: test/retry
+version: 1
+title: Look up until found
+start: lookup
+nodes:
+  lookup:
+    type: action
+    title: Look the contact up
+    action: {uses: paya.get_contact, with: {contact_id: "1001"}, save_as: contact}
+    routes:
+      - {label: A user, goto: done, when: {var: contact.is_user, equals: true}}
+      - {label: Not yet, goto: again}
+    on_error: failed
+  again:
+    type: step
+    title: Ask the merchant to create the user, then look again
+    next: lookup
+  done: {type: outcome, status: resolved, title: Found}
+  failed: {type: outcome, status: unresolved, title: Lookup failed}
+"""
+
+
+def _retry_scenario(tmp_path: Path, stub: Any, answers: list[str], expect: dict[str, Any]):
+    (tmp_path / "retry.yaml").write_text(RETRY_TREE)
+    data = {
+        "tree": "test/retry",
+        "scenarios": [
+            {
+                "name": "retry",
+                "answers": answers,
+                "actions": {"paya.get_contact": stub},
+                "expect": expect,
+            }
+        ],
+    }
+    (scenario,) = scenarios_in(data, "retry.test.yaml", None)
+    return run_scenario(scenario, Library([tmp_path]).load)
+
+
+def test_a_list_of_stubs_gives_each_call_the_next_result(tmp_path):
+    stub = [{"is_user": False}, {"is_user": False}, {"is_user": True}]
+    result = _retry_scenario(tmp_path, stub, ["Continue", "Continue"], {"outcome": "done"})
+    assert result.failures == []
+    assert result.path == ["lookup", "again", "lookup", "again", "lookup", "done"]
+
+
+def test_a_stub_list_that_runs_out_fails_the_scenario_and_says_so(tmp_path):
+    stub = [{"is_user": False}]
+    result = _retry_scenario(tmp_path, stub, ["Continue"], {"outcome": "done"})
+    assert (
+        result.failures[0] == "paya.get_contact was called 2 times, but its stub lists 1 result(s)"
+    )
+    assert result.path == ["lookup", "again", "lookup", "failed"]
+
+
+def test_one_stub_serves_every_call(tmp_path):
+    result = _retry_scenario(tmp_path, {"error": "down"}, [], {"outcome": "failed"})
+    assert result.failures == []
+
+
+def test_a_path_failure_points_at_the_first_step_that_differs(tmp_path):
+    stub = [{"is_user": False}, {"is_user": True}]
+    expect = {"path": ["lookup", "again", "lookup", "failed"]}
+    result = _retry_scenario(tmp_path, stub, ["Continue"], expect)
+    assert result.failures == [
+        "the path differs at step 4: expected 'failed', the walk went to 'done'; "
+        "expected lookup → failed; went lookup → done"
+    ]

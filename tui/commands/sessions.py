@@ -12,7 +12,7 @@ from engine.errors import BranchwiseError, UsageError
 from tui.options import common_options
 
 if TYPE_CHECKING:
-    from engine.sessions.record import SessionSummary
+    from engine.sessions.record import SessionRecord, SessionSummary
     from engine.sessions.store import Store
 
 STATUSES = ("open", "resolved", "escalated", "unresolved")
@@ -49,13 +49,18 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     export = _action(
         actions,
         "export",
-        "export one session as Markdown (for a ticket) or JSON (the full record)",
-        "Export one session: Markdown to paste into a ticket, or the full record as JSON. "
-        "Secrets were never recorded, so none can be exported.",
+        "export one session as Markdown (for a ticket), JSON (the full record) or a scenario",
+        "Export one session: Markdown to paste into a ticket, the full record as JSON, or a "
+        "scenario file that walks it again under 'branchwise test' (its answers and --var "
+        "values, its action results as stubs, its outcome and path expected). Secrets were "
+        "never recorded, so none can be exported.",
     )
     export.add_argument("id", metavar="ID", help=_ID_HELP)
     export.add_argument(
-        "--format", choices=("md", "json"), default="md", help="md (default) or json"
+        "--format",
+        choices=("md", "json", "scenario"),
+        default="md",
+        help="md (default), json, or scenario (a NAME.test.yaml for 'branchwise test')",
     )
     export.add_argument(
         "-o", "--output", metavar="FILE", type=Path, help="write to FILE instead of stdout"
@@ -181,6 +186,8 @@ def _export(store: Store, args: argparse.Namespace) -> int:
     record = store.load(args.id)
     if args.format == "json":
         text = json_text(to_json(record), indent=2) + "\n"
+    elif args.format == "scenario":
+        text = _scenario(record)
     else:
         text = to_markdown(record)
     if args.output is None:
@@ -192,3 +199,13 @@ def _export(store: Store, args: argparse.Namespace) -> int:
         raise UsageError(f"-o {args.output}: cannot write ({exc.strerror})") from None
     print(f"branchwise: wrote session {record.id} to {args.output}", file=sys.stderr)
     return 0
+
+
+def _scenario(record: SessionRecord) -> str:
+    from engine.authoring.session_scenario import scenario_text
+    from engine.text import plain
+
+    text, warnings = scenario_text(record)
+    for warning in warnings:
+        print(f"branchwise: warning: {plain(warning)}", file=sys.stderr)
+    return text
