@@ -19,6 +19,7 @@ COMMANDS = (
     ("validate", "validate", "check tree files: YAML, schema and graph"),
     ("test", "test", "run the scenarios of trees and print branch coverage"),
     ("graph", "graph", "draw a tree as a Mermaid or Graphviz diagram"),
+    ("diff", "diff", "what changed between two versions of a tree, by meaning"),
     ("sessions", "sessions", "list, show and export past and open sessions"),
     ("stats", "stats", "visits, drop-offs and outcomes per node and tree version"),
     ("import", "import_helpjuice", "convert a Helpjuice decision-tree article into a tree"),

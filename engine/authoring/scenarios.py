@@ -39,6 +39,7 @@ class Result:
     failures: list[str] = field(default_factory=list)
     path: list[str] = field(default_factory=list)
     taken: set[tuple[str, str, str]] = field(default_factory=set)
+    end: str = ""  # how the walk ended: `resolved at NODE`, or `open at NODE`
 
     @property
     def passed(self) -> bool:
@@ -102,6 +103,7 @@ def run_scenario(scenario: Scenario, load: TreeLoader) -> Result:
     _settle(walk)
     result.path = walk.path()
     result.taken = _taken(walk)
+    result.end = f"{walk.status} at {walk.outcome or walk.path()[-1]}"
     if result.failures:
         result.failures[:0] = _left_the_path(result.path, scenario.expect)
     else:
@@ -179,12 +181,17 @@ def _compare(walk: Walk, expect: Mapping[str, Any]) -> list[str]:
     return failures
 
 
+def first_difference(one: Sequence[str], other: Sequence[str]) -> int:
+    """The index of the first step where two paths differ (the shorter's length if none)."""
+    return next(
+        (i for i, (a, b) in enumerate(zip(one, other, strict=False)) if a != b),
+        min(len(one), len(other)),
+    )
+
+
 def path_difference(expected: Sequence[str], went: Sequence[str]) -> str:
     """Where a walk left the expected path, and both paths from the step before it."""
-    at = next(
-        (i for i, (a, b) in enumerate(zip(expected, went, strict=False)) if a != b),
-        min(len(expected), len(went)),
-    )
+    at = first_difference(expected, went)
     wanted = repr(expected[at]) if at < len(expected) else "the end of the walk"
     got = repr(went[at]) if at < len(went) else "the end of the walk"
     since = max(0, at - 1)
