@@ -42,6 +42,22 @@ def _holds_credential(key: str, value: Any) -> bool:
     return bool(SENSITIVE_FIELD.search(key)) and value not in (None, "", True, False)
 
 
+def records_in(value: Any) -> list[Mapping[str, Any]] | None:
+    """A result's value as a list of records (the contacts found, say), or None when it is not."""
+    if isinstance(value, list) and value and all(isinstance(item, Mapping) for item in value):
+        return value
+    return None
+
+
+def filled_fields(record: Mapping[str, Any]) -> list[tuple[str, Any]]:
+    """A record's scalar fields that hold a value, in its own order."""
+    return [
+        (str(key), item)
+        for key, item in record.items()
+        if item not in (None, "") and not isinstance(item, (Mapping, list))
+    ]
+
+
 @dataclass(frozen=True)
 class CallRecord:
     """One action call made at a step (or done by hand); params and result redacted."""

@@ -17,7 +17,9 @@ from engine.sessions.record import (
     RewindRecord,
     SessionRecord,
     StepRecord,
+    filled_fields,
     hide_sensitive_fields,
+    records_in,
 )
 from engine.text import display, plain
 
@@ -26,6 +28,12 @@ MAX_CELL = 120
 
 _INLINE_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~&$])")
 _BLOCK_START = re.compile(r"^(\s*)([-+=>]|\d+(?=[.)]))")
+# What GitHub-flavoured Markdown turns into a link by itself: `scheme://` and `www.` are broken
+# by an escape (`https\://`, `www\.`); an e-mail address is found after escapes are undone, so
+# only a code span keeps it from becoming a mailto link.
+_SCHEME_COLON = re.compile(r"(?<=[A-Za-z0-9]):(?=//)")
+_WWW_DOT = re.compile(r"(?i)(?<=www)\.")
+_EMAIL = re.compile(r"([A-Za-z0-9._%+-]+@[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)+)")
 
 
 def iso(timestamp: float | None) -> str:
@@ -40,7 +48,13 @@ def inline(value: Any, limit: int | None = None) -> str:
     text = " ".join(display(value).split())
     if limit is not None and len(text) > limit:
         text = text[: limit - 1] + "…"
-    return _INLINE_SPECIAL.sub(r"\\\1", text)
+    parts = _EMAIL.split(text)  # text, address, text, …: the addresses at the odd places
+    return "".join(f"`{part}`" if i % 2 else _escaped(part) for i, part in enumerate(parts))
+
+
+def _escaped(text: str) -> str:
+    text = _INLINE_SPECIAL.sub(r"\\\1", text)
+    return _WWW_DOT.sub(r"\\.", _SCHEME_COLON.sub(r"\\:", text))
 
 
 def block_line(value: str) -> str:
@@ -160,14 +174,39 @@ def _result_table(result: Mapping[str, Any]) -> Iterator[str]:
     yield "| Field | Value |"
     yield "|---|---|"
     for key, value in rows[:MAX_TABLE_ROWS]:
-        yield f"| {inline(key)} | {inline(value, MAX_CELL) or ' '} |"
+        yield f"| {inline(key)} | {_cell(value) or ' '} |"
     if len(rows) > MAX_TABLE_ROWS:
         yield f"| … | {len(rows) - MAX_TABLE_ROWS} more fields in the JSON export |"
+    yield ""
+    for key, value in rows[:MAX_TABLE_ROWS]:
+        records = records_in(value)
+        if records is not None:
+            yield from _records(key, records)
+
+
+def _cell(value: Any) -> str:
+    records = records_in(value)
+    if records is not None:
+        return f"{len(records)} record{'s' * (len(records) != 1)}, listed below"
+    if isinstance(value, list):
+        return inline(", ".join(display(item) for item in value), MAX_CELL)
+    return inline(value, MAX_CELL)
+
+
+def _records(key: str, records: Sequence[Mapping[str, Any]]) -> Iterator[str]:
+    """Each record of a list (the contacts found, say) on a line of the fields holding a value."""
+    yield f"{inline(key)}:"
+    yield ""
+    for number, record in enumerate(records[:MAX_TABLE_ROWS], 1):
+        fields = " · ".join(f"{inline(k)}: {inline(v, MAX_CELL)}" for k, v in filled_fields(record))
+        yield f"- {number}\\. {fields or '(no fields)'}"
+    if len(records) > MAX_TABLE_ROWS:
+        yield f"- … {len(records) - MAX_TABLE_ROWS} more in the JSON export"
     yield ""
 
 
 def _scalar_fields(value: Mapping[str, Any], prefix: str = "") -> Iterator[tuple[str, Any]]:
-    """(dotted name, value) of each scalar field, one level of nesting deep; lists counted."""
+    """(dotted name, value) of each field, one level of nesting deep; deeper mappings counted."""
     for key, item in value.items():
         name = f"{prefix}{key}"
         if isinstance(item, Mapping):
@@ -175,8 +214,6 @@ def _scalar_fields(value: Mapping[str, Any], prefix: str = "") -> Iterator[tuple
                 yield name, f"{len(item)} fields"
             else:
                 yield from _scalar_fields(item, f"{name}.")
-        elif isinstance(item, list):
-            yield name, f"{len(item)} items"
         else:
             yield name, item
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from markdown_it import MarkdownIt
 
@@ -162,7 +163,7 @@ def test_result_tables_keep_scalars_mask_credentials_and_stay_small(tmp_path):
         "| access\\_token | ••• |",
         "| contact.first\\_name | Ada |",
         "| contact.password | ••• |",
-        "| contact.tags | 2 items |",
+        "| contact.tags | x, y |",
         "| field00 | 0 |",
     ]
     assert rows[-1] == "| … | 14 more fields in the JSON export |"
@@ -225,3 +226,91 @@ def test_escaping_helpers_keep_text_and_neutralise_markup():
     assert block_line("1) first") == "1\\) first"
     assert block_line("+ plus") == "\\+ plus"
     assert block_line("   ") == ""
+
+
+# Literal in every renderer: CommonMark (markdown-it-py) and GitHub-flavoured Markdown (cmarkgfm).
+
+LINKISH = "see https://evil.example/x, www.evil.example or mail ada@evil.example"
+
+
+def _linkish_result(values: bool) -> dict[str, Any]:
+    def value(text: str, plain: str) -> str:
+        return text if values else plain
+
+    return {
+        "is_user": True,
+        "homepage": value("www.harbor.example", "harbor"),
+        "count": 2,
+        "contacts": [
+            {
+                "account_number": "A-1001",
+                "email": value("maria@harbordental.example", "maria"),
+                "website": value("https://harbor.example/*x*", "harbor"),
+                "name": value("**Maria** _L_ <b>x</b>", "Maria"),
+                "company_name": None,
+            },
+            {
+                "account_number": "A-1002",
+                "email": value("dev.patel@example.com", "dev"),
+                "notes": value("# h [l](http://evil.example) ![i](x.png)", "n"),
+            },
+        ],
+    }
+
+
+def _linkish_markdown(tmp_path, values: bool) -> str:
+    run = runner(tmp_path, _linkish_result(values))
+    agent = "ann https://evil.example *x*" if values else "ann"
+    ticket = "T-1 www.evil.example <b>x</b> ada@evil.example" if values else "T-1"
+    with Store(tmp_path / f"{values}.sqlite3") as store:
+        walk = start(store, run, agent=agent, ticket=ticket)
+        walk.answer("Continue")
+        walk.answer("a")
+        walk.note(LINKISH if values else "called")
+        walk.answer(LINKISH if values else "1001")
+        walk.run_pending()
+        walk.answer("Continue")
+        return to_markdown(store.load(walk.id))
+
+
+def _gfm_tags(html: str) -> dict[str, int]:
+    return {tag: html.count(f"<{tag}") for tag in ("a ", "img", "h2", "h3", "strong", "em", "li")}
+
+
+def test_values_that_look_like_links_stay_text_in_commonmark_and_gfm(tmp_path):
+    import cmarkgfm
+
+    text = _linkish_markdown(tmp_path, values=True)
+    baseline = _linkish_markdown(tmp_path, values=False)
+    html = cmarkgfm.github_flavored_markdown_to_html(text)
+    tags = _gfm_tags(html)
+    assert tags["a "] == 0 and tags["img"] == 0
+    assert tags == _gfm_tags(cmarkgfm.github_flavored_markdown_to_html(baseline))
+    assert "<b>" not in html and "&lt;b&gt;x&lt;/b&gt;" in html
+    for shown in ("https://evil.example/x", "www.evil.example", "ada@evil.example"):
+        assert shown in html
+
+    tokens = _markdown_tokens(text)
+    children = [c.type for t in tokens if t.children for c in t.children]
+    base = _markdown_tokens(baseline)
+    base_children = [c.type for t in base if t.children for c in t.children]
+    for kind in ("link_open", "image", "html_inline"):
+        assert kind not in children, kind
+    assert "html_block" not in [t.type for t in tokens]
+    for kind in ("heading_open", "bullet_list_open", "list_item_open", "table_open"):
+        assert [t.type for t in tokens].count(kind) == [t.type for t in base].count(kind), kind
+    for kind in ("em_open", "strong_open"):
+        assert children.count(kind) == base_children.count(kind), kind
+
+
+def test_action_results_list_their_records(tmp_path):
+    import cmarkgfm
+
+    text = _linkish_markdown(tmp_path, values=True)
+    assert "| contacts | 2 records, listed below |" in text.splitlines()
+    html = cmarkgfm.github_flavored_markdown_to_html(text)
+    items = [item for item in html.split("<li>")[1:] if "account_number" in item]
+    assert len(items) == 2
+    assert "account_number: A-1001" in items[0] and "maria@harbordental.example" in items[0]
+    assert "company_name" not in items[0]  # a field without a value is left out
+    assert "account_number: A-1002" in items[1]

@@ -39,14 +39,14 @@ def result_table(result: Mapping[str, Any] | None) -> Visual:
     Credential-named fields are masked, as in the transcript."""
     if not result:
         return Content.styled("(no result)", "dim")
-    from engine.sessions.record import hide_sensitive_fields
+    from engine.sessions.record import hide_sensitive_fields, records_in
 
     shown: Mapping[str, Any] = hide_sensitive_fields(result)
     width = min(max(len(display(k)) for k in shown), 24)
     rows: list[Hanging] = []
     for key, value in list(shown.items())[:MAX_ROWS]:
         name = Content.styled(f"{display(key):<{width}}  ", "bold")
-        records = _records(value)
+        records = records_in(value)
         if records is None:
             rows.append(Hanging(name, literal(_clipped(display(value)))))
             continue
@@ -63,22 +63,14 @@ def result_table(result: Mapping[str, Any] | None) -> Visual:
     return Stacked(rows)
 
 
-def _records(value: Any) -> list[Mapping[str, Any]] | None:
-    """The value as a list of records, or None when it is something else."""
-    if isinstance(value, list) and value and all(isinstance(item, Mapping) for item in value):
-        return value
-    return None
-
-
 def _record_line(record: Mapping[str, Any]) -> str:
     """A record's fields that hold a value, in its own order, on one line."""
-    filled = (
-        (key, item)
-        for key, item in record.items()
-        if item not in (None, "") and not isinstance(item, (Mapping, list))
-    )
+    from engine.sessions.record import filled_fields
+
     # A no-break space keeps each name with the start of its value when the line wraps.
-    return " · ".join(f"{display(key)}:\u00a0{display(item)}" for key, item in filled)
+    return " · ".join(
+        f"{display(key)}:\u00a0{display(item)}" for key, item in filled_fields(record)
+    )
 
 
 def _clipped(text: str) -> str:
