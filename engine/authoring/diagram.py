@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, replace
 
 from engine.text import plain
 from engine.tree.model import Action, Input, Link, Node, Outcome, Question, Step, Tree
@@ -24,6 +24,7 @@ class Box:
     kind: str  # a node type, or "entry", "tree", "missing"
     label: str
     status: str = ""
+    fill: str = ""  # a colour an overlay gives it (usage statistics)
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +35,7 @@ class Arrow:
     target: str
     label: str = ""
     style: str = "solid"
+    width: float = 1.0  # an overlay draws busier arrows thicker
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +45,60 @@ class Diagram:
     title: str
     boxes: tuple[Box, ...]
     arrows: tuple[Arrow, ...]
+    legend: tuple[LegendEntry, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class LegendEntry:
+    """One line of an overlay's legend: a sample box's colours and what they mean."""
+
+    fill: str
+    stroke: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Overlay:
+    """Figures drawn over a tree's diagram: per node a fill and a line under its title, per way
+    out a count, a caption for the title and a legend (engine.authoring.stats_overlay)."""
+
+    caption: str
+    nodes: Mapping[str, tuple[str, str]]  # node id -> (fill colour, note under the title)
+    counts: Mapping[tuple[str, str], int]  # (node id, arrow label) -> times taken
+    legend: tuple[LegendEntry, ...] = ()
+
+
+MAX_WIDTH = 6.0
+
+
+def overlaid(diagram: Diagram, overlay: Overlay | None) -> Diagram:
+    """The diagram with an overlay's colours, notes, counts and legend, or as it is without one."""
+    if overlay is None:
+        return diagram
+    boxes = tuple(_overlaid_box(box, overlay) for box in diagram.boxes)
+    busiest = max(overlay.counts.values(), default=0)
+    arrows = tuple(_counted_arrow(arrow, overlay, busiest) for arrow in diagram.arrows)
+    title = f"{diagram.title} · {clean_label(overlay.caption, 2 * LABEL_LIMIT)}"
+    return Diagram(title.replace("\n", " "), boxes, arrows, overlay.legend)
+
+
+def _overlaid_box(box: Box, overlay: Overlay) -> Box:
+    kind, _, node_id = box.name.partition(":")
+    if kind != "node" or node_id not in overlay.nodes:
+        return box
+    fill, note = overlay.nodes[node_id]
+    label = f"{box.label}\n{clean_label(note)}" if note else box.label
+    return replace(box, label=label, fill=fill)
+
+
+def _counted_arrow(arrow: Arrow, overlay: Overlay, busiest: int) -> Arrow:
+    kind, _, node_id = arrow.source.partition(":")
+    count = overlay.counts.get((node_id, arrow.label)) if kind == "node" else None
+    if count is None:
+        return arrow
+    label = f"{arrow.label} ({count})" if arrow.label else str(count)
+    width = 1.0 + (MAX_WIDTH - 1.0) * count / busiest if busiest else 1.0
+    return replace(arrow, label=label, width=round(width, 1))
 
 
 def clean_label(text: str, limit: int = LABEL_LIMIT) -> str:
@@ -141,16 +197,35 @@ _MERMAID_CODED = frozenset("#;:%|[](){}`\\ﬂ¶")
 _PERCENTS = re.compile("%+")
 
 
-def to_mermaid(tree: Tree) -> str:
+def to_mermaid(tree: Tree, overlay: Overlay | None = None) -> str:
     """The tree as a Mermaid flowchart (renders on GitHub and GitLab)."""
-    diagram = diagram_of(tree)
+    diagram = overlaid(diagram_of(tree), overlay)
     # Mermaid reads a %%{…}%% directive anywhere, comments too: the title's %% are made single.
     lines = ["flowchart TD", f"  %% {_PERCENTS.sub('%', diagram.title)}"]
     lines.extend(f"  {_mermaid_box(box)}" for box in diagram.boxes)
     lines.extend(f"  {_mermaid_arrow(arrow)}" for arrow in diagram.arrows)
     lines.extend(f"  classDef {name} {style}" for name, style in _MERMAID_CLASSES)
     lines.extend(f"  class {','.join(ids)} {name}" for name, ids in _mermaid_classes(diagram))
+    lines.extend(_mermaid_overlay(diagram))
     return "\n".join(lines) + "\n"
+
+
+def _mermaid_overlay(diagram: Diagram) -> Iterator[str]:
+    """Fills, arrow widths and the legend of an overlay; nothing without one."""
+    for box in diagram.boxes:
+        if box.fill:
+            yield f"  style {mermaid_id(box.name)} fill:{box.fill}"
+    for index, arrow in enumerate(diagram.arrows):
+        if arrow.width != 1.0:
+            yield f"  linkStyle {index} stroke-width:{arrow.width}px"
+    if diagram.legend:
+        yield '  subgraph legend["Legend"]'
+        yield "    direction TB"
+        for index, entry in enumerate(diagram.legend):
+            yield f'    legend{index}["{mermaid_text(entry.text)}"]'
+        yield "  end"
+        for index, entry in enumerate(diagram.legend):
+            yield f"  style legend{index} fill:{entry.fill},stroke:{entry.stroke}"
 
 
 def mermaid_too_large(tree: Tree, text: str) -> str:
@@ -238,9 +313,9 @@ _DOT_STATUS = {
 _DOT_ARROWS = {"solid": "", "error": ", style=dashed", "walk": ", style=bold"}
 
 
-def to_dot(tree: Tree) -> str:
+def to_dot(tree: Tree, overlay: Overlay | None = None) -> str:
     """The tree as Graphviz dot source, every id and label quoted."""
-    diagram = diagram_of(tree)
+    diagram = overlaid(diagram_of(tree), overlay)
     lines = [
         f"digraph {_dot_id(tree.id)} {{",
         f"  graph [label={dot_label(diagram.title)}, labelloc=t, fontname=Helvetica]",
@@ -249,6 +324,7 @@ def to_dot(tree: Tree) -> str:
     ]
     lines.extend(f"  {_dot_box(box)}" for box in diagram.boxes)
     lines.extend(f"  {_dot_arrow(arrow)}" for arrow in diagram.arrows)
+    lines.extend(_dot_legend(diagram.legend))
     lines.append("}")
     return "\n".join(lines) + "\n"
 
@@ -272,11 +348,28 @@ def _dot_box(box: Box) -> str:
     attributes = f"label={dot_label(box.label)}, {_DOT_SHAPES.get(box.kind, 'shape=box')}"
     if box.status in _DOT_STATUS:
         attributes += f", {_DOT_STATUS[box.status]}"
+    if box.fill:
+        attributes += f", fillcolor={dot_string(box.fill)}"
     return f"{_dot_id(box.name)} [{attributes}]"
 
 
 def _dot_arrow(arrow: Arrow) -> str:
     label = f"label={dot_label(arrow.label)}" if arrow.label else ""
-    attributes = (label + _DOT_ARROWS[arrow.style]).lstrip(", ")
+    width = f", penwidth={arrow.width}" if arrow.width != 1.0 else ""
+    attributes = (label + _DOT_ARROWS[arrow.style] + width).lstrip(", ")
     edge = f"{_dot_id(arrow.source)} -> {_dot_id(arrow.target)}"
     return f"{edge} [{attributes}]" if attributes else edge
+
+
+def _dot_legend(legend: tuple[LegendEntry, ...]) -> Iterator[str]:
+    """An overlay's legend as a boxed cluster of sample nodes, stacked by invisible edges."""
+    if not legend:
+        return
+    yield '  subgraph "cluster_legend" {'
+    yield '    label="Legend"; fontsize=11; color="#9e9e9e"'
+    for index, entry in enumerate(legend):
+        colours = f"fillcolor={dot_string(entry.fill)}, color={dot_string(entry.stroke)}"
+        yield f'    "legend:{index}" [label={dot_label(entry.text)}, shape=box, {colours}]'
+    for index in range(1, len(legend)):
+        yield f'    "legend:{index - 1}" -> "legend:{index}" [style=invis]'
+    yield "  }"

@@ -6,13 +6,17 @@ import argparse
 import shutil
 import subprocess
 import sys
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from engine.errors import BranchwiseError, UsageError
+from tui.commands.stats import since_timestamp
 from tui.options import common_options
 
 if TYPE_CHECKING:
+    from engine.authoring.diagram import Overlay
+    from engine.sessions.stats import VersionStats
     from engine.tree.model import Tree
 
 FORMATS = ("mermaid", "dot")
@@ -32,7 +36,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "coloured by status, choice and route labels on the arrows, links to other trees shown. "
         "Prints Mermaid (renders on GitHub and GitLab) unless told otherwise. With -o, the file's "
         "suffix decides: .mmd writes Mermaid, .dot or .gv writes dot source, and .svg, .png or "
-        ".pdf renders through Graphviz's 'dot', which must be installed.",
+        ".pdf renders through Graphviz's 'dot', which must be installed. With --stats, the "
+        "session store's figures for the tree's version are drawn on it: each node filled by how "
+        "often walks were abandoned there (or, for an outcome, ended there), its visits under "
+        "its title, and the times each choice or route was taken on its arrow, with a legend.",
         parents=[common_options()],
     )
     parser.add_argument("tree", metavar="TREE", help="a tree id or the path of a tree file")
@@ -49,6 +56,18 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         type=Path,
         help="write to FILE instead of printing (.mmd, .dot, .gv, or .svg/.png/.pdf to render)",
     )
+    parser.add_argument(
+        "--stats",
+        action="store_true",
+        help="colour each node by how often walks of the tree's version ended or were abandoned "
+        "there (from the session store, --db), with a legend and counts on the arrows",
+    )
+    parser.add_argument(
+        "--since",
+        metavar="DATE",
+        type=since_timestamp,
+        help="with --stats: only sessions started at DATE or later (YYYY-MM-DD or ISO 8601)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -57,11 +76,14 @@ def run(args: argparse.Namespace) -> int:
 
     output: Path | None = args.output
     language = chosen_format(args.format, output)
+    if args.since is not None and not args.stats:
+        raise UsageError("--since counts sessions for --stats; add --stats")
     tree = open_library(args).load(args.tree)
+    overlay = usage_overlay(args, tree) if args.stats else None
     if output is not None and output.suffix.lower() in RENDERED_SUFFIXES:
-        _write(output, render(_graphviz(), to_dot(tree), output.suffix.lower()[1:]))
+        _write(output, render(_graphviz(), to_dot(tree, overlay), output.suffix.lower()[1:]))
         return 0
-    text = to_dot(tree) if language == "dot" else to_mermaid(tree)
+    text = to_dot(tree, overlay) if language == "dot" else to_mermaid(tree, overlay)
     if language == "mermaid":
         _warn_if_too_large(tree, text)
     if output is None:
@@ -69,6 +91,39 @@ def run(args: argparse.Namespace) -> int:
     else:
         _write(output, text.encode("utf-8"))
     return 0
+
+
+def usage_overlay(args: argparse.Namespace, tree: Tree) -> Overlay:
+    """The figures of the tree's version from the session store, as a diagram overlay."""
+    from engine.authoring.stats_overlay import stats_overlay
+
+    versions = _version_figures(args, tree.id)
+    figures = next((v for v in versions if v.summary.version == tree.version), None)
+    since = f" since {_day(args.since)}" if args.since is not None else ""
+    if figures is None:
+        others = ", ".join(str(v.summary.version) for v in versions)
+        elsewhere = f" (versions with sessions: {others})" if others else ""
+        print(
+            f"branchwise: no sessions of {tree.id} version {tree.version}{since} in the session "
+            f"store{elsewhere}; every node is drawn as never visited",
+            file=sys.stderr,
+        )
+        return stats_overlay(tree, None, f"no walks of version {tree.version}{since}")
+    walks = figures.summary.started
+    caption = f"{walks} walk{'' if walks == 1 else 's'} of version {tree.version}{since}"
+    return stats_overlay(tree, figures, caption)
+
+
+def _version_figures(args: argparse.Namespace, tree_id: str) -> list[VersionStats]:
+    """The one place `graph` reads the session store: each version's figures for the tree."""
+    from engine.sessions.stats import tree_stats
+    from tui.options import db_path
+
+    return tree_stats(db_path(args), tree_id, args.since)
+
+
+def _day(timestamp: float) -> str:
+    return datetime.fromtimestamp(timestamp).astimezone().isoformat(timespec="minutes")
 
 
 def _warn_if_too_large(tree: Tree, text: str) -> None:
