@@ -39,14 +39,16 @@ class Clock:
         return self.now
 
 
-def fill_store(db: Path, walks: int = 200, seed: int = 7, version_start: float = START) -> None:
-    """Walk the Paya tree `walks` times into the store at `db`."""
+def fill_store(
+    db: Path, walks: int = 200, seed: int = 7, trees: Path = ROOT / "trees", start: float = START
+) -> None:
+    """Walk the Paya tree (the one in `trees`) `walks` times into the store at `db`."""
     chance = random.Random(seed)
-    library = Library([ROOT / "trees"])
+    library = Library([trees])
     tree = library.load(PORTAL)
     with Store(db) as store:
         for number in range(walks):
-            clock = Clock(version_start + number * 900 + chance.uniform(0, 600))
+            clock = Clock(start + number * 900 + chance.uniform(0, 600))
             runner = ActionRunner(stubs={"paya.get_contact": chance.choice(LOOKUPS)})
             walk = Walk(
                 tree,

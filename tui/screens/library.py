@@ -53,6 +53,8 @@ class LibraryScreen(Screen[None]):
         Binding("down", "move(1)", "Next", show=False),
         Binding("up", "move(-1)", "Previous", show=False),
         Binding("enter", "open", "Open"),
+        # s on the table; F2 also while typing in the search box, which takes the s.
+        Binding("s,f2", "stats", "Statistics", key_display="s/F2"),
         Binding("f1", "help", "Help"),
     ]
 
@@ -247,6 +249,19 @@ class LibraryScreen(Screen[None]):
         for message in resumed.messages:
             notify_plain(app, message, "warning", timeout=10)
         app.open_walk(resumed.walk)
+
+    def action_stats(self) -> None:
+        """The statistics of the tree under the cursor, version by version."""
+        from tui.screens.stats import StatsScreen
+
+        table = self.query_one("#trees", DataTable)
+        if not table.row_count:
+            return
+        tree_id = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        entry = self.branchwise.library.entries.get(tree_id or "")
+        if entry is not None:
+            store = self.branchwise.store
+            self.app.push_screen(StatsScreen(entry.id, entry.title, getattr(store, "path", None)))
 
     def action_help(self) -> None:
         self.branchwise.show_help()
