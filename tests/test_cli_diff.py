@@ -134,6 +134,11 @@ def test_against_a_git_revision(tmp_path: Path):
         f"paya-connect/customer-portal-access: version 1 (trees/{PORTAL.name}@HEAD) → version 2"
     )
 
+    by_id = diff(tmp_path, "paya-connect/customer-portal-access", "--against", "HEAD",
+                 "--library", "trees", cwd=repo)  # fmt: skip
+    assert by_id.returncode == 1, by_id.stderr
+    assert "  check-is-user: route 'Is User: YES' now goes to 'not-user-yet'" in by_id.stdout
+
     unknown = diff(tmp_path, "trees/" + PORTAL.name, "--against", "no-such-rev", cwd=repo)
     assert (unknown.returncode, unknown.stdout) == (2, "")
     assert unknown.stderr == (

@@ -37,7 +37,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         nargs="+",
         type=Path,
         metavar="FILE",
-        help="OLD NEW, or one TREE file with --against",
+        help="OLD NEW, or one TREE (a file, or a tree id) with --against",
     )
     parser.add_argument(
         "--against",
@@ -55,6 +55,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def run(args: argparse.Namespace) -> int:
     from engine.authoring.diff import compare
 
+    if args.against is not None and len(args.files) == 1:
+        args.files = [_tree_file(args, args.files[0])]
     old, new = _versions(args.files, args.against)
     tree_file: Path = args.files[-1]
     result = compare(old, new, _scenarios(tree_file, new), _linked_trees(args, tree_file))
@@ -81,6 +83,15 @@ def _versions(files: Sequence[Path], against: str | None) -> tuple[Tree, Tree]:
     return read_version(_read(files[0]), str(files[0])), read_version(
         _read(files[1]), str(files[1])
     )
+
+
+def _tree_file(args: argparse.Namespace, given: Path) -> Path:
+    """The file --against compares: as given, or the file of the tree with that id."""
+    if given.exists() or given.suffix == ".yaml":
+        return given
+    from tui.options import open_library
+
+    return open_library(args).find(str(given))
 
 
 def _read(path: Path) -> bytes:
