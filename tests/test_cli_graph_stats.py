@@ -99,7 +99,10 @@ def test_mermaid_has_the_same_figures_styles_and_a_legend(tmp_path: Path, store:
 
 
 def test_since_after_every_walk_draws_every_node_as_never_visited(tmp_path: Path, store: Path):
-    done = graph(tmp_path, store, "--since", "2030-01-01", "--format", "dot")
+    elsewhere = tmp_path / "empty.sqlite3"  # --db wins over BRANCHWISE_DB
+    done = graph(
+        tmp_path, elsewhere, "--since", "2030-01-01", "--format", "dot", "--db", str(store)
+    )
     assert done.returncode == 0
     assert (
         "no sessions of paya-connect/customer-portal-access version 1 since 2030-01-01"
