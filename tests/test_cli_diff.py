@@ -170,3 +170,29 @@ def test_against_outside_a_repository_and_other_usage_errors(tmp_path: Path):
     not_tree = diff(tmp_path, str(lone), str(other))
     assert not_tree.returncode == 2 and "is not a tree" in not_tree.stderr
     assert "Traceback" not in outside.stderr + missing.stderr + not_tree.stderr
+
+
+ROUTER = ROOT / "tests" / "data" / "scenarios" / "router.yaml"
+TESTS_INSIDE = """\
+tests:
+  - name: under warranty
+    answers: [y, AB1234]
+    actions: {paya.get_contact: {is_user: true}}
+    expect: {outcome: fixed}
+"""
+
+
+def test_the_scenarios_inside_a_tree_are_walked_too(tmp_path: Path):
+    old, new = tmp_path / "old.yaml", tmp_path / "new.yaml"
+    old.write_text(ROUTER.read_text() + TESTS_INSIDE)
+    new.write_text(
+        ROUTER.read_text().replace("goto: fixed, when:", "goto: sold, when:") + TESTS_INSIDE
+    )
+    done = diff(tmp_path, str(old), str(new))
+    assert done.returncode == 1
+    assert done.stdout.splitlines()[-4:] == [
+        "scenarios that now take another path or end otherwise: 1 of 1",
+        f"  under warranty ({new}:37), fails its expectations on the new version",
+        "    was: … → lookup → fixed (resolved at fixed)",
+        "    now: … → lookup → sold (unresolved at sold)",
+    ]

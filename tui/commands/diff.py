@@ -108,7 +108,7 @@ def _read(path: Path) -> bytes:
 
 
 def _scenarios(tree_file: Path, new: Tree) -> list[Scenario]:
-    """The scenarios beside the tree file and inside the new version."""
+    """The scenarios beside the tree file and in its `tests:` (the file as it is now)."""
     from engine.authoring.scenarios import scenarios_in
     from engine.tree.reader import read_file
 
@@ -117,8 +117,7 @@ def _scenarios(tree_file: Path, new: Tree) -> list[Scenario]:
     if sidecar.is_file():
         found.extend(scenarios_in(read_file(sidecar).data, str(sidecar), new.id))
     if new.tests:
-        data = {"nodes": {}, "id": new.id, "tests": list(new.tests)}
-        found.extend(scenarios_in(data, new.path, new.id))
+        found.extend(scenarios_in(read_file(tree_file).data, str(tree_file), new.id))
     return found
 
 
