@@ -12,8 +12,8 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from engine.authoring.scenarios import Scenario, run_scenario
-from engine.errors import TreeNotFound, UsageError
+from engine.authoring.scenarios import Result, Scenario, run_scenario
+from engine.errors import BranchwiseError, TreeNotFound, UsageError
 from engine.text import display
 from engine.tree.model import (
     Action,
@@ -337,8 +337,8 @@ def condition_text(condition: Condition | None) -> str:
 def _path_change(
     scenario: Scenario, old: Tree, new: Tree, load_linked: TreeLoader | None
 ) -> PathChange | None:
-    before = run_scenario(scenario, _loader(scenario, old, load_linked))
-    after = run_scenario(scenario, _loader(scenario, new, load_linked))
+    before = _walked(scenario, _loader(scenario, old, load_linked))
+    after = _walked(scenario, _loader(scenario, new, load_linked))
     if before.path == after.path and before.end == after.end:
         return None
     return PathChange(
@@ -350,6 +350,15 @@ def _path_change(
         after.end,
         after.passed,
     )
+
+
+def _walked(scenario: Scenario, load: TreeLoader) -> Result:
+    """The scenario walked on one version; a version it cannot walk at all (a start that names
+    no node, a linked tree missing) ends it where it stands, with the reason."""
+    try:
+        return run_scenario(scenario, load)
+    except BranchwiseError as exc:
+        return Result(scenario, failures=[exc.message], end=f"not walked: {exc.message}")
 
 
 def _loader(scenario: Scenario, version: Tree, load_linked: TreeLoader | None) -> TreeLoader:

@@ -209,3 +209,12 @@ def test_a_version_with_errors_is_still_compared(tmp_path: Path):
     broken = OLD.replace("next: fixed", "next: nowhere", 1)
     (change,) = tree_changes(version(OLD), version(broken))
     assert change.what == "next now goes to 'nowhere' (was 'fixed')"
+
+
+def test_a_version_the_scenario_cannot_walk_at_all_ends_it_with_the_reason():
+    scenarios = scenarios_in(SCENARIOS, "printer.test.yaml", None)
+    result = compare(version(OLD), edited(("start: power", "start: nowhere")), scenarios)
+    assert [p.new_path for p in result.paths] == [(), ()]
+    assert result.paths[0].new_end == (
+        "not walked: tree 'test/printer' has no start node 'nowhere'; run 'branchwise validate'"
+    )

@@ -179,8 +179,12 @@ def _path_lines(path: PathChange) -> Iterator[str]:
     before, after = split_paths(path.old_path, path.new_path)
     verdict = "passes" if path.passes else "fails its expectations"
     yield f"  {path.name} ({path.where}), {verdict} on the new version"
-    yield f"    was: {' → '.join(before)} ({path.old_end})"
-    yield f"    now: {' → '.join(after)} ({path.new_end})"
+    yield f"    was: {_steps(before)} ({path.old_end})"
+    yield f"    now: {_steps(after)} ({path.new_end})"
+
+
+def _steps(path: Sequence[str]) -> str:
+    return " → ".join(path) or "no step"
 
 
 def split_paths(old: Sequence[str], new: Sequence[str]) -> tuple[list[str], list[str]]:
@@ -224,6 +228,6 @@ def _markdown_path(path: PathChange) -> str:
 
     before, after = split_paths(path.old_path, path.new_path)
     verdict = "passes" if path.passes else "**fails**"
-    was = inline(f"{' → '.join(before)} ({path.old_end})")
-    now = inline(f"{' → '.join(after)} ({path.new_end})")
+    was = inline(f"{_steps(before)} ({path.old_end})")
+    now = inline(f"{_steps(after)} ({path.new_end})")
     return f"| {inline(path.name)} ({inline(path.where)}) | {was} | {now} | {verdict} |"
