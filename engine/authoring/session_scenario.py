@@ -59,8 +59,9 @@ def scenario_text(record: SessionRecord) -> tuple[str, list[str]]:
         allow_unicode=True,
         width=100,
     )
+    # one_line: a comment ends at a line break, and these come from the store.
     header = (
-        f"# Recorded from session {record.id} of {record.tree_id} version "
+        f"# Recorded from session {one_line(record.id)} of {one_line(record.tree_id)} version "
         f"{record.tree_version}, started {iso(record.started_at)}.\n"
         "# Action results are the recorded ones, credentials masked; nothing real is called.\n"
     )
