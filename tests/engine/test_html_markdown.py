@@ -4,13 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from engine.authoring.importers.html_document import (
-    MAX_ELEMENT_DEPTH,
-    defuse_markup,
-    parse_html,
-    text_of,
-)
+from engine.authoring.importers.errors import ArticleImportError
+from engine.authoring.importers.html_document import Element, parse_html, text_of
 from engine.authoring.importers.html_markdown import join_blocks, safe_url, to_blocks
+from engine.authoring.importers.nesting import MAX_ELEMENT_DEPTH, MAX_TAGS, bound_markup
 
 
 def markdown(html: str) -> str:
@@ -58,11 +55,42 @@ def test_links_images_and_unsafe_schemes() -> None:
         '<img src="data:image/png;base64,AA" alt="inline"> <img src="vbscript:x"></p>'
     )
     assert markdown(html) == (
-        "[site](https://x.test/a%20b%281%29) [mail](mailto:a@x.test) bad [/kb/12](/kb/12) "
+        "[site](https://x.test/a%20b%281%29) [mail](mailto:a@x.test) bad "
         "[Shot](https://x.test/i.png) inline"
     )
     assert safe_url(" JAVASCRIPT:alert(1)") is None
     assert safe_url("") is None
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "//evil.test/x",
+        "/kb/12",
+        "kb/12",
+        "#top",
+        "https:evil.test",
+        "https:///path-only",
+        "http://[broken",
+        "tel:+15550100",
+        "ftp://files.test/a",
+        "data:text/html,<b>x</b>",
+        "mailto:",
+    ],
+)
+def test_only_full_http_https_and_mailto_urls_are_kept(url: str) -> None:
+    assert safe_url(url) is None
+    assert markdown(f'<p><a href="{url}">kept text</a></p>') == "kept text"
+
+
+def test_kept_urls_cannot_end_the_link_or_read_as_markup() -> None:
+    assert safe_url("https://x.test/<b>`{{v}}`</b> (1)\\") == (
+        "https://x.test/%3Cb%3E%60%7B%7Bv%7D%7D%60%3C/b%3E%20%281%29%5C"
+    )
+    assert safe_url("HTTPS://Ünï.test/é?q=1&r=2#f") == "HTTPS://Ünï.test/é?q=1&r=2#f"
+    assert markdown('<p><a href="https://x.test/">[click] *here*</a></p>') == (
+        "[\\[click\\] \\*here\\*](https://x.test/)"
+    )
 
 
 def test_text_that_markdown_would_read_is_escaped() -> None:
@@ -133,9 +161,16 @@ def test_control_characters_never_reach_the_text() -> None:
     assert markdown(html) == "a\\[31mred bc"
 
 
+def body_of(html: str) -> Element:
+    root = parse_html(html).root
+    body = next(element for element in root.children[0].children if element.tag == "body")
+    assert isinstance(body, Element)
+    return body
+
+
 def test_implied_end_tags_close_paragraphs_items_and_cells() -> None:
-    root = parse_html("<p>one<p>two<ul><li>a<li>b</ul><table><tr><td>1<td>2<tr><td>3</table>").root
-    assert [child.tag for child in root.children if not isinstance(child, str)] == [
+    body = body_of("<p>one<p>two<ul><li>a<li>b</ul><table><tr><td>1<td>2<tr><td>3</table>")
+    assert [child.tag for child in body.children if not isinstance(child, str)] == [
         "p",
         "p",
         "ul",
@@ -144,20 +179,71 @@ def test_implied_end_tags_close_paragraphs_items_and_cells() -> None:
     assert markdown("<ul><li>a<li>b</ul>") == "- a\n- b"
 
 
+def test_misnested_markup_is_read_as_an_html5_browser_shows_it() -> None:
+    assert markdown("<p>a <b>bold<p>still bold</p>") == "a **bold**\n\n**still bold**"
+    assert markdown("<table><tr><td>cell</td></tr>stray</table>") == ("stray\n\n| cell |\n| --- |")
+
+
+def depth_of(root: Element) -> int:
+    """How many elements deep the tree under root goes."""
+    deepest, pending = 0, [(root, 0)]
+    while pending:
+        element, depth = pending.pop()
+        deepest = max(deepest, depth)
+        pending.extend((c, depth + 1) for c in element.children if isinstance(c, Element))
+    return deepest
+
+
 def test_nesting_deeper_than_the_limit_is_kept_as_text() -> None:
     document = parse_html("<div>" * 1000 + "bottom" + "</div>" * 1000 + "<p>after</p>")
     assert document.flattened_deep_nesting
-    depth, element = 0, document.root
-    while element.children and not isinstance(element.children[0], str):
-        element = element.children[0]
-        depth += 1
-    assert depth == MAX_ELEMENT_DEPTH
+    assert depth_of(document.root) == MAX_ELEMENT_DEPTH
     assert text_of(document.root) == "bottom after"
 
 
-def test_defusing_escapes_only_the_lt_signs_that_open_nothing() -> None:
-    assert defuse_markup("<b>x</b> a < b <!-- c <i> --> <a href='1'") == (
-        "<b>x</b> a &lt; b <!-- c <i> --> &lt;a href='1'"
-    )
-    assert defuse_markup("<script>if (a<b) x()</script><p>") == "<script>if (a<b) x()</script><p>"
-    assert defuse_markup("<![CDATA[ hidden ]]>shown") == "shown"
+@pytest.mark.parametrize(
+    "opening", ["<div>", "<ul><li>", "<blockquote>", "<section><span>", "<table><tr><td>"]
+)
+def test_tags_past_the_depth_limit_are_cut_out_before_parsing(opening: str) -> None:
+    bounded = bound_markup(opening * 1000 + "bottom")
+    assert bounded.flattened
+    assert len(bounded.text) < len(opening) * 1000
+    assert bounded.text.endswith("bottom")
+    document = parse_html(opening * 1000 + "bottom")
+    assert depth_of(document.root) <= MAX_ELEMENT_DEPTH
+    assert text_of(document.root) == "bottom"
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        "<p>para" * 1000,
+        "<ul>" + "<li>item" * 1000 + "</ul>",
+        "<dl>" + "<dt>term<dd>meaning" * 1000 + "</dl>",
+        "<table>" + "<tr><td>a<td>b" * 1000 + "</table>",
+        "<a href='#'>link" * 1000,
+        "<div>open</div>" * 1000,
+        "<br><img src=x><hr>" * 1000,
+        "<script>" + "<div>" * 1000 + "</script><p>after",
+        "<!--" + "<div>" * 1000 + "--><p>after",
+        "<textarea>" + "<div>" * 1000 + "</textarea><p>after",
+    ],
+)
+def test_siblings_void_tags_raw_text_and_comments_do_not_count_as_depth(html: str) -> None:
+    bounded = bound_markup(html)
+    assert not bounded.flattened
+    assert bounded.text == html
+
+
+def test_the_end_tags_of_cut_elements_are_cut_too() -> None:
+    html = "<div>" * 200 + "deep" + "</div>" * 200 + "<p>after</p>"
+    bounded = bound_markup(html)
+    assert bounded.text == "<div>" * 150 + "deep" + "</div>" * 150 + "<p>after</p>"
+
+
+def test_an_article_with_too_many_tags_is_refused() -> None:
+    bound_markup("<b>" * MAX_TAGS)
+    with pytest.raises(ArticleImportError, match="more than 200,000 tags"):
+        bound_markup("<b>" * (MAX_TAGS + 1))
+    with pytest.raises(ArticleImportError, match="more than 200,000 tags"):
+        parse_html("<a " * (MAX_TAGS + 1))

@@ -50,6 +50,7 @@ HEAVY = (
     "engine.tree.checker",
     "engine.actions.catalog",
     "tomllib",
+    "selectolax",
 )
 
 

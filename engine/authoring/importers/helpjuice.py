@@ -38,7 +38,6 @@ from engine.authoring.importers.draft import (
 from engine.authoring.importers.errors import ArticleImportError
 from engine.authoring.importers.flattened_lists import read_flattened_tree
 from engine.authoring.importers.html_document import (
-    MAX_ELEMENT_DEPTH,
     Document,
     Element,
     find_first,
@@ -47,6 +46,7 @@ from engine.authoring.importers.html_document import (
     walk,
 )
 from engine.authoring.importers.html_markdown import Block, join_blocks, plain_text, to_blocks
+from engine.authoring.importers.nesting import MAX_ELEMENT_DEPTH
 
 PREFIX = "helpjuice-decision-tree"
 TREE = PREFIX

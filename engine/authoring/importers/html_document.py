@@ -1,37 +1,17 @@
-"""A small, bounded HTML document model built with the standard library's html.parser."""
+"""An article's HTML as a small document model, parsed by Lexbor (selectolax), an HTML5 parser."""
 
 from __future__ import annotations
 
 import codecs
 import re
 from collections.abc import Callable, Iterator, Sequence
-from html.parser import HTMLParser
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode, SelectolaxError
 
 from engine.authoring.importers.errors import ArticleImportError
+from engine.authoring.importers.nesting import MAX_ELEMENT_DEPTH, bound_markup
 from engine.text import plain
 
-MAX_ELEMENT_DEPTH = 150
-"""Elements nested deeper than this are kept as text only, so no walk can exhaust the stack."""
-
-VOID_TAGS = frozenset(
-    [
-        "area",
-        "base",
-        "br",
-        "col",
-        "embed",
-        "hr",
-        "img",
-        "input",
-        "keygen",
-        "link",
-        "meta",
-        "param",
-        "source",
-        "track",
-        "wbr",
-    ]
-)
 DROPPED_TAGS = frozenset(
     [
         "script",
@@ -47,46 +27,6 @@ DROPPED_TAGS = frozenset(
         "select",
     ]
 )
-# A start tag of one of these closes an open <p>, as an HTML5 browser does.
-CLOSES_PARAGRAPH = frozenset(
-    [
-        "address",
-        "article",
-        "aside",
-        "blockquote",
-        "details",
-        "div",
-        "dl",
-        "fieldset",
-        "figcaption",
-        "figure",
-        "footer",
-        "form",
-        "h1",
-        "h2",
-        "h3",
-        "h4",
-        "h5",
-        "h6",
-        "header",
-        "hr",
-        "main",
-        "nav",
-        "ol",
-        "p",
-        "pre",
-        "section",
-        "table",
-        "ul",
-    ]
-)
-_TAG_START = re.compile(r"<(?:[A-Za-z]|/[A-Za-z]|!|\?)")
-_DOCTYPE = re.compile(r"<!doctype", re.IGNORECASE)
-_RAW_TEXT_TAG = re.compile(r"<(script|style)[\s/>]", re.IGNORECASE)
-_RAW_TEXT_END = {
-    "script": re.compile(r"</script", re.IGNORECASE),
-    "style": re.compile(r"</style", re.IGNORECASE),
-}
 INLINE_TAGS = frozenset(
     [
         "a",
@@ -176,171 +116,60 @@ def _declared_charset(data: bytes) -> str | None:
 
 
 def parse_html(text: str) -> Document:
-    """The document tree of the HTML text, however malformed."""
-    builder = _TreeBuilder()
+    """The document tree of the HTML text, however malformed, as an HTML5 browser builds it."""
+    bounded = bound_markup(text)
     try:
-        builder.feed(defuse_markup(text))
-        builder.close()
-    except (AssertionError, ValueError) as problem:
+        parsed = LexborHTMLParser(bounded.text)
+    except (SelectolaxError, ValueError) as problem:
         raise ArticleImportError(f"the HTML could not be parsed ({problem})") from problem
-    return Document(builder.root, builder.flattened)
+    builder = _ModelBuilder()
+    builder.add(parsed.root)
+    return Document(builder.root, bounded.flattened or builder.flattened)
 
 
-def defuse_markup(text: str) -> str:
-    """The text with every '<' that starts no complete tag escaped.
+class _ModelBuilder:
+    """Copies Lexbor's tree into Elements without recursion, leaving out what is never content.
 
-    html.parser rescans to the end of the input for each unterminated tag, which makes
-    hostile input such as '<a <a <a …' take quadratic time; escaping those '<' first keeps
-    parsing linear, and a browser would show them as text anyway.
+    Elements past MAX_ELEMENT_DEPTH (which bound_markup already prevents for the parser's own
+    tree) are left out with their text kept, so no later walk can exhaust the stack.
     """
-    scanner = _MarkupScanner(text)
-    return scanner.run()
-
-
-class _MarkupScanner:
-    """One linear pass over the text, remembering where it last found each delimiter."""
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self.out: list[str] = []
-        self.found: dict[str, int] = {}
-
-    def run(self) -> str:
-        pos = 0
-        while (start := _TAG_START.search(self.text, pos)) is not None:
-            self.out.append(self.text[pos : start.start()].replace("<", "&lt;"))
-            pos = self._take_construct(start.start())
-        self.out.append(self.text[pos:].replace("<", "&lt;"))
-        return "".join(self.out)
-
-    def _next(self, needle: str, start: int) -> int:
-        """Where needle next occurs at or after start, or len(text) when it never does."""
-        cached = self.found.get(needle, -1)
-        if cached < start:
-            where = self._search(needle, start)
-            cached = len(self.text) if where < 0 else where
-            self.found[needle] = cached
-        return cached
-
-    def _search(self, needle: str, start: int) -> int:
-        if needle in _RAW_TEXT_END:
-            found = _RAW_TEXT_END[needle].search(self.text, start)
-            return -1 if found is None else found.start()
-        return self.text.find(needle, start)
-
-    def _take_construct(self, start: int) -> int:
-        if self.text.startswith("<!--", start):
-            end = self._next("-->", start + 4) + 3
-        elif self.text.startswith("<!", start) and not _DOCTYPE.match(self.text, start):
-            # '<![CDATA[…]]>' and other '<!…>' are bogus comments in HTML: hidden, up to '>'.
-            end = self._next(">", start) + 1
-            if end <= len(self.text):
-                return end
-        else:
-            end = self._next(">", start) + 1
-            if self._next("<", start + 1) < end:
-                end = len(self.text) + 1
-        if end > len(self.text):
-            self.out.append("&lt;")
-            return start + 1
-        self.out.append(self.text[start:end])
-        raw = _RAW_TEXT_TAG.match(self.text, start)
-        if raw is None:
-            return end
-        close = self._next(raw.group(1).lower(), end)
-        self.out.append(self.text[end:close])
-        return close
-
-
-class _TreeBuilder(HTMLParser):
-    """Turns parser events into Elements, closing what HTML closes implicitly."""
 
     def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
         self.root = Element("#document", {}, None)
-        self.stack: list[Element] = [self.root]
-        self.dropping: str | None = None
-        self.dropping_depth = 0
-        self.ignored_open = 0
         self.flattened = False
 
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if self.dropping is not None or tag in DROPPED_TAGS:
-            self._start_dropped(tag)
-            return
-        self._close_implied_by(tag)
-        if tag in VOID_TAGS:
-            self._append(Element(tag, _clean_attrs(attrs), self.stack[-1]))
-        elif len(self.stack) > MAX_ELEMENT_DEPTH:
-            self.ignored_open += 1
-            self.flattened = True
-        else:
-            element = Element(tag, _clean_attrs(attrs), self.stack[-1])
-            self._append(element)
-            self.stack.append(element)
-
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if self.dropping is not None or tag in DROPPED_TAGS:
-            return
-        self._close_implied_by(tag)
-        self._append(Element(tag, _clean_attrs(attrs), self.stack[-1]))
-
-    def _start_dropped(self, tag: str) -> None:
-        # Only the dropped element's own tag is counted: its inside may leave others unclosed.
-        if self.dropping is None:
-            self.dropping = tag
-        self.dropping_depth += tag == self.dropping
-
-    def handle_endtag(self, tag: str) -> None:
-        if self.dropping is not None:
-            self.dropping_depth -= tag == self.dropping
-            if not self.dropping_depth:
-                self.dropping = None
-        elif self.ignored_open:
-            self.ignored_open -= 1
-        elif tag not in ("body", "html"):
-            # As in a browser, whatever follows </body> still belongs to the body.
-            self._close(tag)
-
-    def handle_data(self, data: str) -> None:
-        if self.dropping is None:
-            self._append(plain(data))
-
-    def _append(self, node: Element | str) -> None:
-        children = self.stack[-1].children
-        if isinstance(node, str) and children and isinstance(children[-1], str):
-            children[-1] += node
-        elif node:
-            children.append(node)
-
-    def _close(self, tag: str) -> None:
-        for depth in range(len(self.stack) - 1, 0, -1):
-            if self.stack[depth].tag == tag:
-                del self.stack[depth:]
-                return
-
-    def _close_implied_by(self, tag: str) -> None:
-        if tag in CLOSES_PARAGRAPH and self.stack[-1].tag == "p":
-            self.stack.pop()
-        elif tag == "li":
-            self._close_open_sibling("li", stop_at=("ul", "ol"))
-        elif tag in ("td", "th"):
-            self._close_open_sibling("td", "th", stop_at=("tr", "table"))
-        elif tag == "tr":
-            self._close_open_sibling("tr", stop_at=("table", "tbody", "thead", "tfoot"))
-
-    def _close_open_sibling(self, *tags: str, stop_at: tuple[str, ...]) -> None:
-        for depth in range(len(self.stack) - 1, 0, -1):
-            current = self.stack[depth].tag
-            if current in stop_at:
-                return
-            if current in tags:
-                del self.stack[depth:]
-                return
+    def add(self, top: LexborNode | None) -> None:
+        # Each entry: the next node to copy, the element it goes into, and that element's depth.
+        pending: list[tuple[LexborNode | None, Element, int]] = [(top, self.root, 0)]
+        while pending:
+            node, parent, depth = pending.pop()
+            if node is None:
+                continue
+            pending.append((node.next, parent, depth))
+            tag = node.tag or ""
+            if tag == "-text":
+                _append(parent, plain(node.text_content or ""))
+            elif tag.startswith(("-", "!")) or tag in DROPPED_TAGS:
+                continue
+            elif depth >= MAX_ELEMENT_DEPTH:
+                self.flattened = True
+                pending.append((node.child, parent, depth))
+            else:
+                element = Element(tag, _clean_attrs(node.attributes), parent)
+                parent.children.append(element)
+                pending.append((node.child, element, depth + 1))
 
 
-def _clean_attrs(attrs: list[tuple[str, str | None]]) -> dict[str, str]:
-    return {name: plain(value or "") for name, value in attrs}
+def _append(parent: Element, text: str) -> None:
+    children = parent.children
+    if children and isinstance(children[-1], str):
+        children[-1] += text
+    elif text:
+        children.append(text)
+
+
+def _clean_attrs(attrs: dict[str, str | None]) -> dict[str, str]:
+    return {name: plain(value or "") for name, value in attrs.items()}
 
 
 def walk(root: Element, descend: Callable[[Element], bool] | None = None) -> Iterator[Element]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from engine.authoring.importers.html_document import (
     INLINE_TAGS,
@@ -34,13 +35,17 @@ EMPHASIS = {"strong": "**", "b": "**", "em": "*", "i": "*", "s": "~~", "del": "~
 CODE_TAGS = frozenset(["code", "kbd", "samp", "tt"])
 HEADINGS = {f"h{level}": level for level in range(1, 7)}
 MAX_BOLD_HEADING = 80
-SAFE_SCHEMES = frozenset({"http", "https", "mailto", "tel", "ftp"})
+WEB_SCHEMES = frozenset({"http", "https"})
+LINK_SCHEMES = WEB_SCHEMES | {"mailto"}
 
 _HARD_BREAK = "\x00"  # control characters never survive parsing, so this cannot clash with text
 _SPECIAL = re.compile(r"([\\`*_\[\]<])|&(?=#?\w+;)")
 _LINE_START = re.compile(r"^(?:#{1,6}(?=\s|$)|>|[-+](?=\s|$)|-{3,}|={3,}|~{3,})", re.MULTILINE)
 _ORDERED_START = re.compile(r"^(\d{1,9})(?=[.)](?:\s|$))", re.MULTILINE)
-_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
+_EDGE_SPACE = re.compile(f"^[\\s{_HARD_BREAK}]+|[\\s{_HARD_BREAK}]+$")
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+_URL_IGNORED = re.compile(r"[\t\n\r]")  # a browser drops them from a URL, so must we
+_URL_UNSAFE = re.compile(r"[\s<>\"`{}|\\^()\x00-\x1f\x7f]")
 
 Skip = Callable[[Element], bool]
 
@@ -70,13 +75,28 @@ def join_blocks(blocks: Sequence[Block]) -> str:
     return "\n\n".join(block.markdown for block in blocks)
 
 
-def safe_url(url: str) -> str | None:
-    """The URL ready for a Markdown link, or None when its scheme could run code."""
-    cleaned = re.sub(r"[\t\n\r]", "", url).strip()
-    scheme = _SCHEME.match(cleaned)
-    if not cleaned or (scheme is not None and scheme.group(1).lower() not in SAFE_SCHEMES):
+def safe_url(url: str, schemes: frozenset[str] = LINK_SCHEMES) -> str | None:
+    """The URL ready for a Markdown link, or None unless it names one of these schemes.
+
+    A relative or protocol-relative link ('/kb/12', '//host/x') leads nowhere from a tree, or
+    somewhere its author never chose, so only a full URL is kept.
+    """
+    cleaned = _URL_IGNORED.sub("", url).strip()
+    try:
+        parts = urlsplit(cleaned) if _SCHEME.match(cleaned) else None
+        host = parts.hostname if parts is not None else None
+    except ValueError:  # such as a broken IPv6 address
         return None
-    return cleaned.replace(" ", "%20").replace("(", "%28").replace(")", "%29")
+    if parts is None or parts.scheme.lower() not in schemes:
+        return None
+    if (parts.scheme.lower() in WEB_SCHEMES and not host) or not (parts.netloc or parts.path):
+        return None
+    # Percent-encoded, nothing in it can end the link or read as Markdown or HTML.
+    return _URL_UNSAFE.sub(_percent_encoded, cleaned)
+
+
+def _percent_encoded(found: re.Match[str]) -> str:
+    return "".join(f"%{byte:02X}" for byte in found.group(0).encode("utf-8"))
 
 
 def _skip_nothing(element: Element) -> bool:
@@ -247,7 +267,7 @@ def _escape_line_start(line: str) -> str:
 
 
 def _wrap(inner: str, wrapper: str) -> str:
-    core = inner.strip(" " + _HARD_BREAK)
+    core = _EDGE_SPACE.sub("", inner)
     if not core:
         return inner
     lead = " " if inner[:1].isspace() else ""
@@ -267,7 +287,7 @@ def _code_span(text: str) -> str:
 def _image_link(element: Element) -> str:
     alt = " ".join(element.attrs.get("alt", "").split())
     source = element.attrs.get("src", "")
-    url = None if source.lstrip().lower().startswith("data:") else safe_url(source)
+    url = safe_url(source, WEB_SCHEMES)
     if url is None:
         return _escape_inline(alt)
     return f"[{_escape_inline(alt or 'image')}]({url})"
