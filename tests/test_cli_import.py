@@ -85,10 +85,101 @@ def test_unreadable_and_oversized_files_exit_1(tmp_path: Path) -> None:
 
 
 def test_an_unwritable_output_exits_1_cleanly(tmp_path: Path) -> None:
-    out = tmp_path / "no-such-dir" / "tree.yaml"
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder\n", encoding="utf-8")
+    out = blocker / "tree.yaml"
     done = branchwise("import", "helpjuice", str(PAYA), "-o", str(out), home=tmp_path)
     assert done.returncode == 1
     assert done.stderr.splitlines()[-1].startswith(f"{out}: error: cannot write the tree")
+    assert "Traceback" not in done.stderr
+
+
+def test_output_folders_that_do_not_exist_are_created(tmp_path: Path) -> None:
+    out = tmp_path / "trees" / "paya" / "portal.yaml"
+    done = branchwise("import", "helpjuice", str(PAYA), "-o", str(out), home=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.splitlines()[-1] == f"{out}: written"
+    validated = branchwise("validate", str(out), home=tmp_path)
+    assert validated.returncode == 0, validated.stdout + validated.stderr
+
+
+def article_with(after_tree: str) -> str:
+    """The two-level printer article with this HTML after its decision tree."""
+    html = (ARTICLES / "simple_two_level.html").read_text(encoding="utf-8")
+    return html.replace("</body>", f"{after_tree}</body>")
+
+
+def test_links_keep_full_http_and_mailto_urls_only(tmp_path: Path) -> None:
+    article = tmp_path / "links.html"
+    article.write_text(
+        article_with(
+            '<p><a href="//evil.test/x">relative to the protocol</a>, '
+            '<a href="/kb/12">on the site</a>, <a href="https://kb.example.com/a b">full [1]</a>, '
+            '<a href="mailto:help@example.com">mail</a>, <a href="tel:+15550100">phone</a>.</p>'
+        ),
+        encoding="utf-8",
+    )
+    out = tmp_path / "links.yaml"
+    done = branchwise("import", "helpjuice", str(article), "-o", str(out), home=tmp_path)
+    assert done.returncode == 0, done.stderr
+    tree = yaml.load(out.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
+    body = tree["nodes"]["cancel-the-job-print-it-again"]["body"]
+    assert body.endswith(
+        "relative to the protocol, on the site, [full \\[1\\]](https://kb.example.com/a%20b), "
+        "[mail](mailto:help@example.com), phone."
+    )
+    assert "evil.test" not in out.read_text(encoding="utf-8")
+
+
+def test_a_tree_that_validate_would_refuse_is_not_written(tmp_path: Path) -> None:
+    article = tmp_path / "long.html"
+    html = (ARTICLES / "simple_two_level.html").read_text(encoding="utf-8")
+    padding = "<p>Padding words, and more padding words here. Then the same again.</p>" * 31_000
+    article.write_text(html.replace("<p>Switch it on", f"{padding}<p>Switch it on"), "utf-8")
+
+    out = tmp_path / "long.yaml"
+    done = branchwise("import", "helpjuice", str(article), "-o", str(out), home=tmp_path)
+    assert done.returncode == 1
+    assert done.stderr.splitlines() == [
+        f"{article}: error: the tree made from it would be 2.1 MiB; "
+        "'branchwise validate' refuses trees over 2 MiB"
+    ]
+    assert not out.exists()
+    assert list(tmp_path.glob("*.yaml")) == []
+    printed = branchwise("import", "helpjuice", str(article), home=tmp_path)
+    assert (printed.returncode, printed.stdout) == (1, "")
+
+
+def test_text_after_the_tree_repeated_past_the_limit_is_refused(tmp_path: Path) -> None:
+    panels = "".join(
+        f'<div class="helpjuice-decision-tree-button" data-id="p{n}">Answer {n}</div>'
+        for n in range(50)
+    ) + "".join(
+        f'<div class="helpjuice-decision-tree-tab-content" id="p{n}"><p>Done {n}.</p></div>'
+        for n in range(50)
+    )
+    html = (
+        '<p>Which?</p><div class="helpjuice-decision-tree-tabs">'
+        f"{panels}</div><p>{'After the tree. ' * 4000}</p>"
+    )
+    article = tmp_path / "many.html"
+    article.write_text(html, encoding="utf-8")
+    done = branchwise("import", "helpjuice", str(article), home=tmp_path)
+    assert done.returncode == 1
+    assert done.stderr.strip() == (
+        f"{article}: error: the tree made from it would be 3.1 MiB (the text after the decision "
+        "tree ends each of 50 outcomes); 'branchwise validate' refuses trees over 2 MiB"
+    )
+
+
+def test_an_article_of_too_many_tags_is_refused(tmp_path: Path) -> None:
+    article = tmp_path / "tags.html"
+    article.write_text(article_with("<a " * 300_000), encoding="utf-8")
+    done = branchwise("import", "helpjuice", str(article), home=tmp_path)
+    assert done.returncode == 1
+    assert done.stderr.strip() == (
+        f"{article}: error: the article has more than 100,000 tags; longer articles are refused"
+    )
 
 
 def test_usage_errors_exit_2(tmp_path: Path) -> None:

@@ -243,7 +243,7 @@ def test_the_end_tags_of_cut_elements_are_cut_too() -> None:
 
 def test_an_article_with_too_many_tags_is_refused() -> None:
     bound_markup("<b>" * MAX_TAGS)
-    with pytest.raises(ArticleImportError, match="more than 200,000 tags"):
+    with pytest.raises(ArticleImportError, match="more than 100,000 tags"):
         bound_markup("<b>" * (MAX_TAGS + 1))
-    with pytest.raises(ArticleImportError, match="more than 200,000 tags"):
+    with pytest.raises(ArticleImportError, match="more than 100,000 tags"):
         parse_html("<a " * (MAX_TAGS + 1))

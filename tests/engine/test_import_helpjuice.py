@@ -711,3 +711,16 @@ def test_any_shuffle_of_article_markup_imports_or_is_refused_cleanly(pieces: lis
         assert node["title"].strip()
         assert all(choice["goto"] in nodes for choice in node.get("choices", []))
         assert node.get("next", result.tree["start"]) in nodes
+
+
+def test_text_past_what_any_tree_could_hold_stops_the_import_early() -> None:
+    tree = (DATA / "simple_two_level.html").read_text(encoding="utf-8")
+    words = "<p>" + "word " * 1_000_000 + "</p>"
+    with pytest.raises(ArticleImportError, match=r"holds over 4 MiB of text\); 'branchwise valid"):
+        import_helpjuice(tree.replace("Cancel the job.", words), "long")
+
+
+def test_indentation_between_tags_is_not_counted_as_text(tmp_path: Path) -> None:
+    tree = (DATA / "simple_two_level.html").read_text(encoding="utf-8")
+    indented = tree.replace("<p>Still stuck?", "<span>\n" + " " * 5_000_000 + "</span><p>Still")
+    validated(import_helpjuice(indented, "indented"), tmp_path)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import re
 import sys
@@ -24,12 +25,17 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "placeholders, empty panels, renamed answers) is marked with a '#' comment in the YAML "
         "and listed on stderr as 'FILE: note: ...'. Prints the YAML unless -o is given.",
         epilog="Exit status: 0 converted, 1 the file cannot be read, holds no decision tree, "
-        "or the output exists (without --force) or cannot be written.",
+        "would give a tree that 'branchwise validate' refuses (nothing is written then), or the "
+        "output exists (without --force) or cannot be written.",
     )
     parser.add_argument("source", choices=SOURCES, help="the knowledge base the article is from")
     parser.add_argument("file", metavar="FILE", type=Path, help="the article, saved as HTML")
     parser.add_argument(
-        "-o", "--output", metavar="OUT.yaml", type=Path, help="write the tree to this file"
+        "-o",
+        "--output",
+        metavar="OUT.yaml",
+        type=Path,
+        help="write the tree to this file (missing folders are created)",
     )
     parser.add_argument(
         "--id",
@@ -44,8 +50,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def run(args: argparse.Namespace) -> int:
     from engine.authoring.importers import (
         ArticleImportError,
+        checked_tree_yaml,
         import_helpjuice_file,
-        render_tree_yaml,
     )
 
     source: Path = args.file
@@ -55,12 +61,12 @@ def run(args: argparse.Namespace) -> int:
         return 1
     try:
         result = import_helpjuice_file(source, args.tree_id)
+        text = checked_tree_yaml(result, str(output or "<stdout>"))
     except ArticleImportError as problem:
         _say(f"{source}: error: {problem.message}")
         return 1
     for note in result.notes:
         _say(f"{source}: {note.severity}: {note.message}")
-    text = render_tree_yaml(result)
     if output is None:
         sys.stdout.buffer.write(text.encode("utf-8"))
         sys.stdout.flush()
@@ -80,11 +86,13 @@ def _write(output: Path, text: str) -> int:
     """Writes through a temporary file, so a failed write never leaves half a tree behind."""
     temporary = output.with_name(f".{output.name}.{os.getpid()}.tmp")
     try:
+        output.parent.mkdir(parents=True, exist_ok=True)
         with temporary.open("x", encoding="utf-8", newline="\n") as stream:
             stream.write(text)
         temporary.replace(output)
     except OSError as problem:
-        temporary.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):  # the folder may be what failed
+            temporary.unlink(missing_ok=True)
         _say(f"{output}: error: cannot write the tree: {problem.strerror or problem}")
         return 1
     _say(f"{output}: written")

@@ -10,6 +10,7 @@ from engine.authoring.importers.helpjuice import (
     import_helpjuice_file,
     tree_id_from_name,
 )
+from engine.authoring.importers.tree_check import checked_tree_yaml
 from engine.authoring.importers.tree_yaml import render_tree_yaml
 
 __all__ = [
@@ -17,6 +18,7 @@ __all__ = [
     "ArticleImportError",
     "ImportNote",
     "ImportResult",
+    "checked_tree_yaml",
     "import_helpjuice",
     "import_helpjuice_file",
     "read_article",

@@ -18,7 +18,7 @@ from engine.authoring.importers.draft import (
     quoted,
     title_from_blocks,
 )
-from engine.authoring.importers.errors import ArticleImportError
+from engine.authoring.importers.errors import ArticleImportError, tree_too_large
 from engine.authoring.importers.html_document import (
     Element,
     ancestors,
@@ -27,6 +27,7 @@ from engine.authoring.importers.html_document import (
     text_of,
 )
 from engine.authoring.importers.html_markdown import Block, join_blocks
+from engine.files import MAX_TREE_BYTES
 
 MAX_ARTICLE_BYTES = 10 * 1024 * 1024
 MAX_QUESTION_DEPTH = 60
@@ -177,6 +178,9 @@ def append_to_resolved(start: DraftNode, blocks: Sequence[Block], log: ImportLog
         return
     resolved = [node for node in preorder(start) if node.kind == "outcome"]
     resolved = [node for node in resolved if node.status == "resolved"]
+    if len(text) * len(resolved) > MAX_TREE_BYTES:
+        why = f" (the text after the decision tree ends each of {len(resolved):,} outcomes)"
+        raise tree_too_large(len(text) * len(resolved), why)
     for node in resolved:
         node.body = f"{node.body or node.title}\n\n{text}"
     words = " ".join(block.text for block in blocks)

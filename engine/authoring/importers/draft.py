@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from engine.authoring.importers.html_document import collapse_spaces
 from engine.authoring.importers.html_markdown import Block, join_blocks
 from engine.lint.text_rules import placeholder_in
 
@@ -110,13 +111,13 @@ class ImportLog:
 
 def quoted(text: str, limit: int = 60) -> str:
     """Text for a message, cut short and in quotes."""
-    flat = " ".join(text.split())
+    flat = collapse_spaces(text)
     return "'" + (flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…") + "'"
 
 
 def short_title(text: str) -> str:
     """A title from running text: its first sentence, cut at a word when still too long."""
-    flat = " ".join(text.split())
+    flat = collapse_spaces(text)
     if len(flat) <= MAX_TITLE_LENGTH:
         return flat
     first = _SENTENCE_END.split(flat, maxsplit=1)[0]

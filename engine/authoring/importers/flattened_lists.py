@@ -31,7 +31,14 @@ from engine.authoring.importers.draft import (
 )
 from engine.authoring.importers.errors import ArticleImportError
 from engine.authoring.importers.html_document import Element, ancestors, walk
-from engine.authoring.importers.html_markdown import Block, Skip, join_blocks, plain_text, to_blocks
+from engine.authoring.importers.html_markdown import (
+    Block,
+    Skip,
+    TextBudget,
+    join_blocks,
+    plain_text,
+    to_blocks,
+)
 
 MAX_ANSWER_LENGTH = 40
 ANSWER_WORDS = frozenset({"yes", "no", "not sure", "i don't know", "maybe", "true", "false"})
@@ -105,6 +112,7 @@ class _Flattener:
         self.answer_lists = answer_lists
         self.holders = holders
         self.skip = skip
+        self.budget = TextBudget()
 
     def items(self, parent: Element) -> list[Item]:
         out: list[Item] = []
@@ -126,7 +134,9 @@ class _Flattener:
         return id(element) in self.holders or id(element) in self.answer_lists
 
     def _blocks(self, parent: Element, nodes: list[Element | str], skipped: int) -> list[Block]:
-        return to_blocks(keep_in_list(parent, nodes, skipped), self.skip) if nodes else []
+        if not nodes:
+            return []
+        return to_blocks(keep_in_list(parent, nodes, skipped), self.skip, self.budget)
 
 
 def _is_item(node: Element | str) -> bool:

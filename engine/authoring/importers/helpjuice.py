@@ -45,7 +45,13 @@ from engine.authoring.importers.html_document import (
     text_of,
     walk,
 )
-from engine.authoring.importers.html_markdown import Block, join_blocks, plain_text, to_blocks
+from engine.authoring.importers.html_markdown import (
+    Block,
+    TextBudget,
+    join_blocks,
+    plain_text,
+    to_blocks,
+)
 from engine.authoring.importers.nesting import MAX_ELEMENT_DEPTH
 
 PREFIX = "helpjuice-decision-tree"
@@ -149,12 +155,13 @@ class _TreeReader:
         self.log = log
         self.heading = heading
         self.read: dict[int, DraftNode | None] = {}
+        self.budget = TextBudget()
 
     def skip(self, element: Element) -> bool:
         return element is self.heading or is_editor_control(element)
 
     def blocks(self, nodes: Sequence[Element | str]) -> list[Block]:
-        return without_placeholders(to_blocks(nodes, self.skip))
+        return without_placeholders(to_blocks(nodes, self.skip, self.budget))
 
     def tree(self, element: Element, leading: list[Block]) -> DraftNode | None:
         """The first question; bare tabs take it from the text before them, removed from leading."""

@@ -12,6 +12,8 @@ from engine.authoring.importers.errors import ArticleImportError
 from engine.authoring.importers.nesting import MAX_ELEMENT_DEPTH, bound_markup
 from engine.text import plain
 
+_SPACES = re.compile(r"\s+")
+_PIECE = 64 * 1024
 DROPPED_TAGS = frozenset(
     [
         "script",
@@ -148,7 +150,7 @@ class _ModelBuilder:
             pending.append((node.next, parent, depth))
             tag = node.tag or ""
             if tag == "-text":
-                _append(parent, plain(node.text_content or ""))
+                _append(parent, plain_in_pieces(node.text_content or ""))
             elif tag.startswith(("-", "!")) or tag in DROPPED_TAGS:
                 continue
             elif depth >= MAX_ELEMENT_DEPTH:
@@ -169,7 +171,15 @@ def _append(parent: Element, text: str) -> None:
 
 
 def _clean_attrs(attrs: dict[str, str | None]) -> dict[str, str]:
-    return {name: plain(value or "") for name, value in attrs.items()}
+    return {name: plain_in_pieces(value or "") for name, value in attrs.items()}
+
+
+def plain_in_pieces(text: str) -> str:
+    """plain(text), a piece at a time: on megabytes of control characters, removing them all
+    at once keeps a list of millions of fragments in memory."""
+    if len(text) <= _PIECE:
+        return plain(text)
+    return "".join(plain(text[start : start + _PIECE]) for start in range(0, len(text), _PIECE))
 
 
 def walk(root: Element, descend: Callable[[Element], bool] | None = None) -> Iterator[Element]:
@@ -197,7 +207,12 @@ def find_first(
 
 def text_of(root: Element | str) -> str:
     """All the text under root, whitespace collapsed to single spaces."""
-    return " ".join(gather_text([root], spacing).split())
+    return collapse_spaces(gather_text([root], spacing))
+
+
+def collapse_spaces(text: str) -> str:
+    """The text on one line, each run of white space one space (as str.split sees it)."""
+    return _SPACES.sub(" ", text).strip()
 
 
 def spacing(element: Element) -> str:

@@ -7,14 +7,17 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from engine.authoring.importers.errors import tree_too_large
 from engine.authoring.importers.html_document import (
     INLINE_TAGS,
     Element,
+    collapse_spaces,
     gather_text,
     spacing,
     text_of,
     walk,
 )
+from engine.files import MAX_TREE_BYTES
 
 SKIPPED_TAGS = frozenset(
     [
@@ -42,6 +45,7 @@ _HARD_BREAK = "\x00"  # control characters never survive parsing, so this cannot
 _SPECIAL = re.compile(r"([\\`*_\[\]<])|&(?=#?\w+;)")
 _LINE_START = re.compile(r"^(?:#{1,6}(?=\s|$)|>|[-+](?=\s|$)|-{3,}|={3,}|~{3,})", re.MULTILINE)
 _ORDERED_START = re.compile(r"^(\d{1,9})(?=[.)](?:\s|$))", re.MULTILINE)
+_BREAKS = re.compile(f" ?{_HARD_BREAK}+ ?")
 _EDGE_SPACE = re.compile(f"^[\\s{_HARD_BREAK}]+|[\\s{_HARD_BREAK}]+$")
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 _URL_IGNORED = re.compile(r"[\t\n\r]")  # a browser drops them from a URL, so must we
@@ -60,14 +64,34 @@ class Block:
     text: str
 
 
-def to_blocks(nodes: Sequence[Element | str], skip: Skip | None = None) -> list[Block]:
-    """The Markdown blocks of these nodes; elements for which skip is true are left out."""
-    return _Converter(skip or _skip_nothing).blocks(nodes)
+class TextBudget:
+    """How much text one import may convert: past what no tree could hold, it stops at once."""
+
+    def __init__(self, limit: int = 2 * MAX_TREE_BYTES) -> None:
+        self.limit = limit
+        self.spent = 0
+
+    def spend(self, size: int) -> None:
+        self.spent += size
+        if self.spent > self.limit:
+            megabytes = self.limit // (1024 * 1024)
+            raise tree_too_large(self.spent, f" (the article holds over {megabytes} MiB of text)")
+
+
+def to_blocks(
+    nodes: Sequence[Element | str], skip: Skip | None = None, budget: TextBudget | None = None
+) -> list[Block]:
+    """The Markdown blocks of these nodes; elements for which skip is true are left out.
+
+    Each import shares one budget between its calls, so however the article is cut up, the text
+    it converts is bounded.
+    """
+    return _Converter(skip or _skip_nothing, budget or TextBudget()).blocks(nodes)
 
 
 def plain_text(nodes: Sequence[Element | str], skip: Skip | None = None) -> str:
     """The text of these nodes on one line; elements for which skip is true are left out."""
-    return _Converter(skip or _skip_nothing).plain(nodes)
+    return _Converter(skip or _skip_nothing, TextBudget()).plain(nodes)
 
 
 def join_blocks(blocks: Sequence[Block]) -> str:
@@ -106,8 +130,9 @@ def _skip_nothing(element: Element) -> bool:
 class _Converter:
     """Walks elements once; recursion follows element depth, which parsing bounds."""
 
-    def __init__(self, skip: Skip) -> None:
+    def __init__(self, skip: Skip, budget: TextBudget) -> None:
         self.skip = skip
+        self.budget = budget
 
     def _skipped(self, element: Element) -> bool:
         return element.tag in SKIPPED_TAGS or self.skip(element)
@@ -148,6 +173,8 @@ class _Converter:
         return self.blocks(element.children)
 
     def _paragraph(self, nodes: Sequence[Element | str]) -> list[Block]:
+        if not nodes:
+            return []
         markdown = self._inline_text(nodes)
         if not markdown:
             return []
@@ -157,11 +184,13 @@ class _Converter:
 
     def plain(self, nodes: Sequence[Element | str]) -> str:
         text = gather_text(nodes, lambda e: None if self._skipped(e) else spacing(e))
-        return " ".join(text.split())
+        return collapse_spaces(text)
 
     def _inline_text(self, nodes: Sequence[Element | str]) -> str:
-        collapsed = " ".join(self._inline(nodes, frozenset()).split())
-        collapsed = re.sub(f" ?{_HARD_BREAK}+ ?", _HARD_BREAK, collapsed).strip(_HARD_BREAK + " ")
+        collapsed = collapse_spaces(self._inline(nodes, frozenset()))
+        if _HARD_BREAK not in collapsed:
+            return _escape_line_start(collapsed)
+        collapsed = _BREAKS.sub(_HARD_BREAK, collapsed).strip(_HARD_BREAK + " ")
         lines = collapsed.split(_HARD_BREAK)
         return "\\\n".join(_escape_line_start(line) for line in lines)
 
@@ -169,6 +198,8 @@ class _Converter:
         parts: list[str] = []
         for node in nodes:
             if isinstance(node, str):
+                if not node.isspace():  # the indentation between tags is no content
+                    self.budget.spend(len(node))
                 parts.append(_escape_inline(node))
             elif not self._skipped(node):
                 parts.append(self._inline_element(node, marks))
@@ -195,7 +226,7 @@ class _Converter:
         url = safe_url(element.attrs.get("href", ""))
         if url is None:
             return inner
-        label = " ".join(inner.split()) or _escape_inline(url)
+        label = collapse_spaces(inner) or _escape_inline(url)
         return f"[{label}]({url})"
 
     def _list(self, element: Element) -> list[Block]:
@@ -285,7 +316,7 @@ def _code_span(text: str) -> str:
 
 
 def _image_link(element: Element) -> str:
-    alt = " ".join(element.attrs.get("alt", "").split())
+    alt = collapse_spaces(element.attrs.get("alt", ""))
     source = element.attrs.get("src", "")
     url = safe_url(source, WEB_SCHEMES)
     if url is None:
@@ -314,7 +345,7 @@ def _code_block(element: Element) -> list[Block]:
         return []
     longest = max((len(run) for run in re.findall(r"`{3,}", code)), default=2)
     fence = "`" * (longest + 1)
-    return [Block("code", f"{fence}\n{code}\n{fence}", " ".join(code.split()))]
+    return [Block("code", f"{fence}\n{code}\n{fence}", collapse_spaces(code))]
 
 
 def _raw_text(element: Element) -> str:

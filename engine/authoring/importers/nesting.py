@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from engine.authoring.importers.errors import ArticleImportError
 
-MAX_TAGS = 200_000
+MAX_TAGS = 100_000
 """Articles with more tags are refused: parsing cost and memory grow with the tag count."""
 MAX_ELEMENT_DEPTH = 150
 """Elements nested deeper than this are kept as text only, so no walk can exhaust the stack."""
@@ -176,8 +176,8 @@ class _NestingScan:
             # The end tags of cut elements go too, so they close nothing the parser keeps.
             self.ignored_open -= 1
             self.cuts.append((start, self._tag_end(start)))
-        elif self._nearest({name}) >= 0:
-            self._pop_to(self._nearest({name}))
+        elif self.positions.get(name):
+            self._pop_to(self.positions[name][-1])
 
     def _close_implied_by(self, name: str) -> None:
         if name in CLOSES_PARAGRAPH and self.stack and self.stack[-1] == "p":
@@ -190,11 +190,14 @@ class _NestingScan:
         if nearest > self._nearest(stops):
             self._pop_to(nearest)
 
-    def _nearest(self, names: frozenset[str] | set[str]) -> int:
+    def _nearest(self, names: frozenset[str]) -> int:
         """Where the innermost open element of these names is on the stack, or -1."""
-        return max(
-            (self.positions[name][-1] for name in names if self.positions.get(name)), default=-1
-        )
+        nearest = -1
+        for name in names:
+            found = self.positions.get(name)
+            if found and found[-1] > nearest:
+                nearest = found[-1]
+        return nearest
 
     def _pop_to(self, depth: int) -> None:
         while len(self.stack) > depth:
