@@ -196,3 +196,32 @@ def test_help_describes_the_command(tmp_path: Path) -> None:
     assert done.returncode == 0
     for words in ("Helpjuice", "-o OUT.yaml", "--force", "--id ID", "Exit status"):
         assert words in done.stdout
+
+
+def test_an_articles_copied_text_imports_and_validates(tmp_path: Path) -> None:
+    copied = ARTICLES / "guest_wifi_copied_text.txt"
+    out = tmp_path / "kb" / "guest-wifi.yaml"
+    done = branchwise("import", "helpjuice", str(copied), "-o", str(out), home=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert f"{copied}: warning: the article is plain text;" in done.stderr
+    assert (
+        f"{copied}: note: node 'is-there-a-guest-vouchers-panel-on-the': guessed: answer 'Yes' "
+        "leads to the next text, 'Press New voucher and read the six-lett…'"
+    ) in done.stderr.splitlines()
+    text = out.read_text(encoding="utf-8")
+    assert "  # guessed: answer 'No' leads to the next question, 'Has anyone in your office" in text
+    tree = yaml.load(text, Loader=yaml.CSafeLoader)
+    nodes = tree["nodes"].values()
+    assert [node["title"] for node in nodes if node["type"] == "question"] == [
+        "Is there a 'Guest vouchers' panel on the Network page:",
+        "Has anyone in your office handed out vouchers before?",
+    ]
+    assert sorted(node["status"] for node in nodes if node["type"] == "outcome") == [
+        "escalated",
+        "resolved",
+        "resolved",
+    ]
+    for placeholder in ("Add Button", "Type Button Text", "This content will be shown"):
+        assert placeholder not in yaml.safe_dump(tree)
+    validated = branchwise("validate", str(out), home=tmp_path)
+    assert validated.returncode == 0, validated.stdout + validated.stderr

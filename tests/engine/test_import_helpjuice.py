@@ -724,3 +724,125 @@ def test_indentation_between_tags_is_not_counted_as_text(tmp_path: Path) -> None
     tree = (DATA / "simple_two_level.html").read_text(encoding="utf-8")
     indented = tree.replace("<p>Still stuck?", "<span>\n" + " " * 5_000_000 + "</span><p>Still")
     validated(import_helpjuice(indented, "indented"), tmp_path)
+
+
+COPIED_TEXT = DATA / "guest_wifi_copied_text.txt"
+
+
+def test_an_articles_copied_text_gives_both_questions_and_every_end_text(tmp_path: Path) -> None:
+    result = import_helpjuice_file(COPIED_TEXT)
+    tree = validated(result, tmp_path)
+    assert tree["title"] == "How to let a guest join the office Wi-Fi with the Acme Console"
+    assert shape(tree) == {
+        "product": ("step", "Product", "description"),
+        "description": ("step", "Description", "resolution"),
+        "resolution": ("step", "Resolution", "is-there-a-guest-vouchers-panel-on-the"),
+        "is-there-a-guest-vouchers-panel-on-the": (
+            "question",
+            "Is there a 'Guest vouchers' panel on the Network page:",
+            [
+                ("Yes", "press-new-voucher-and-read-the-six"),
+                ("No", "has-anyone-in-your-office-handed-out"),
+            ],
+        ),
+        "press-new-voucher-and-read-the-six": (
+            "outcome",
+            "Press New voucher and read the six-letter code out to the visitor. "
+            "It stays valid for one day.",
+            "resolved",
+        ),
+        "has-anyone-in-your-office-handed-out": (
+            "question",
+            "Has anyone in your office handed out vouchers before?",
+            [
+                ("Yes", "ask-that-person-to-share-the-voucher"),
+                ("No", "contact-your-account-manager-to-have"),
+            ],
+        ),
+        "ask-that-person-to-share-the-voucher": (
+            "outcome",
+            "Ask that person to share the voucher list with you from their Settings tab.",
+            "resolved",
+        ),
+        "contact-your-account-manager-to-have": (
+            "outcome",
+            "Contact your account manager to have guest vouchers turned on for your plan",
+            "escalated",
+        ),
+    }
+    assert tree["nodes"]["resolution"]["body"] == (
+        "1. Sign in to the Acme Console and open the Network page from the menu on the left.\n"
+        "2. Pick the office whose Wi-Fi the visitor will use:\n"
+        "3. Do what the tree below says:"
+    )
+    assert tree["nodes"]["ask-that-person-to-share-the-voucher"]["body"].endswith(
+        "\n\n- When the visitor leaves, you can revoke their code from the same panel.\n\n"
+        "Questions about vouchers? Write to the office team and we will answer within a day."
+    )
+
+
+def test_copied_text_leaves_out_placeholders_and_page_lines_and_notes_each_guess() -> None:
+    result = import_helpjuice_file(COPIED_TEXT)
+    data = yaml.safe_dump(result.tree, allow_unicode=True)
+    for gone in (
+        "Add Button",
+        "Type Button Text",
+        "This content will be shown",
+        "Decision Tree",
+        "Looking for something",
+        "Was this article helpful",
+        "Contact Support",
+        "\u00a0",
+    ):
+        assert gone not in data
+    text = render_tree_yaml(result)
+    assert comments_above(text, "is-there-a-guest-vouchers-panel-on-the") == [
+        "guessed: answer 'Yes' leads to the next text, 'Press New voucher and read the six-lett…'",
+        "guessed: answer 'No' leads to the next question, "
+        "'Has anyone in your office handed out vo…'",
+        "dropped the 'Add Button' item (an editor control)",
+    ]
+    assert comments_above(text, "contact-your-account-manager-to-have")[0] == (
+        "dropped the editor placeholder button 'Type Button Text' and its empty panel"
+    )
+    assert notes_of(result)[2] == (
+        "warning: the article is plain text; the tree was rebuilt from its lines and bullets on "
+        "a best-effort basis: check every branch"
+    )
+
+
+def test_text_is_told_from_html_by_extension_then_by_content(tmp_path: Path) -> None:
+    copied = COPIED_TEXT.read_text(encoding="utf-8")
+    for name in ("article.txt", "article", "article.saved"):
+        (tmp_path / name).write_text(copied, encoding="utf-8")
+        assert (
+            import_helpjuice_file(tmp_path / name)
+            .header[0]
+            .startswith("Imported from the text of the Helpjuice article")
+        )
+    html = (DATA / "simple_two_level.html").read_text(encoding="utf-8")
+    (tmp_path / "saved-page").write_text(html, encoding="utf-8")
+    assert import_helpjuice_file(tmp_path / "saved-page").tree["title"] == "Printer will not print"
+
+
+def test_copied_text_markdown_is_escaped_and_without_answers_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "escaped.txt"
+    path.write_text(
+        "Title\n\n# not a heading [x](y) *z*\nIs it on?\n• Yes\n• No\nGood.\n{{ secret }}\n",
+        encoding="utf-8",
+    )
+    result = import_helpjuice_file(path)
+    tree = validated(result, tmp_path)
+    start = tree["nodes"][tree["start"]]
+    assert start["body"] == "\\# not a heading \\[x\\](y) \\*z\\*"
+    plain = tmp_path / "plain.txt"
+    plain.write_text("Just words.\n• One long item that is no answer at all, far too long\n")
+    with pytest.raises(ArticleImportError, match=r"no bullets of answers such as '• Yes'"):
+        import_helpjuice_file(plain)
+
+
+def test_copied_text_of_too_many_lines_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "lines.txt"
+    path.write_text("• Yes\n" * 100_001, encoding="utf-8")
+    with pytest.raises(ArticleImportError, match="more than 100,000 lines"):
+        import_helpjuice_file(path)

@@ -21,15 +21,22 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="convert a Helpjuice decision-tree article into a tree",
         description="Convert a knowledge-base article into a branchwise tree. For Helpjuice, "
         "the article's decision tree becomes questions, answers and outcomes, and the text "
-        "before it becomes steps leading to it. Whatever the author should check (editor "
-        "placeholders, empty panels, renamed answers) is marked with a '#' comment in the YAML "
-        "and listed on stderr as 'FILE: note: ...'. Prints the YAML unless -o is given.",
+        "before it becomes steps leading to it. The article may be its page saved as HTML, or "
+        "its text as copied from the page (a .txt file, or any file without HTML tags): the "
+        "tree is then rebuilt from its lines and '•' bullets on a best-effort basis. Whatever "
+        "the author should check (editor placeholders, empty panels, renamed answers, which "
+        "text was taken for which answer) is marked with a '#' comment in the YAML and listed "
+        "on stderr as 'FILE: note: ...'. Only full http(s) and mailto links are kept. The tree "
+        "is checked as 'branchwise validate' would before it is written. Prints the YAML "
+        "unless -o is given.",
         epilog="Exit status: 0 converted, 1 the file cannot be read, holds no decision tree, "
         "would give a tree that 'branchwise validate' refuses (nothing is written then), or the "
         "output exists (without --force) or cannot be written.",
     )
     parser.add_argument("source", choices=SOURCES, help="the knowledge base the article is from")
-    parser.add_argument("file", metavar="FILE", type=Path, help="the article, saved as HTML")
+    parser.add_argument(
+        "file", metavar="FILE", type=Path, help="the article, saved as HTML or as its text"
+    )
     parser.add_argument(
         "-o",
         "--output",

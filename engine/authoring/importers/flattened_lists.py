@@ -28,6 +28,7 @@ from engine.authoring.importers.draft import (
     ImportLog,
     outcome,
     question_text,
+    quoted,
 )
 from engine.authoring.importers.errors import ArticleImportError
 from engine.authoring.importers.html_document import Element, ancestors, walk
@@ -71,7 +72,7 @@ def read_flattened_tree(
     )
     skip: Skip = lambda element: element is heading  # noqa: E731
     items = _Flattener(answer_lists, holders, skip).items(container)
-    return _FlatReader(items, log).read()
+    return FlatReader(items, log).read()
 
 
 def _answer_lists(container: Element) -> tuple[dict[int, AnswerList], set[int]]:
@@ -96,7 +97,13 @@ def _answer_labels(element: Element) -> list[str] | None:
     ]
     if any(child.tag in ("ul", "ol") for item in items for child in walk(item)):
         return None
-    labels = [label for label in (plain_text([item]) for item in items) if label]
+    return answer_labels([plain_text([item]) for item in items])
+
+
+def answer_labels(items: list[str]) -> list[str] | None:
+    """The labels of a list's items when it reads as answer buttons, else None: short items,
+    and an editor placeholder among them or only words such as Yes and No."""
+    labels = [label for label in items if label]
     if not labels or any(len(label) > MAX_ANSWER_LENGTH for label in labels):
         return None
     folded = [label.casefold() for label in labels]
@@ -143,8 +150,11 @@ def _is_item(node: Element | str) -> bool:
     return isinstance(node, Element) and node.tag == "li"
 
 
-class _FlatReader:
-    """Consumes the sequence: a question, then one block per answer, recursively."""
+class FlatReader:
+    """Consumes the sequence: a question, then one block per answer, recursively.
+
+    Which text belongs to which answer is a guess, so each is said in a comment on the question.
+    """
 
     def __init__(self, items: list[Item], log: ImportLog) -> None:
         self.items = items
@@ -181,6 +191,8 @@ class _FlatReader:
                 node.comments.append("dropped the 'Add Button' item (an editor control)")
                 continue
             has_panel, target = self._answer(depth)
+            if target is not None and not is_placeholder_label(label):
+                node.comments.append(_guessed(label, target))
             attach_answer(node, label, position, target, has_panel)
         return node if node.choices else end_of_branch(node, asked)
 
@@ -195,3 +207,8 @@ class _FlatReader:
         if isinstance(following, AnswerList):
             return True, self.question([block], depth + 1)
         return True, outcome([block])
+
+
+def _guessed(label: str, target: DraftNode) -> str:
+    what = "question" if target.kind == "question" else "text"
+    return f"guessed: answer {quoted(label)} leads to the next {what}, {quoted(target.title, 40)}"

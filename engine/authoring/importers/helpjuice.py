@@ -23,6 +23,7 @@ from engine.authoring.importers.article import (
     steps_before_tree,
     without_placeholders,
 )
+from engine.authoring.importers.article_text import import_article_text, is_article_text
 from engine.authoring.importers.draft import (
     FALLBACK_QUESTION_TITLE,
     DraftNode,
@@ -70,12 +71,16 @@ TREE_ID_FALLBACK = "imported-article"
 
 
 def import_helpjuice_file(path: Path, tree_id: str | None = None) -> ImportResult:
-    """The tree in a Helpjuice article file; its id comes from the file name unless given."""
+    """The tree in a Helpjuice article file, saved as HTML or as the page's text; its id comes
+    from the file name unless given."""
     text, decoding_note = read_article(path)
     log = ImportLog()
     if decoding_note is not None:
         log.warn(decoding_note)
-    return import_helpjuice(text, tree_id or tree_id_from_name(path.stem), path.name, log)
+    tree_id = tree_id or tree_id_from_name(path.stem)
+    if is_article_text(path.name, text):
+        return import_article_text(text, tree_id, path.name, log)
+    return import_helpjuice(text, tree_id, path.name, log)
 
 
 def tree_id_from_name(name: str) -> str:

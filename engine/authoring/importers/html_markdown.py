@@ -94,6 +94,11 @@ def plain_text(nodes: Sequence[Element | str], skip: Skip | None = None) -> str:
     return _Converter(skip or _skip_nothing, TextBudget()).plain(nodes)
 
 
+def escaped_text(text: str) -> str:
+    """Plain text as Markdown that shows it as it is, on one line."""
+    return _escape_line_start(_escape_inline(collapse_spaces(text)))
+
+
 def join_blocks(blocks: Sequence[Block]) -> str:
     """The blocks as one Markdown text."""
     return "\n\n".join(block.markdown for block in blocks)
