@@ -7,8 +7,9 @@ Each input is a small real decision-tree article followed (or filled) with 10 MB
 pattern: tables, '<a ' without end, unclosed elements, huge attribute values, tiny paragraphs,
 text repeated after the tree... Each import runs the real command in its own fresh process, so
 the peak RSS is that of one import; the baseline is the same command on the small article alone,
-in the same run. Targets: at most 1 s per MB and 200 MiB on every input. An input may be
-refused (exit 1, one line on stderr) as long as that is fast and cheap too.
+in the same run. Targets: at most 1 s per MB (of the time beyond the baseline's, which is
+starting Python and loading the command) and 200 MiB on every input. An input may be refused
+(exit 1, one line on stderr) as long as that is fast and cheap too.
 """
 
 from __future__ import annotations
@@ -24,15 +25,17 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 ARTICLE = REPO / "tests" / "data" / "helpjuice" / "simple_two_level.html"
+COPIED_TEXT = REPO / "tests" / "data" / "helpjuice" / "guest_wifi_copied_text.txt"
 SIZE = 10 * 1024 * 1024 - 64 * 1024  # under the 10 MiB article limit, with the article itself
 SECONDS_PER_MB = 1.0
 PEAK_MIB = 200.0
 
 
 def repeated(unit: str) -> str:
-    return unit * (SIZE // len(unit))
+    return unit * (SIZE // len(unit.encode("utf-8")))
 
 
+COPIED = COPIED_TEXT.read_text("utf-8")
 IMAGE = f'<img src="data:image/png;base64,{"A" * (SIZE - 200_000)}">'
 
 
@@ -88,6 +91,10 @@ INPUTS: dict[str, Callable[[], str]] = {
     "script full of tags": lambda: after_tree("<script>" + repeated("<div>") + "</script>"),
     "inline image data": lambda: after_tree(f'<img src="data:image/png;base64,{"A" * SIZE}">'),
     "control characters": lambda: after_tree("<p>" + repeated("\x1b[31m\x07\x00") + "</p>"),
+    "text: bullets": lambda: COPIED + repeated("• Yes\n"),
+    "text: one long line": lambda: COPIED + repeated("word "),
+    "text: 99k lines of answers": lambda: COPIED + ("• Yes\n• No\n" + "w" * 200 + "\n") * 33_000,
+    "text: blank lines": lambda: COPIED + repeated(" \u00a0 \n"),
 }
 
 
@@ -132,7 +139,8 @@ def measure(path: Path, out: Path) -> dict[str, object]:
 def show(name: str, size: int, measured: dict[str, object], base: dict[str, object]) -> str:
     seconds, peak = float(measured["seconds"]), float(measured["peak"])  # type: ignore[arg-type]
     megabytes = size / 1e6
-    per_mb = seconds / megabytes
+    # What starting Python and loading the command cost is the baseline's; the rest is the input's.
+    per_mb = max(seconds - float(base["seconds"]), 0.0) / megabytes  # type: ignore[arg-type]
     met = per_mb <= SECONDS_PER_MB and peak <= PEAK_MIB
     said = str(measured["said"]).split(": error: ")[-1] if measured["exit"] else "written"
     return (
@@ -158,14 +166,14 @@ def main() -> int:
             f"{float(base['seconds']):.2f}s, peak {float(base['peak']):.0f} MiB"  # type: ignore[arg-type]
         )
         print(
-            f"{'input':<28}{'size':>8}{'time':>8}{'per MB':>9}{'':>7}{'peak':>10}{'':>7}"
+            f"{'input':<28}{'size':>8}{'time':>8}{'net/MB':>9}{'':>7}{'peak':>10}{'':>7}"
             f"  targets <= {SECONDS_PER_MB} s/MB, <= {PEAK_MIB:.0f} MiB"
         )
         missed = 0
         for name, make in INPUTS.items():
             if args.only not in name:
                 continue
-            path = Path(folder) / "article.html"
+            path = Path(folder) / ("article.txt" if name.startswith("text:") else "article.html")
             path.write_text(make(), encoding="utf-8")
             measured = measure(path, out)
             line = show(name, path.stat().st_size, measured, base)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from engine.authoring.importers.errors import ArticleImportError
-from engine.authoring.importers.html_document import Element, parse_html, text_of
+from engine.authoring.importers.html_document import Element, collapse_spaces, parse_html, text_of
 from engine.authoring.importers.html_markdown import join_blocks, safe_url, to_blocks
 from engine.authoring.importers.nesting import MAX_ELEMENT_DEPTH, MAX_TAGS, bound_markup
 
@@ -247,3 +249,14 @@ def test_an_article_with_too_many_tags_is_refused() -> None:
         bound_markup("<b>" * (MAX_TAGS + 1))
     with pytest.raises(ArticleImportError, match="more than 100,000 tags"):
         parse_html("<a " * (MAX_TAGS + 1))
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.sampled_from(["word", " ", "  ", "\t", "\n", "\xa0", "\u2028", "é"]), max_size=60)
+)
+def test_collapsing_spaces_reads_text_as_str_split_does(pieces: list[str]) -> None:
+    short = "".join(pieces)
+    assert collapse_spaces(short) == " ".join(short.split())
+    long = short * 2000 + " \t " * 30_000 + short * 2000
+    assert collapse_spaces(long) == " ".join(long.split())
