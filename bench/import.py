@@ -39,6 +39,11 @@ COPIED = COPIED_TEXT.read_text("utf-8")
 IMAGE = f'<img src="data:image/png;base64,{"A" * (SIZE - 200_000)}">'
 
 
+def before_footer(filler: str) -> str:
+    """The copied text of an article with the filler where the article's own text ends."""
+    return COPIED.replace("Was this article helpful?", filler + "\nWas this article helpful?")
+
+
 def after_tree(filler: str) -> str:
     """The small article with the filler after its decision tree."""
     return ARTICLE.read_text("utf-8").replace("</body>", filler + "</body>")
@@ -82,19 +87,19 @@ INPUTS: dict[str, Callable[[], str]] = {
     "paragraphs, 100k tags, 5 MB": lambda: in_a_panel(("<p>" + "w" * 99 + "</p>") * 49_900),
     "one long paragraph": lambda: in_a_panel("<p>" + repeated("word ") + "</p>"),
     "text after the tree": lambda: after_tree("<p>" + "after " * 300_000 + "</p>"),
-    "after text x 1000 outcomes": lambda: many_answers(
-        1000, "<p>" + repeated("x ")[:-120_000] + "</p>"
-    ),
+    "after text x 1000 outcomes": lambda: many_answers(1000, f"<p>{'x ' * 50_000}</p>{IMAGE}"),
     "30k answer buttons": lambda: many_answers(15_000, "<p>" + repeated("x ")[2_400_000:] + "</p>"),
     "answer lists, flattened": lambda: flattened_lists(60_000),
     "unclosed comment": lambda: after_tree("<!--" + repeated("<div>")),
     "script full of tags": lambda: after_tree("<script>" + repeated("<div>") + "</script>"),
     "inline image data": lambda: after_tree(f'<img src="data:image/png;base64,{"A" * SIZE}">'),
     "control characters": lambda: after_tree("<p>" + repeated("\x1b[31m\x07\x00") + "</p>"),
-    "text: bullets": lambda: COPIED + repeated("• Yes\n"),
-    "text: one long line": lambda: COPIED + repeated("word "),
-    "text: 99k lines of answers": lambda: COPIED + ("• Yes\n• No\n" + "w" * 200 + "\n") * 33_000,
-    "text: blank lines": lambda: COPIED + repeated(" \u00a0 \n"),
+    "text: bullets": lambda: before_footer(repeated("• Yes\n")),
+    "text: one long line": lambda: before_footer(repeated("word ")),
+    "text: 99k lines of answers": lambda: before_footer(
+        ("• Yes\n• No\n" + "w" * 300 + "\n") * 33_000
+    ),
+    "text: blank lines": lambda: before_footer(repeated(" \u00a0 \n")),
 }
 
 
