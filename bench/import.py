@@ -91,6 +91,13 @@ INPUTS: dict[str, Callable[[], str]] = {
     "30k answer buttons": lambda: many_answers(15_000, "<p>" + repeated("x ")[2_400_000:] + "</p>"),
     "answer lists, flattened": lambda: flattened_lists(60_000),
     "unclosed comment": lambda: after_tree("<!--" + repeated("<div>")),
+    "text split by comments": lambda: in_a_panel(
+        ("<p>" + ("a" * 100 + "<!---->") * 999 + "</p>") * 100
+    ),
+    "nested lists, 150 deep": lambda: after_tree(("<ul><li>" * 75 + "x" + "</li></ul>" * 75) * 330),
+    "buttons naming no panel": lambda: many_answers(15_000, "").replace(
+        ' data-id="a', ' data-x="a'
+    ),
     "script full of tags": lambda: after_tree("<script>" + repeated("<div>") + "</script>"),
     "inline image data": lambda: after_tree(f'<img src="data:image/png;base64,{"A" * SIZE}">'),
     "control characters": lambda: after_tree("<p>" + repeated("\x1b[31m\x07\x00") + "</p>"),

@@ -260,3 +260,10 @@ def test_collapsing_spaces_reads_text_as_str_split_does(pieces: list[str]) -> No
     assert collapse_spaces(short) == " ".join(short.split())
     long = short * 2000 + " \t " * 30_000 + short * 2000
     assert collapse_spaces(long) == " ".join(long.split())
+
+
+def test_text_split_by_comments_and_dropped_elements_is_one_string() -> None:
+    body = body_of("<p>" + "words<!-- note --><script>x()</script>" * 5000 + "</p>")
+    paragraph = body.children[0]
+    assert isinstance(paragraph, Element)
+    assert paragraph.children == ["words" * 5000]

@@ -7,6 +7,7 @@ and whose ``…-tab-content[id]`` panels hold each answer's content, possibly mo
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -264,7 +265,7 @@ class _PanelMatcher:
         for panel in panels:
             self.by_id.setdefault(panel.attrs.get("id", ""), panel)
         named = {button.attrs.get("data-id", "") for button in buttons} - {""}
-        self.spare = [panel for panel in panels if panel.attrs.get("id", "") not in named]
+        self.spare = deque(panel for panel in panels if panel.attrs.get("id", "") not in named)
         self.used: set[int] = set()
 
     def panel_for(self, button: Element) -> tuple[Element | None, bool]:
@@ -274,7 +275,7 @@ class _PanelMatcher:
         # Only a button that names no panel at all may take one by position (older editors).
         by_position = not named and bool(self.spare)
         if by_position:
-            panel = self.spare.pop(0)
+            panel = self.spare.popleft()
         if panel is not None:
             self.used.add(id(panel))
         return panel, by_position

@@ -16,6 +16,7 @@ from engine.text import plain
 _SPACES = re.compile(r"\s\s+|[^\S ]")
 _NOT_SPACE = re.compile(r"\S")
 _PIECE = 64 * 1024
+_NO_CLASSES: frozenset[str] = frozenset()
 DROPPED_TAGS = frozenset(
     [
         "script",
@@ -79,7 +80,8 @@ class Element:
     def __init__(self, tag: str, attrs: dict[str, str], parent: Element | None) -> None:
         self.tag = tag
         self.attrs = attrs
-        self.classes = frozenset(attrs.get("class", "").split())
+        named = attrs.get("class")
+        self.classes = frozenset(named.split()) if named else _NO_CLASSES
         self.children: list[Element | str] = []
         self.parent = parent
 
@@ -128,6 +130,7 @@ def parse_html(text: str) -> Document:
         raise ArticleImportError(f"the HTML could not be parsed ({problem})") from problem
     builder = _ModelBuilder()
     builder.add(parsed.root)
+    _join_adjacent_texts(builder.root)
     return Document(builder.root, bounded.flattened or builder.flattened)
 
 
@@ -152,7 +155,9 @@ class _ModelBuilder:
             pending.append((node.next, parent, depth))
             tag = node.tag or ""
             if tag == "-text":
-                _append(parent, plain_in_pieces(node.text_content or ""))
+                text = plain_in_pieces(node.text_content or "")
+                if text:
+                    parent.children.append(text)
             elif tag.startswith(("-", "!")) or tag in DROPPED_TAGS:
                 continue
             elif depth >= MAX_ELEMENT_DEPTH:
@@ -164,12 +169,27 @@ class _ModelBuilder:
                 pending.append((node.child, element, depth + 1))
 
 
-def _append(parent: Element, text: str) -> None:
-    children = parent.children
-    if children and isinstance(children[-1], str):
-        children[-1] += text
-    elif text:
-        children.append(text)
+def _join_adjacent_texts(root: Element) -> None:
+    """Makes each run of texts one string (a comment or a dropped element between them split
+    it): once, at the end, since adding to the last text as each comes would copy it each time.
+    """
+    pending = [root]
+    while pending:
+        element = pending.pop()
+        children: list[Element | str] = []
+        run: list[str] = []
+        for child in element.children:
+            if isinstance(child, str):
+                run.append(child)
+                continue
+            if run:
+                children.append("".join(run))
+                run = []
+            children.append(child)
+            pending.append(child)
+        if run:
+            children.append("".join(run))
+        element.children = children
 
 
 def _clean_attrs(attrs: dict[str, str | None]) -> dict[str, str]:
