@@ -92,7 +92,7 @@ INPUTS: dict[str, Callable[[], str]] = {
     "answer lists, flattened": lambda: flattened_lists(60_000),
     "unclosed comment": lambda: after_tree("<!--" + repeated("<div>")),
     "text split by comments": lambda: in_a_panel(
-        ("<p>" + ("a" * 100 + "<!---->") * 999 + "</p>") * 100
+        ("<p>" + ("a" * 100 + "<!---->") * 999 + "</p>") * 90
     ),
     "nested lists, 150 deep": lambda: after_tree(("<ul><li>" * 75 + "x" + "</li></ul>" * 75) * 330),
     "buttons naming no panel": lambda: many_answers(15_000, "").replace(
