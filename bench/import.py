@@ -44,6 +44,12 @@ def before_footer(filler: str) -> str:
     return COPIED.replace("Was this article helpful?", filler + "\nWas this article helpful?")
 
 
+def padded(filler: str) -> str:
+    """The small article with the filler after its tree, then an inline image up to 10 MB."""
+    image = f'<img src="data:image/png;base64,{"A" * (SIZE - len(filler) - 10_000)}">'
+    return after_tree(filler + image)
+
+
 def after_tree(filler: str) -> str:
     """The small article with the filler after its decision tree."""
     return ARTICLE.read_text("utf-8").replace("</body>", filler + "</body>")
@@ -94,8 +100,8 @@ INPUTS: dict[str, Callable[[], str]] = {
     "text split by comments": lambda: in_a_panel(
         ("<p>" + ("a" * 100 + "<!---->") * 999 + "</p>") * 90
     ),
-    "nested lists, 150 deep": lambda: after_tree(("<ul><li>" * 75 + "x" + "</li></ul>" * 75) * 330),
-    "buttons naming no panel": lambda: many_answers(15_000, "").replace(
+    "nested lists, 150 deep": lambda: padded(("<ul><li>" * 75 + "x" + "</li></ul>" * 75) * 330),
+    "buttons naming no panel": lambda: many_answers(15_000, IMAGE[:7_500_000] + '">').replace(
         ' data-id="a', ' data-x="a'
     ),
     "script full of tags": lambda: after_tree("<script>" + repeated("<div>") + "</script>"),

@@ -18,7 +18,8 @@ def checked_tree_yaml(result: ImportResult, name: str) -> str:
     Its text is counted before it is written out, so a tree far over the size limit costs no
     YAML rendering; `name` is the file name the problems would be reported under.
     """
-    counted = text_size(result.tree)
+    notes = [*result.header, *(line for lines in result.comments.values() for line in lines)]
+    counted = text_size(result.tree) + text_size(notes)
     if counted > MAX_TREE_BYTES:
         raise tree_too_large(counted)
     text = render_tree_yaml(result)

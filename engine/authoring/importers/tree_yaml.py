@@ -14,7 +14,11 @@ YAML_WIDTH = 100
 _LINE_BREAKS = re.compile("[\r\n\x85\u2028\u2029]+")
 
 
-class _ReadableDumper(yaml.SafeDumper):
+# libyaml's emitter where built: the pure-Python one takes seconds on a tree near the size limit.
+_SafeDumper: type[yaml.SafeDumper] = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+
+class _ReadableDumper(_SafeDumper):  # type: ignore[valid-type,misc]
     """The safe dumper, writing multi-line text as literal blocks so Markdown stays readable."""
 
 
