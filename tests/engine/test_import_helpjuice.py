@@ -843,6 +843,9 @@ def test_copied_text_markdown_is_escaped_and_without_answers_is_refused(tmp_path
 
 def test_copied_text_of_too_many_lines_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "lines.txt"
-    path.write_text("• Yes\n" * 100_001, encoding="utf-8")
-    with pytest.raises(ArticleImportError, match="more than 100,000 lines"):
-        import_helpjuice_file(path)
+    for separator in ("\n", "\r", "\u2028"):
+        path.write_text(f"• Yes{separator}" * 100_001, encoding="utf-8", newline="")
+        with pytest.raises(ArticleImportError, match="more than 100,000 lines"):
+            import_helpjuice_file(path)
+    path.write_text(COPIED_TEXT.read_text("utf-8") + "\r\n" * 60_000, "utf-8", newline="")
+    assert import_helpjuice_file(path).tree["title"].startswith("How to let a guest join")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from pathlib import PurePath
 
 from engine.authoring.importers.draft import ImportLog, ImportResult, build_result
 from engine.authoring.importers.errors import ArticleImportError
@@ -24,6 +25,7 @@ MAX_HEADING_LENGTH = 40
 _BULLET = re.compile(r"^(?:[•◦▪▫●○‣∙·]|[-*+](?=\s))\s*")
 _NUMBERED = re.compile(r"^(\d{1,9})[.)]\s+")
 _HTML = re.compile(r"<(?:!doctype|html|head|body|div|p|h[1-6]|ul|ol|li|table|span|a)\b", re.I)
+_LINE_BREAKS = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
 TREE_LABEL = "decision tree"
 # What Helpjuice's search box shows above every article, copied along with it.
 PAGE_CHROME = frozenset(
@@ -41,10 +43,10 @@ PAGE_FOOTER = "was this article helpful?"
 def is_article_text(name: str, text: str) -> bool:
     """Whether an article file holds its page's text rather than HTML: by extension, else by
     whether any HTML tag starts near its top."""
-    suffix = name.rsplit(".", 1)[-1].lower() if "." in name else ""
-    if suffix in ("txt", "text"):
+    suffix = PurePath(name).suffix.lower()
+    if suffix in (".txt", ".text"):
         return True
-    if suffix in ("html", "htm", "xhtml"):
+    if suffix in (".html", ".htm", ".xhtml"):
         return False
     return _HTML.search(text[:8192]) is None
 
@@ -70,7 +72,9 @@ def import_article_text(
 
 
 def _lines(text: str) -> list[str]:
-    if text.count("\n") >= MAX_LINES:
+    # Every line break str.splitlines knows, counted before it makes a list of them all.
+    breaks = sum(text.count(mark) for mark in _LINE_BREAKS) - text.count("\r\n")
+    if breaks >= MAX_LINES:
         raise ArticleImportError(
             f"the article has more than {MAX_LINES:,} lines; longer articles are refused"
         )
@@ -114,7 +118,8 @@ class _TextReader:
 
     def _text(self, line: str) -> None:
         self.budget.spend(len(line))
-        after_heading = bool(self.items) and getattr(self.items[-1], "kind", "") == "heading"
+        last = self.items[-1] if self.items else None
+        after_heading = isinstance(last, Block) and last.kind == "heading"
         kind = "heading" if _reads_as_heading(line) and not after_heading else "paragraph"
         # Placeholder text stays: it is an empty answer's text, and the reader drops it there.
         self.items.append(Block(kind, escaped_text(line), line))
