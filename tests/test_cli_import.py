@@ -225,3 +225,20 @@ def test_an_articles_copied_text_imports_and_validates(tmp_path: Path) -> None:
         assert placeholder not in yaml.safe_dump(tree)
     validated = branchwise("validate", str(out), home=tmp_path)
     assert validated.returncode == 0, validated.stdout + validated.stderr
+
+
+def test_a_placeholder_left_inside_real_text_is_refused_naming_the_node(tmp_path: Path) -> None:
+    article = tmp_path / "draft.txt"
+    article.write_text(
+        "Router guide\n\nIs the light on?\n• Yes\n• No\nRestart it. Lorem ipsum dolor.\nCall us.\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "draft.yaml"
+    done = branchwise("import", "helpjuice", str(article), "-o", str(out), home=tmp_path)
+    assert done.returncode == 1
+    assert done.stderr.splitlines() == [
+        f"{article}: error: the tree made from it does not pass 'branchwise validate': node "
+        "'restart-it-lorem-ipsum-dolor': editor placeholder 'Lorem ipsum' left in 'title' "
+        "(placeholder-text)"
+    ]
+    assert not out.exists()

@@ -849,3 +849,23 @@ def test_copied_text_of_too_many_lines_is_refused(tmp_path: Path) -> None:
             import_helpjuice_file(path)
     path.write_text(COPIED_TEXT.read_text("utf-8") + "\r\n" * 60_000, "utf-8", newline="")
     assert import_helpjuice_file(path).tree["title"].startswith("How to let a guest join")
+
+
+LINES = sorted(set(COPIED_TEXT.read_text("utf-8").splitlines()))
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(LINES) | st.text(max_size=12), max_size=120))
+def test_any_shuffle_of_copied_lines_imports_or_is_refused_cleanly(lines: list[str]) -> None:
+    from engine.authoring.importers.article_text import import_article_text
+
+    try:
+        result = import_article_text("\n".join(lines), "shuffled")
+    except ArticleImportError as problem:
+        assert problem.message
+        return
+    assert yaml.load(render_tree_yaml(result), Loader=yaml.CSafeLoader) == result.tree
+    nodes = result.tree["nodes"]
+    for node in nodes.values():
+        assert node["title"].strip()
+        assert all(choice["goto"] in nodes for choice in node.get("choices", []))

@@ -16,7 +16,7 @@ from engine.authoring.importers.flattened_lists import (
     Item,
     answer_labels,
 )
-from engine.authoring.importers.html_document import collapse_spaces
+from engine.authoring.importers.html_document import collapse_spaces, plain_in_pieces
 from engine.authoring.importers.html_markdown import Block, TextBudget, escaped_text
 
 MAX_LINES = 100_000
@@ -78,7 +78,8 @@ def _lines(text: str) -> list[str]:
         raise ArticleImportError(
             f"the article has more than {MAX_LINES:,} lines; longer articles are refused"
         )
-    return [collapse_spaces(line) for line in text.splitlines()]
+    # Control characters go as they do from HTML text, once the lines are split at them.
+    return [collapse_spaces(plain_in_pieces(line)) for line in text.splitlines()]
 
 
 @dataclass

@@ -28,10 +28,12 @@ def checked_tree_yaml(result: ImportResult, name: str) -> str:
         raise tree_too_large(len(raw))
     errors = [p for p in check_document(read_bytes(raw, name)).problems if p.is_error]
     if errors:
+        first = errors[0]
+        where = f"node '{first.node}': " if first.node else ""
         more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
         raise ArticleImportError(
             f"the tree made from it does not pass 'branchwise validate': "
-            f"{errors[0].message} ({errors[0].rule}){more}"
+            f"{where}{first.message} ({first.rule}){more}"
         )
     return text
 
