@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import time
 from collections.abc import Callable, Iterable
@@ -46,6 +47,12 @@ def login_name() -> str:
         return well_formed(getpass.getuser())
     except (OSError, KeyError):
         return ""
+
+
+def default_agent() -> str:
+    """Who is walking when --agent does not say: BRANCHWISE_AGENT (`serve` names each tab's
+    signed-in agent there), else the login name."""
+    return well_formed(os.environ.get("BRANCHWISE_AGENT", "")).strip() or login_name()
 
 
 def build_runner(library: Library, args: argparse.Namespace) -> ActionRunner:

@@ -66,7 +66,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         metavar="ID",
         help="continue an open session (its id or a unique prefix); --var gives secrets again",
     )
-    parser.add_argument("--agent", metavar="NAME", help="who is walking (default: the login name)")
+    parser.add_argument(
+        "--agent",
+        metavar="NAME",
+        help="who is walking (default: BRANCHWISE_AGENT, else the login name)",
+    )
     parser.add_argument("--ticket", metavar="REF", help="the ticket this walk belongs to")
     parser.add_argument(
         "--watch",
@@ -114,11 +118,12 @@ def _check_usage(args: argparse.Namespace) -> None:
 
 
 def _name_the_agent(args: argparse.Namespace) -> None:
-    """--agent, or the login name when it is not given."""
+    """--agent, else BRANCHWISE_AGENT (`serve` gives each tab's app the signed-in name there),
+    else the login name."""
     if not getattr(args, "agent", None):
-        from tui.walk_factory import login_name
+        from tui.walk_factory import default_agent
 
-        args.agent = login_name()
+        args.agent = default_agent()
 
 
 def _library(args: argparse.Namespace) -> Library:
