@@ -25,6 +25,10 @@ if TYPE_CHECKING:
     from engine.walk.walker import Walk
 
 
+# Keys a browser keeps for itself (a new window, a new tab, quitting the browser): served in a
+# browser, the footer shows the second key each of these bindings has instead.
+BROWSER_KEEPS = {"ctrl+n": "f2", "ctrl+t": "f3", "ctrl+q": "f10"}
+
 # Seconds between two looks at whether the app is ending while its first screen is awaited.
 FAILED_START_POLL = 0.1
 
@@ -34,7 +38,7 @@ class BranchwiseApp(App[int]):
 
     CSS_PATH = "app.tcss"
     TITLE = "branchwise"
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("ctrl+q", "quit", "Quit", priority=True)]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("ctrl+q,f10", "quit", "Quit", priority=True)]
     COMMANDS = App.COMMANDS | {walk_commands}
 
     def __init__(
@@ -72,6 +76,11 @@ class BranchwiseApp(App[int]):
     def exit_code(self) -> int:
         """0 when the last walk shown reached an outcome, 1 otherwise."""
         return 0 if self.last_walk is not None and self.last_walk.finished else 1
+
+    def get_key_display(self, binding: Binding) -> str:
+        if self.is_web and binding.key in BROWSER_KEEPS:
+            binding = binding.with_key(BROWSER_KEEPS[binding.key])
+        return super().get_key_display(binding)
 
     def on_mount(self) -> None:
         # Not shown from here: a screen pushed while the app mounts is laid out inside Textual's
@@ -128,7 +137,7 @@ class BranchwiseApp(App[int]):
 
     def _join_store(self) -> None:
         """Open the session store the first walk was begun without, and record the walk in it,
-        with the login name as its agent unless --agent gave one.
+        with the default agent (tui.walk_factory.default_agent) unless --agent gave one.
 
         Opening it (SQLite and the session records) costs a start a few milliseconds, so a new
         walk's first question is painted first; keys wait until the walk is recorded.
@@ -139,9 +148,9 @@ class BranchwiseApp(App[int]):
             self.store = self._open_store()
             if self.first_walk is not None and self.store is not None:
                 if not self.first_walk.agent:
-                    from tui.walk_factory import login_name
+                    from tui.walk_factory import default_agent
 
-                    self.first_walk.agent = login_name()
+                    self.first_walk.agent = default_agent()
                 self.first_walk.record_with(self.store.recorder())
         except BranchwiseError as exc:
             self.store_error = exc

@@ -1,4 +1,4 @@
-"""The transcript of a walk, as the export gives it: shown, copied to the clipboard, saved."""
+"""The transcript of a walk, as the export gives it: shown, copied, saved, or downloaded."""
 
 from __future__ import annotations
 
@@ -46,6 +46,24 @@ def copy_transcript(app: App[Any], text: str) -> None:
     """Put the transcript on the clipboard (through the terminal) and say so."""
     app.copy_to_clipboard(text)
     notify_plain(app, "Transcript copied to the clipboard.")
+
+
+def download_transcript(app: App[Any], text: str, session_id: str) -> None:
+    """In a browser: hand the transcript to it as a Markdown file to download."""
+    import io
+
+    app.deliver_text(io.StringIO(text), save_filename=f"{session_id}.md", mime_type="text/markdown")
+    notify_plain(app, f"Transcript sent to the browser as {session_id}.md")
+
+
+def offered_where(action: str, is_web: bool) -> bool:
+    """Whether a transcript action is offered: in a browser, a download instead of a file saved
+    on the server (which is not the agent's machine, nor theirs to write on)."""
+    if action == "download":
+        return is_web
+    if action == "save":
+        return not is_web
+    return True
 
 
 def save_transcript(app: App[Any], text: str, session_id: str) -> None:

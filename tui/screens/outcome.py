@@ -20,7 +20,12 @@ from tui.literal import literal, markdown_template, notify_plain
 from tui.masked import masked
 from tui.screens.transcript import session_markdown
 from tui.screens.walk import notify_refusal
-from tui.transcript_export import copy_transcript, save_transcript
+from tui.transcript_export import (
+    copy_transcript,
+    download_transcript,
+    offered_where,
+    save_transcript,
+)
 
 if TYPE_CHECKING:
     from engine.walk.walker import Walk
@@ -39,6 +44,7 @@ class OutcomeScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("c", "copy", "Copy"),
         Binding("s", "save", "Save"),
+        Binding("d", "download", "Download"),
         Binding("n", "new_session", "New session"),
         Binding("l", "library", "Library"),
         Binding("escape", "back", "Back"),
@@ -70,12 +76,19 @@ class OutcomeScreen(Screen[None]):
             yield Markdown(session_markdown(walk, self.branchwise.store), open_links=False)
         yield Footer(compact=True, show_command_palette=False)
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return offered_where(action, self.app.is_web)
+
     def action_copy(self) -> None:
         copy_transcript(self.app, session_markdown(self.walk, self.branchwise.store))
 
     def action_save(self) -> None:
         text = session_markdown(self.walk, self.branchwise.store)
         save_transcript(self.app, text, self.walk.id)
+
+    def action_download(self) -> None:
+        text = session_markdown(self.walk, self.branchwise.store)
+        download_transcript(self.app, text, self.walk.id)
 
     def action_new_session(self) -> None:
         tree = self.walk.tree

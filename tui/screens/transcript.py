@@ -13,7 +13,13 @@ from textual.widgets import Footer, Markdown, Static
 
 from engine.errors import BranchwiseError
 from tui.literal import notify_plain
-from tui.transcript_export import copy_transcript, save_transcript, transcript_markdown
+from tui.transcript_export import (
+    copy_transcript,
+    download_transcript,
+    offered_where,
+    save_transcript,
+    transcript_markdown,
+)
 
 if TYPE_CHECKING:
     from engine.sessions.record import SessionRecord
@@ -34,10 +40,11 @@ class TranscriptScreen(Screen[None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "close", "Close"),
-        Binding("ctrl+n", "note", "Note"),
+        Binding("ctrl+n,f2", "note", "Note"),
         Binding("e", "edit_note", "Edit note"),
         Binding("c", "copy", "Copy"),
         Binding("s", "save", "Save"),
+        Binding("d", "download", "Download"),
     ]
 
     def __init__(
@@ -71,7 +78,7 @@ class TranscriptScreen(Screen[None]):
             return self.walk is not None
         if action == "edit_note":
             return self.walk is not None and any(visit.notes for visit in self.walk.visits)
-        return True
+        return offered_where(action, self.app.is_web)
 
     def action_close(self) -> None:
         self.dismiss(None)
@@ -81,6 +88,9 @@ class TranscriptScreen(Screen[None]):
 
     def action_save(self) -> None:
         save_transcript(self.app, self.markdown(), self.session_id)
+
+    def action_download(self) -> None:
+        download_transcript(self.app, self.markdown(), self.session_id)
 
     def action_note(self) -> None:
         from tui.screens.prompt import PromptScreen

@@ -66,8 +66,8 @@ class WalkScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back"),
         Binding("ctrl+r", "restart", "Restart"),
-        Binding("ctrl+n", "note", "Note"),
-        Binding("ctrl+t", "transcript", "Transcript"),
+        Binding("ctrl+n,f2", "note", "Note"),
+        Binding("ctrl+t,f3", "transcript", "Transcript"),
         Binding("question_mark", "help", "Help", key_display="?"),
         Binding("ctrl+b", "toggle_path", "Path"),
     ]
