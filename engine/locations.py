@@ -21,6 +21,11 @@ def config_file() -> Path:
     return Path(override) if override else Path(_DIRS.user_config_dir) / "config.toml"
 
 
+def tokens_file() -> Path:
+    """The hashes of the agents' tokens for `serve --auth token`, beside the config file."""
+    return config_file().parent / "tokens"
+
+
 def cache_dir() -> Path:
     """Where parsed trees are cached by content (BRANCHWISE_CACHE_DIR overrides)."""
     return Path(os.environ.get("BRANCHWISE_CACHE_DIR") or _DIRS.user_cache_dir)

@@ -25,6 +25,7 @@ COMMANDS = (
     ("import", "import_helpjuice", "convert a Helpjuice decision-tree article into a tree"),
     ("actions", "actions", "list the actions trees can call, and whether they are configured"),
     ("schema", "schema", "print the JSON Schema of the tree format"),
+    ("serve", "serve", "the terminal app in the browser, with sign-in (needs branchwise[serve])"),
 )
 
 COMMAND_NAMES = frozenset(name for name, _, _ in COMMANDS)

@@ -39,7 +39,8 @@ from tui.cli import main
 main(["run", sys.argv[2]])
 """
 # Not needed to show a tree that loaded clean before: parsing, checking and the actions' code
-# wait until an action node (or a changed file) needs them; tomllib until a config file exists.
+# wait until an action node (or a changed file) needs them; tomllib until a config file exists;
+# the web server's modules only for `serve`.
 HEAVY = (
     "jsonschema",
     "httpx",
@@ -51,6 +52,9 @@ HEAVY = (
     "engine.actions.catalog",
     "tomllib",
     "selectolax",
+    "textual_serve",
+    "aiohttp",
+    "tui.serving",
 )
 
 
