@@ -38,7 +38,7 @@ SECURITY_HEADERS = {
     "style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; "
     "frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
     "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
+    "Referrer-Policy": "same-origin",  # a same-origin form then says its Origin
     "Cache-Control": "no-store",
 }
 
@@ -248,6 +248,7 @@ class BranchwiseServer(Server):
         owner = getattr(download.app_service, "agent", None) or ""
         if agent is None or owner != agent:
             raise web.HTTPForbidden(text="This download belongs to another agent's tab.")
+        log.info("%s downloads %s", agent or "-", download.file_name)
         return await super().handle_download(request)
 
     # The tabs.
