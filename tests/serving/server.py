@@ -186,3 +186,12 @@ def run(coroutine: Any) -> Any:
 def client() -> aiohttp.ClientSession:
     """An HTTP client that keeps the server's cookie (aiohttp's jar skips IP hosts by default)."""
     return aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True))
+
+
+async def open_tree(tab: Tab) -> None:
+    """From the library, open paya-connect/customer-portal-access: its first step shows."""
+    await tab.wait_for("branchwise · library")
+    await tab.press("grant a contact access")
+    await tab.wait_for("library · 1 of")
+    await tab.press("\r")
+    await tab.wait_for("menu on the left")

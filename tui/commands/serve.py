@@ -13,7 +13,7 @@ from engine.errors import BranchwiseError, UsageError
 from tui.options import common_options
 
 if TYPE_CHECKING:
-    from tui.serving.server import ServeOptions
+    from tui.serving.options import ServeOptions
 
 DESCRIPTION = """Serve the terminal app to browsers: each tab runs its own app on the server's
 library, session store and action config, and opens on the library.
@@ -145,7 +145,7 @@ def _add_token(tokens: Path, name: str, replace: bool) -> int:
 
 def serve_options(args: argparse.Namespace, tokens: Path) -> ServeOptions:
     """The options checked: every mistake said before anything is bound."""
-    from tui.serving.server import ServeOptions
+    from tui.serving.options import ServeOptions
     from tui.serving.sign_in import is_loopback, parse_networks
 
     _check_auth(args, tokens)

@@ -8,9 +8,7 @@ import logging
 import signal
 import sys
 import time
-from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -19,11 +17,11 @@ from textual_serve.server import Server, to_int
 
 from engine.text import plain, well_formed
 from tui.serving import pages
+from tui.serving.options import ServeOptions
 from tui.serving.sign_in import (
     COOKIE,
     SIGNED_IN_FOR,
     FailureLimit,
-    Network,
     SignedIn,
     is_trusted,
 )
@@ -41,22 +39,6 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "same-origin",  # a same-origin form then says its Origin
     "Cache-Control": "no-store",
 }
-
-
-@dataclass(frozen=True, eq=False)
-class ServeOptions:
-    """What `branchwise serve` was told: where, who may come in, and how many at once."""
-
-    child: Sequence[str]
-    host: str = "127.0.0.1"
-    port: int = 8000
-    auth: str | None = None  # "token", "proxy" or None (this machine only)
-    tokens: Path | None = None
-    user_header: str = "X-Forwarded-User"
-    trusted_proxies: Sequence[Network] = ()
-    max_sessions: int | None = None
-    idle_timeout: float | None = None
-    public_url: str | None = None
 
 
 @dataclass(eq=False)
@@ -100,7 +82,9 @@ class BranchwiseServer(Server):
             port=self.options.port,
             handle_signals=False,
             loop=loop,
-            print=None,
+            print=lambda *_: log.info(
+                "branchwise serving on %s (sign-in: %s)", self._address(), self._sign_in()
+            ),
             access_log=None,
             shutdown_timeout=2,
         )
@@ -125,8 +109,9 @@ class BranchwiseServer(Server):
     async def on_startup(self, app: web.Application) -> None:
         if self.options.idle_timeout:
             self._idle_task = asyncio.create_task(self._end_idle_tabs(self.options.idle_timeout))
-        auth = self.options.auth or "none: this machine only"
-        log.info("branchwise serving on %s (sign-in: %s)", self._address(), auth)
+
+    def _sign_in(self) -> str:
+        return self.options.auth or "none, this machine only"
 
     def _address(self) -> str:
         if self.options.public_url:
@@ -240,13 +225,15 @@ class BranchwiseServer(Server):
     async def handle_download(self, request: web.Request) -> web.StreamResponse:
         """A transcript the agent's own app offered; nobody else's."""
         agent = self.agent(request)
+        if agent is None:
+            raise web.HTTPForbidden(text="Sign in on this server's page first.")
         key = request.match_info["key"]
         try:
             download = await self.download_manager.get_download_metadata(key)
         except KeyError:
             raise web.HTTPNotFound(text="This download is over or was never offered.") from None
         owner = getattr(download.app_service, "agent", None) or ""
-        if agent is None or owner != agent:
+        if owner != agent:
             raise web.HTTPForbidden(text="This download belongs to another agent's tab.")
         log.info("%s downloads %s", agent or "-", download.file_name)
         return await super().handle_download(request)

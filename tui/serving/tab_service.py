@@ -52,6 +52,12 @@ class TabService(AppService):
         self._stdin = process.stdin
         return process
 
+    async def run(self) -> None:
+        """Relay the app's output; once it has ended, however it ended (killed too), the tab's
+        websocket is closed so the page says so instead of waiting."""
+        await super().run()
+        await self.remote_close()
+
     async def send_bytes(self, data: bytes) -> bool:
         """Keys and clicks from the browser: the tab is in use."""
         self.last_active = time.monotonic()
