@@ -21,6 +21,19 @@ import pyte
 from tests.cli import CLI, ROOT, isolated_env
 
 TREES = ROOT / "trees"
+CHROMIUM = "/usr/bin/chromium"  # Debian's: the browser build Playwright downloads is not used
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+# Wide enough that no line of the bundled trees' bodies wraps: tests wait for them as written.
+WIDTH, HEIGHT = 160, 40
 
 
 def free_port() -> int:
@@ -116,7 +129,7 @@ class Tab:
     """One tab's websocket, its screen kept by a terminal emulator as a browser's would be."""
 
     websocket: aiohttp.ClientWebSocketResponse
-    screen: pyte.Screen = field(default_factory=lambda: pyte.Screen(100, 30))
+    screen: pyte.Screen = field(default_factory=lambda: pyte.Screen(WIDTH, HEIGHT))
     closed: bool = False
 
     def __post_init__(self) -> None:
@@ -125,15 +138,25 @@ class Tab:
     def text(self) -> str:
         return "\n".join(self.screen.display)
 
-    async def pump(self, timeout: float) -> None:
+    async def pump(self, timeout: float) -> bool:
+        """Take what the app sent within `timeout` seconds; False when it sent nothing."""
         try:
             message = await self.websocket.receive(timeout=timeout)
         except TimeoutError:
-            return
+            return False
         if message.type == aiohttp.WSMsgType.BINARY:
             self.stream.feed(message.data)
         elif message.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED):
             self.closed = True
+        return True
+
+    async def wait_quiet(self, quiet: float = 0.5, timeout: float = 60) -> None:
+        """Wait until the app has sent nothing for `quiet` seconds: the screen is settled (a key
+        sent while a screen is being replaced may be dropped, as typed ahead in a terminal)."""
+        deadline = time.monotonic() + timeout
+        while await self.pump(quiet) and not self.closed:
+            if time.monotonic() > deadline:
+                return
 
     async def wait_for(self, text: str, timeout: float = 30) -> None:
         deadline = time.monotonic() + timeout
@@ -163,10 +186,10 @@ async def open_tab(
 ) -> Tab:
     """A websocket to the server, as the app page's script opens one."""
     websocket = await client.ws_connect(
-        f"{served.url}ws?width=100&height=30",
+        f"{served.url}ws?width={WIDTH}&height={HEIGHT}",
         headers={"Origin": served.origin, **(headers or {})},
     )
-    await websocket.send_str(json.dumps(["resize", {"width": 100, "height": 30}]))
+    await websocket.send_str(json.dumps(["resize", {"width": WIDTH, "height": HEIGHT}]))
     return Tab(websocket)
 
 
@@ -188,10 +211,13 @@ def client() -> aiohttp.ClientSession:
     return aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True))
 
 
-async def open_tree(tab: Tab) -> None:
+async def open_tree(tab: Tab, timeout: float = 30) -> None:
     """From the library, open paya-connect/customer-portal-access: its first step shows."""
-    await tab.wait_for("branchwise · library")
+    await tab.wait_for("branchwise · library", timeout)
+    await tab.wait_quiet()
     await tab.press("grant a contact access")
-    await tab.wait_for("library · 1 of")
+    await tab.wait_for("library · 1 of", timeout)
+    await tab.wait_quiet()
     await tab.press("\r")
-    await tab.wait_for("menu on the left")
+    await tab.wait_for("menu on the left", timeout)
+    await tab.wait_quiet()

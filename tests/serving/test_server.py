@@ -97,7 +97,7 @@ async def test_a_tab_walks_as_its_agent_and_a_killed_app_leaves_the_walk_resumab
             await sign_in(http, served, token)
             tab = await open_tab(http, served)
             await open_tree(tab)
-            await tab.press("\r")
+            await tab.press("1")
             await tab.wait_for("column headers")
             (pid,) = served.app_pids()
             os.kill(pid, signal.SIGKILL)

@@ -19,6 +19,7 @@ a{color:#9ecbff}
 APP_PAGE = """<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>{title}</title>
 <link rel="stylesheet" href="static/css/xterm.css">
+<link rel="preload" href="static/fonts/RobotoMono-VariableFont_wght.ttf" as="font" crossorigin>
 <style>
 @font-face{{font-family:"Roboto Mono";src:url("static/fonts/RobotoMono-VariableFont_wght.ttf")}}
 html,body{{margin:0;height:100%;background:#0c181f}}
