@@ -60,6 +60,11 @@ async def test_sign_in_gives_a_strict_http_only_cookie_and_failures_are_limited(
             assert "HttpOnly" in cookie and "SameSite=Strict" in cookie and token not in cookie
             app_page = await http.get(served.url)
             assert app_page.status == 200 and token not in await app_page.text()
+            out = await http.post(
+                f"{served.url}sign-out", headers={"Origin": served.origin}, allow_redirects=False
+            )
+            assert out.status == 303
+            assert (await http.get(served.url, allow_redirects=False)).status == 303
         async with client() as guesser:
             for _ in range(5):
                 assert (await sign_in(guesser, served, "guess")).status == 401

@@ -250,7 +250,6 @@ class BranchwiseServer(Server):
         if self.tabs.full(self.options.max_sessions):
             raise web.HTTPServiceUnavailable(text="All places of this server are in use.")
         websocket = web.WebSocketResponse(heartbeat=15)
-        await websocket.prepare(request)
         tab = TabService(
             self.options.child,
             agent or None,
@@ -259,8 +258,9 @@ class BranchwiseServer(Server):
             close=websocket.close,
             download_manager=self.download_manager,
         )
-        self.tabs.running.add(tab)
+        self.tabs.running.add(tab)  # counted before the handshake's await: no two take one place
         try:
+            await websocket.prepare(request)
             await self._run_tab(request, websocket, tab)
         finally:
             self.tabs.running.discard(tab)
