@@ -76,3 +76,16 @@ def test_without_the_serve_extra_the_error_names_it(tmp_path: Path) -> None:
     assert result.stderr == (
         "branchwise: serve needs the 'serve' extra: pip install 'branchwise[serve]'\n"
     )
+
+
+def test_branchwise_agent_names_who_walks_unless_agent_is_given(tmp_path: Path) -> None:
+    from engine.sessions.store import Store
+
+    env = isolated_env(tmp_path, BRANCHWISE_AGENT="dana")
+    tree = "paya-connect/customer-portal-access"
+    by_env = run_cli("run", tree, "--answers", "Continue", "--json", env=env)
+    by_option = run_cli("run", tree, "--answers", "Continue", "--agent", "eve", "--json", env=env)
+    with Store(tmp_path / "sessions.sqlite3") as store:
+        agents = {summary.agent for summary in store.list_sessions()}
+    assert by_env.returncode == by_option.returncode == 1  # stopped short: still open
+    assert agents == {"dana", "eve"}
