@@ -131,6 +131,7 @@ class Tab:
     websocket: aiohttp.ClientWebSocketResponse
     screen: pyte.Screen = field(default_factory=lambda: pyte.Screen(WIDTH, HEIGHT))
     closed: bool = False
+    pressed_again: int = 0  # keys sent again by press_until: the first were dropped
 
     def __post_init__(self) -> None:
         self.stream = pyte.ByteStream(self.screen)
@@ -171,6 +172,24 @@ class Tab:
             if time.monotonic() > deadline:
                 raise AssertionError("the tab was never closed")
             await self.pump(0.2)
+
+    async def press_until(
+        self, keys: str, shown: str, unchanged: str, timeout: float = 30, tries: int = 3
+    ) -> None:
+        """Press once the screen has settled, until `shown` shows; pressed again only while the
+        screen still shows `unchanged` after a while (the keys came too early and were dropped, as
+        keys typed ahead at a screen being replaced may be)."""
+        for _ in range(tries):
+            await self.wait_quiet()
+            await self.press(keys)
+            try:
+                await self.wait_for(shown, timeout / tries)
+                return
+            except AssertionError:
+                if unchanged not in self.text():
+                    raise
+                self.pressed_again += 1
+        await self.wait_for(shown, timeout / tries)
 
     async def press(self, keys: str) -> None:
         await self.websocket.send_str(json.dumps(["stdin", keys]))
@@ -214,10 +233,5 @@ def client() -> aiohttp.ClientSession:
 async def open_tree(tab: Tab, timeout: float = 30) -> None:
     """From the library, open paya-connect/customer-portal-access: its first step shows."""
     await tab.wait_for("branchwise · library", timeout)
-    await tab.wait_quiet()
-    await tab.press("grant a contact access")
-    await tab.wait_for("library · 1 of", timeout)
-    await tab.wait_quiet()
-    await tab.press("\r")
-    await tab.wait_for("menu on the left", timeout)
-    await tab.wait_quiet()
+    await tab.press_until("grant a contact access", "library · 1 of", "Type to filter", timeout)
+    await tab.press_until("\r", "menu on the left", "library · 1 of", timeout)
