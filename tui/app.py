@@ -79,7 +79,8 @@ class BranchwiseApp(App[int]):
 
     def get_key_display(self, binding: Binding) -> str:
         if self.is_web and binding.key in BROWSER_KEEPS:
-            binding = binding.with_key(BROWSER_KEEPS[binding.key])
+            second = BROWSER_KEEPS[binding.key]
+            binding = binding.with_key(second, key_display=second.upper())
         return super().get_key_display(binding)
 
     def on_mount(self) -> None:

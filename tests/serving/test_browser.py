@@ -140,8 +140,8 @@ def test_an_agent_signs_in_walks_with_keys_and_downloads_the_transcript(
         page.keyboard.type("grant a contact access")
         terminal.wait_for("library · 1 of")
         terminal.press("Enter", BODIES["open-contacts"])
-        terminal.wait_for("f2 Note")  # the browser's own ctrl+n opens a window: F2 is shown
-        assert "f3 Transcript" in terminal.text()
+        terminal.wait_for("F2 Note")  # the browser's own ctrl+n opens a window: F2 is shown
+        assert "F3 Transcript" in terminal.text()
         terminal.press("1", BODIES["find-contact"])
         terminal.press("Control+r", "Start this tree again")
         terminal.press("y", BODIES["open-contacts"])

@@ -39,7 +39,7 @@ async def test_in_a_browser_the_second_keys_show_and_d_downloads_the_transcript(
     async with app.run_test(size=(100, 30)) as pilot:
         await wait_for(pilot, lambda: "Note" in screen_text(pilot))
         shown = screen_text(pilot)
-        assert "f2 Note" in shown and "f3 Transcript" in shown and "f10 Quit" in shown
+        assert "F2 Note" in shown and "F3 Transcript" in shown and "F10 Quit" in shown
         await press(pilot, "f3")
         assert "Transcript · session" in screen_text(pilot)
         await press(pilot, "escape", "1", "1", "1", "2", "2")
