@@ -132,6 +132,7 @@ class Tab:
     screen: pyte.Screen = field(default_factory=lambda: pyte.Screen(WIDTH, HEIGHT))
     closed: bool = False
     pressed_again: int = 0  # keys sent again by press_until: the first were dropped
+    received: bytearray = field(default_factory=bytearray)  # every byte the app sent
 
     def __post_init__(self) -> None:
         self.stream = pyte.ByteStream(self.screen)
@@ -146,6 +147,7 @@ class Tab:
         except TimeoutError:
             return False
         if message.type == aiohttp.WSMsgType.BINARY:
+            self.received += message.data
             self.stream.feed(message.data)
         elif message.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED):
             self.closed = True

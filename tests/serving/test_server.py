@@ -97,13 +97,19 @@ async def test_a_tab_walks_as_its_agent_and_a_killed_app_leaves_the_walk_resumab
     tmp_path: Path,
 ) -> None:
     token = add_token(tmp_path, "alice")
-    with serving(tmp_path, "--auth", "token", "--tokens", str(tmp_path / "tokens")) as served:
+    secret = "paya-key-that-stays-on-the-server"
+    env = isolated_env(tmp_path, BRANCHWISE_PAYA_USER_API_KEY=secret)
+    options = ("--auth", "token", "--tokens", str(tmp_path / "tokens"))
+    with serving(tmp_path, *options, env=env) as served:
         async with client() as http:
             await sign_in(http, served, token)
+            page = await (await http.get(served.url)).text()
             tab = await open_tab(http, served)
             await open_tree(tab)
             await tab.press("1")
             await tab.wait_for("column headers")
+            assert secret.encode() not in tab.received and secret not in page
+            assert token.encode() not in tab.received and token not in page
             (pid,) = served.app_pids()
             os.kill(pid, signal.SIGKILL)
             await tab.wait_closed()
@@ -112,7 +118,6 @@ async def test_a_tab_walks_as_its_agent_and_a_killed_app_leaves_the_walk_resumab
             assert (await http.get(served.url)).status == 200  # the server goes on
         ((session, agent, status),) = sessions(served)
         assert (agent, status) == ("alice", "open")
-    env = isolated_env(tmp_path)
     resumed = run_cli(
         "run",
         "--db",
