@@ -6,8 +6,10 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import stat
 import tempfile
+from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -18,11 +20,51 @@ SCENARIO_SUFFIX = ".test.yaml"
 # What a tree file may weigh (engine.tree.reader.Limits.max_bytes): past it, it is refused unread.
 MAX_TREE_BYTES = 2 * 1024 * 1024
 _ENGINE = Path(__file__).resolve().parent
+# Opened without blocking, so a FIFO or a device is looked at instead of waited on.
+_READ_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+
+
+# Top-level keys of a file that did not read as YAML: enough to tell a broken tree from a
+# broken workflow file.
+_TOP_LEVEL_KEY = re.compile(r"^(schema|start|nodes)[ \t]*:", re.MULTILINE)
+# What is read of a file too big to read whole, to tell whether it was meant as a tree.
+HEAD_BYTES = 64 * 1024
 
 
 def is_tree_file(path: Path) -> bool:
-    """Whether a path names a tree file (scenario files, NAME.test.yaml, are not trees)."""
+    """Whether a path may name a tree file: `*.yaml`, not a scenario file (NAME.test.yaml).
+
+    Only the file's content decides whether it is one (`holds_a_tree`): a `.pre-commit-config.yaml`
+    or a CI workflow passes this test and not that one.
+    """
     return path.suffix == ".yaml" and not path.name.endswith(SCENARIO_SUFFIX)
+
+
+def holds_a_tree(data: Any) -> bool:
+    """Whether read YAML is a tree: a mapping with a `schema` key, or with `start` and `nodes`."""
+    return isinstance(data, Mapping) and ("schema" in data or ("start" in data and "nodes" in data))
+
+
+def names_tree_keys(text: str) -> bool:
+    """Whether the text of a file that could not be read as YAML has a tree's top-level keys."""
+    keys = set(_TOP_LEVEL_KEY.findall(text))
+    return "schema" in keys or {"start", "nodes"} <= keys
+
+
+def read_head(path: Path) -> str | None:
+    """The first HEAD_BYTES of a regular file as text, or None when it cannot be read."""
+    try:
+        descriptor = os.open(path, _READ_FLAGS)
+    except OSError:
+        return None
+    try:
+        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+            return None  # a FIFO or a device: never waited on
+        return os.read(descriptor, HEAD_BYTES).decode("utf-8", "replace")
+    except OSError:
+        return None
+    finally:
+        os.close(descriptor)
 
 
 class FileRefused(Exception):
@@ -41,8 +83,7 @@ def read_regular_file(path: Path, max_bytes: int) -> bytes:
     /dev/zero or a huge (even sparse) file is refused at once instead of hanging or filling
     memory.
     """
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
-    descriptor = os.open(path, flags)
+    descriptor = os.open(path, _READ_FLAGS)
     try:
         info = os.fstat(descriptor)
         if not stat.S_ISREG(info.st_mode):

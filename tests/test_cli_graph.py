@@ -61,16 +61,45 @@ def test_unknown_tree_is_a_usage_error(tmp_path: Path) -> None:
     assert "Traceback" not in done.stderr
 
 
-def test_invalid_tree_says_how_to_see_its_errors(tmp_path: Path) -> None:
+BROKEN = (
+    "schema: branchwise/v1\nid: t/broken\nversion: 1\ntitle: Broken\nstart: a\n"
+    "nodes:\n  a: {type: step, title: A, next: nowhere}\n"
+)
+
+
+def test_a_tree_with_errors_is_drawn_with_its_errors_on_stderr(tmp_path: Path) -> None:
     broken = tmp_path / "broken.yaml"
-    broken.write_text(
-        "schema: branchwise/v1\nid: t/broken\nversion: 1\ntitle: Broken\nstart: a\n"
-        "nodes:\n  a: {type: step, title: A, next: nowhere}\n",
-        encoding="utf-8",
-    )
+    broken.write_text(BROKEN, encoding="utf-8")
     done = graph(str(broken), home=tmp_path)
     assert done.returncode == 1
-    assert f"run 'branchwise validate {broken}'" in done.stderr
+    assert done.stderr.splitlines() == [
+        f"{broken}:7:35: error: 'next' names node 'nowhere', which does not exist (missing-target)"
+    ]
+    lines = done.stdout.splitlines()
+    assert '  n_nowhere["missing#58; nowhere"]' in lines
+    assert "  n_a -.-> n_nowhere" in lines
+    assert "  class n_nowhere missing" in lines
+    assert "  linkStyle 1 stroke:#c62828,color:#c62828" in lines
+
+
+def test_a_missing_target_is_a_dashed_red_box_in_dot_too(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.yaml"
+    broken.write_text(BROKEN, encoding="utf-8")
+    done = graph(str(broken), "--format", "dot", home=tmp_path)
+    assert done.returncode == 1
+    lines = done.stdout.splitlines()
+    red = 'color="#c62828", fontcolor="#c62828"'
+    assert f'  "node:nowhere" [label="missing: nowhere", shape=box, style="dashed", {red}]' in lines
+    assert f'  "node:a" -> "node:nowhere" [style=dashed, {red}]' in lines
+
+
+def test_a_file_that_is_not_yaml_is_not_drawn(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("schema: branchwise/v1\nid: [t/broken\n", encoding="utf-8")
+    done = graph(str(broken), home=tmp_path)
+    assert (done.returncode, done.stdout) == (1, "")
+    assert f"{broken}:2:5: error:" in done.stderr
+    assert f"branchwise: {broken} cannot be drawn" in done.stderr
     assert "Traceback" not in done.stderr
 
 

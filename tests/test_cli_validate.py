@@ -138,7 +138,7 @@ def test_a_broken_file_never_stops_the_others_and_output_is_sorted(
     write(trees, "a-broken.yaml", BROKEN)
     write(trees, "c-orphan.yaml", UNREACHABLE.replace("cli/clean", "cli/orphan"))
     write(trees, "nested/d-bytes.yaml", "")
-    (trees / "nested" / "d-bytes.yaml").write_bytes(b"title: caf\xe9\n")
+    (trees / "nested" / "d-bytes.yaml").write_bytes(b"schema: branchwise/v1\ntitle: caf\xe9\n")
     write(trees, "clean.test.yaml", "this is: [a scenario file, not a tree")
     result = branchwise("validate", str(trees), env_dir=tmp_path)
     assert result.returncode == 1
@@ -149,7 +149,7 @@ def test_a_broken_file_never_stops_the_others_and_output_is_sorted(
         ("a-broken.yaml", 3, "yaml-syntax"),
         ("b-missing.yaml", 13, "missing-target"),
         ("c-orphan.yaml", 14, "unreachable"),
-        ("d-bytes.yaml", 1, "yaml-syntax"),
+        ("d-bytes.yaml", 2, "yaml-syntax"),
     ]
     assert "4 file(s) checked: 3 error(s), 1 warning(s)" in result.stderr
 

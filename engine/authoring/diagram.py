@@ -29,7 +29,8 @@ class Box:
 
 @dataclass(frozen=True, slots=True)
 class Arrow:
-    """One drawn edge; style is "solid", "error" (dashed) or "walk" (bold, into another tree)."""
+    """One drawn edge; style is "solid", "error" (dashed), "walk" (bold, into another tree) or
+    "missing" (dashed red, to a node that does not exist)."""
 
     source: str
     target: str
@@ -128,6 +129,8 @@ def diagram_of(tree: Tree) -> Diagram:
         if arrow.target not in drawn:
             drawn.add(arrow.target)
             boxes.append(_extra_box(arrow.target))
+    missing = {box.name for box in boxes if box.kind == "missing"}
+    arrows = [replace(a, style="missing") if a.target in missing else a for a in arrows]
     title = clean_label(f"{tree.title or tree.id} ({tree.id} v{tree.version})", 2 * LABEL_LIMIT)
     return Diagram(title.replace("\n", " "), tuple(boxes), tuple(arrows))
 
@@ -180,7 +183,8 @@ _MERMAID_SHAPES = {
     "tree": ('[("', '")]'),
     "missing": ('["', '"]'),
 }
-_MERMAID_ARROWS = {"solid": "-->", "error": "-.->", "walk": "==>"}
+_MERMAID_ARROWS = {"solid": "-->", "error": "-.->", "walk": "==>", "missing": "-.->"}
+_MERMAID_MISSING_LINK = "stroke:#c62828,color:#c62828"
 _MERMAID_CLASSES = (
     ("entry", "fill:#37474f,stroke:#37474f,color:#ffffff"),
     ("resolved", "fill:#c8e6c9,stroke:#2e7d32,color:#1b5e20"),
@@ -207,6 +211,9 @@ def to_mermaid(tree: Tree, overlay: Overlay | None = None) -> str:
     lines.extend(f"  classDef {name} {style}" for name, style in _MERMAID_CLASSES)
     lines.extend(f"  class {','.join(ids)} {name}" for name, ids in _mermaid_classes(diagram))
     lines.extend(_mermaid_overlay(diagram))
+    broken = [str(i) for i, arrow in enumerate(diagram.arrows) if arrow.style == "missing"]
+    if broken:
+        lines.append(f"  linkStyle {','.join(broken)} {_MERMAID_MISSING_LINK}")
     return "\n".join(lines) + "\n"
 
 
@@ -310,7 +317,12 @@ _DOT_STATUS = {
     "escalated": 'fillcolor="#ffe0b2", color="#ef6c00"',
     "unresolved": 'fillcolor="#ffcdd2", color="#c62828"',
 }
-_DOT_ARROWS = {"solid": "", "error": ", style=dashed", "walk": ", style=bold"}
+_DOT_ARROWS = {
+    "solid": "",
+    "error": ", style=dashed",
+    "walk": ", style=bold",
+    "missing": ', style=dashed, color="#c62828", fontcolor="#c62828"',
+}
 
 
 def to_dot(tree: Tree, overlay: Overlay | None = None) -> str:

@@ -5,13 +5,14 @@ from __future__ import annotations
 import re
 import re._parser as _parser  # type: ignore[import-not-found]
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import yaml
 
-from engine.tree.model import Action, Input, Node, Outcome, Question, Step, Tree
+from engine.errors import BranchwiseError
+from engine.tree.model import Action, Input, Link, Node, Outcome, Question, Step, Tree
 from engine.walk.answers import CONTINUE, check_input
 from engine.walk.conditions import AllOf, AnyOf, Condition, VarTest, holds, variables_of
 
@@ -25,6 +26,11 @@ class _Edge:
     target: str
     when: Condition | None = None
     assigns: frozenset[str] = frozenset()
+    through: tuple[str, ...] | None = None  # a link's: the answers given in the linked tree
+
+
+# The tree a link names, by id; raises BranchwiseError when there is none.
+Resolver = Callable[[str], Tree]
 
 
 def sample_value(node: Input) -> str | None:
@@ -124,7 +130,10 @@ def _sample_class(items: Any) -> str:
     return "a"
 
 
-def _edges(node: Node) -> list[_Edge]:
+def _edges(node: Node, linked: Callable[[Link], list[str] | None]) -> list[_Edge]:
+    if isinstance(node, Link) and node.next:
+        answers = linked(node)
+        return [] if answers is None else [_Edge("", node.next, through=tuple(answers))]
     if isinstance(node, Step):
         return [_Edge(CONTINUE, node.next)]
     if isinstance(node, Question):
@@ -137,12 +146,28 @@ def _edges(node: Node) -> list[_Edge]:
     return []
 
 
-def shortest_answers(tree: Tree) -> dict[str, list[str]]:
-    """For each reachable outcome, the answers of a shortest walk there (actions by hand)."""
-    return {outcome: _answers(steps) for outcome, steps in _shortest_paths(tree).items()}
+def shortest_answers(
+    tree: Tree, resolve: Resolver | None = None, opened: frozenset[str] = frozenset()
+) -> dict[str, list[str]]:
+    """For each reachable outcome, the answers of a shortest walk there (actions by hand); with
+    `resolve`, a link with `next` is walked through its tree's first outcome."""
+    opened = opened | {tree.id}
+
+    def linked(link: Link) -> list[str] | None:
+        if resolve is None or link.tree in opened:
+            return None
+        try:
+            ends = shortest_answers(resolve(link.tree), resolve, opened)
+        except BranchwiseError:
+            return None
+        return next(iter(ends.values()), None)
+
+    return {outcome: _answers(steps) for outcome, steps in _shortest_paths(tree, linked).items()}
 
 
-def _shortest_paths(tree: Tree) -> dict[str, list[tuple[Node, _Edge]]]:
+def _shortest_paths(
+    tree: Tree, linked: Callable[[Link], list[str] | None]
+) -> dict[str, list[tuple[Node, _Edge]]]:
     found: dict[str, list[tuple[Node, _Edge]]] = {}
     queue: deque[tuple[str, list[tuple[Node, _Edge]]]] = deque([(tree.start, [])])
     seen = {tree.start}
@@ -152,7 +177,7 @@ def _shortest_paths(tree: Tree) -> dict[str, list[tuple[Node, _Edge]]]:
         if isinstance(node, Outcome):
             found.setdefault(node_id, steps)
         elif node is not None:
-            for edge in _edges(node):
+            for edge in _edges(node, linked):
                 if edge.target in tree.nodes and edge.target not in seen:
                     seen.add(edge.target)
                     queue.append((edge.target, [*steps, (node, edge)]))
@@ -165,6 +190,8 @@ def _answers(steps: list[tuple[Node, _Edge]]) -> list[str]:
         if isinstance(node, Input):
             value = value_for(node, _conditions_after(node.var, steps[i + 1 :]))
             answers.append(value if value is not None else "FILL-IN")
+        elif edge.through is not None:
+            answers.extend(edge.through)
         else:
             answers.append(edge.answer)
     return answers
@@ -181,10 +208,11 @@ def _conditions_after(var: str, steps: list[tuple[Node, _Edge]]) -> list[Conditi
     return conditions
 
 
-def starter_scenarios(tree: Tree) -> str:
-    """A scenario file (YAML text) with one scenario per outcome reachable by hand."""
+def starter_scenarios(tree: Tree, resolve: Resolver | None = None) -> str:
+    """A scenario file (YAML text) with one scenario per outcome reachable by hand; `resolve`
+    finds the trees links walk through."""
     scenarios: list[dict[str, Any]] = []
-    for outcome_id, answers in shortest_answers(tree).items():
+    for outcome_id, answers in shortest_answers(tree, resolve).items():
         node = tree.nodes[outcome_id]
         assert isinstance(node, Outcome)
         scenarios.append(

@@ -1,4 +1,9 @@
-"""The library: every tree under some directories, found by id, listed from a cache by content."""
+"""The library: every tree under some directories, found by id, listed from a cache by content.
+
+A tree named by its path brings its own folder in: the trees beside it (searched recursively) are
+found by id too, and win over the library's on a repeated id, as they are the ones being edited
+together. The folder is searched only when an id is not found otherwise.
+"""
 
 from __future__ import annotations
 
@@ -6,14 +11,16 @@ import hashlib
 import json
 import os
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from engine.errors import InvalidTree, TreeNotFound
 from engine.files import (
     MAX_TREE_BYTES,
     FileRefused,
+    holds_a_tree,
     is_tree_file,
     read_regular_file,
     write_json_whole,
@@ -53,7 +60,7 @@ class Entry:
 
 
 def _entry_from_data(path: str, sha256: str, data: Any) -> Entry | None:
-    if not isinstance(data, Mapping) or not isinstance(data.get("id"), str):
+    if not holds_a_tree(data) or not isinstance(data.get("id"), str):
         return None
     raw_nodes = data.get("nodes")
     nodes: Mapping[str, Any] = raw_nodes if isinstance(raw_nodes, Mapping) else {}
@@ -114,6 +121,9 @@ class Library:
         self._registry = registry
         self.entries: dict[str, Entry] = {}
         self.shadowed: list[Entry] = []
+        # Folders of trees named by path: searched, first, once an id is not found otherwise.
+        self.folders: list[Path] = []
+        self._pending: list[Path] = []
         self._scan()
 
     @property
@@ -154,13 +164,41 @@ class Library:
                 self.shadowed.append(entry)
             else:
                 self.entries[entry.id] = entry
-        if fresh.keys() != catalog.keys():
+        # The catalog lists the library's own directories, not the folders a run brought in.
+        if not self.folders and fresh.keys() != catalog.keys():
             self._save_catalog(fresh)
 
     def _files(self) -> Iterable[Path]:
-        for directory in self.dirs:
-            if directory.is_dir():
-                yield from sorted(p for p in directory.rglob("*.yaml") if is_tree_file(p))
+        seen: set[str] = set()
+        for directory in [*self.folders, *self.dirs]:
+            if not directory.is_dir():
+                continue
+            for path in sorted(p for p in directory.rglob("*.yaml") if is_tree_file(p)):
+                real = os.path.realpath(path)  # a folder inside a library directory: once
+                if real not in seen:
+                    seen.add(real)
+                    yield path
+
+    def _note_folder(self, file: Path) -> None:
+        folder = file.parent
+        if folder not in self.folders and folder not in self._pending:
+            self._pending.append(folder)
+
+    def search_folders(self) -> bool:
+        """Bring in the folders of the trees named by path so far; whether there were any."""
+        if not self._pending:
+            return False
+        self.folders.extend(self._pending)
+        self._pending = []
+        self._scan()
+        return True
+
+    def ids_beside(self, files: Iterable[Path]) -> frozenset[str]:
+        """The library's ids and those of the trees in the folders of these files."""
+        for file in files:
+            self._note_folder(file)
+        self.search_folders()
+        return self.ids
 
     def _entry(
         self, path: Path, sha: str, raw: bytes, cached: dict[str, Any] | None
@@ -208,15 +246,21 @@ class Library:
             raise TreeNotFound(f"{ref} is a scenario file, not a tree; run 'branchwise test {ref}'")
         if path.suffix in (".yaml", ".yml") or (os.sep in ref and path.exists()):
             if path.is_file():
+                self._note_folder(path)
                 return path
             raise TreeNotFound(f"no tree file at {ref}")
+        if self.search_folders() and ref in self.entries:
+            return Path(self.entries[ref].path)
         if self._from_catalog:
             # The catalog may have lost or renamed the tree (a stale or edited cache).
             self._scan(trust_catalog=False)
             if ref in self.entries:
                 return Path(self.entries[ref].path)
         known = ", ".join(sorted(self.entries)) or "none"
-        raise TreeNotFound(f"no tree {ref!r} in the library (known: {known})")
+        raise TreeNotFound(
+            f"no tree {ref!r} in the library (known: {known}); name its file, or its folder "
+            "with --library DIR"
+        )
 
     def check(self, ref: str) -> Checked:
         """The validation of the tree a reference names."""
@@ -232,9 +276,16 @@ class Library:
     def _check(self, ref: str) -> Checked:
         # Imported here: a tree found in the tree cache needs no schema and no lint rules.
         from engine.tree.reader import read_file
-        from engine.tree.validation import check_document
+        from engine.tree.validation import check_document, linked_ids
 
-        doc = read_file(self.find(ref))
+        path = self.find(ref)
+        doc = read_file(path)
+        if doc.readable and not holds_a_tree(doc.data):
+            raise TreeNotFound(
+                f"{path} is not a tree file (a tree has a 'schema' key, or 'start' and 'nodes')"
+            )
+        if not linked_ids(doc.data) <= self.ids:
+            self.search_folders()
         # A tree opened by path belongs to the walk's world even when outside the library.
         own = doc.data.get("id") if isinstance(doc.data, Mapping) else None
         known = self.ids | ({own} if isinstance(own, str) else set())
@@ -244,7 +295,7 @@ class Library:
         """The tree a reference names, or InvalidTree carrying its errors."""
         cached = self._cached(ref)
         if cached is not None:
-            return cached
+            return self._titled_links(cached)
         checked = self.check(ref)
         errors = [p for p in checked.problems if p.is_error]
         if checked.tree is None or errors:
@@ -255,7 +306,21 @@ class Library:
             )
         if self.tree_cache is not None:
             self.tree_cache.store(checked.tree, checked.doc.data)
-        return checked.tree
+        return self._titled_links(checked.tree)
+
+    def _titled_links(self, tree: Tree) -> Tree:
+        """The tree with each link that has no title of its own titled as the tree it walks."""
+        from engine.tree.model import Link
+
+        titles = {
+            node_id: self.entries[node.tree].title
+            for node_id, node in tree.nodes.items()
+            if isinstance(node, Link) and not node.title and node.tree in self.entries
+        }
+        if not titles:
+            return tree
+        nodes = {**tree.nodes, **{i: replace(tree.nodes[i], title=t) for i, t in titles.items()}}
+        return replace(tree, nodes=MappingProxyType(nodes))
 
     def _cached(self, ref: str) -> Tree | None:
         """The tree from the tree cache, when its file loaded clean before and still would."""
@@ -267,7 +332,10 @@ class Library:
             raw = read_regular_file(path, MAX_TREE_BYTES)
         except (TreeNotFound, OSError, FileRefused):
             return None  # the full check says why
-        tree = cache.tree(str(path), hashlib.sha256(raw).hexdigest(), self.ids)
+        sha = hashlib.sha256(raw).hexdigest()
+        tree = cache.tree(str(path), sha, self.ids)
+        if tree is None and self.search_folders():  # its links may be beside it
+            tree = cache.tree(str(path), sha, self.ids)
         if tree is None or (ref in self.entries and tree.id != ref):
             return None
         return tree

@@ -131,7 +131,10 @@ class Outcome(Node):
 
 @dataclass(frozen=True, slots=True)
 class Link(Node):
-    """A walk through another tree, then on to `next` (or ending there without it)."""
+    """A walk through another tree, then on to `next` (or ending there without it).
+
+    Its title is optional: the library gives an untitled link the linked tree's title.
+    """
 
     tree: str = ""
     next: str | None = None

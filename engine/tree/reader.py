@@ -434,15 +434,35 @@ def _syntax_problem(path: str, text: str, exc: Exception) -> Problem:
 
 def _marked_problem(path: str, exc: yaml.MarkedYAMLError) -> Problem:
     mark = exc.problem_mark or exc.context_mark
-    # Found only at the end of the file, an unclosed quote or bracket is shown where it opened.
-    if exc.context_mark is not None and "end of stream" in (exc.problem or ""):
-        mark = exc.context_mark
-    pos = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
     parts = [part for part in (exc.context, exc.problem) if part]
     message = ", ".join(parts) or "not valid YAML"
+    found = _unclosed_bracket(exc)
+    if found is not None:
+        # The parser notices a missing `}` or `]` lines later, wherever the next item stands:
+        # the mistake is the bracket that opened on its own line and never closed.
+        mark = exc.context_mark
+        closing = "}" if "mapping" in (exc.context or "") else "]"
+        message = (
+            f"this '{'{' if closing == '}' else '['}' is never closed: expected ',' or "
+            f"'{closing}' before line {found.line + 1}, column {found.column + 1}"
+        )
+    # Found only at the end of the file, an unclosed quote or bracket is shown where it opened.
+    elif exc.context_mark is not None and "end of stream" in (exc.problem or ""):
+        mark = exc.context_mark
+    pos = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
     # libyaml's own guard against deep flow nesting is a limit, not a syntax mistake.
     rule = "yaml-limits" if "maximum nesting depth" in message else "yaml-syntax"
     return error(path, pos, rule, message)
+
+
+def _unclosed_bracket(exc: yaml.MarkedYAMLError) -> Any:
+    """Where the parser stopped inside a flow mapping or list opened on an earlier line, or
+    None when it did not."""
+    opened, found = exc.context_mark, exc.problem_mark
+    inside_flow = (exc.context or "").startswith("while parsing a flow ")
+    if inside_flow and opened is not None and found is not None and found.line > opened.line:
+        return found
+    return None
 
 
 def _reader_problem(path: str, text: str, exc: yaml.reader.ReaderError) -> Problem:

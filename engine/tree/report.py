@@ -35,8 +35,10 @@ def format_json(problems: Sequence[Problem]) -> str:
     return json.dumps(rows, indent=2, ensure_ascii=False) + "\n"
 
 
-def summary(problems: Sequence[Problem], files: int) -> str:
-    """A closing line: how many errors and warnings in how many files."""
+def summary(problems: Sequence[Problem], files: int, skipped: int = 0) -> str:
+    """A closing line: how many errors and warnings in how many files (and how many YAML files
+    were skipped as no tree)."""
     errors = sum(p.is_error for p in problems)
     warnings = len(problems) - errors
-    return f"{files} file(s) checked: {errors} error(s), {warnings} warning(s)"
+    others = f"; {skipped} other YAML file(s) skipped, not trees" if skipped else ""
+    return f"{files} file(s) checked: {errors} error(s), {warnings} warning(s){others}"

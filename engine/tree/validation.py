@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from engine.actions.registry import Registry
-from engine.files import SCENARIO_SUFFIX, is_tree_file
+from engine.files import SCENARIO_SUFFIX, holds_a_tree, is_tree_file, names_tree_keys, read_head
 from engine.library.schema_cache import SchemaCache
 from engine.lint import LintContext, lint
 from engine.tree.builder import build_tree
@@ -65,6 +66,29 @@ def _is_dir(path: Path) -> bool:
         return path.is_dir()
     except OSError:
         return False
+
+
+def is_tree(doc: Document, file: Path) -> bool:
+    """Whether a file read is a tree (SPEC 1); one that could not be read is when its text names
+    a tree's top-level keys, or when none of it can be read (so the reason is reported)."""
+    if doc.readable:
+        return holds_a_tree(doc.data)
+    text = doc.text or read_head(file)
+    return text is None or names_tree_keys(text)
+
+
+def linked_ids(data: Any) -> set[str]:
+    """The ids of the trees a tree file's data links to."""
+    nodes = data.get("nodes") if isinstance(data, Mapping) else None
+    if not isinstance(nodes, Mapping):
+        return set()
+    return {
+        node["tree"]
+        for node in nodes.values()
+        if isinstance(node, Mapping)
+        and node.get("type") == "link"
+        and isinstance(node.get("tree"), str)
+    }
 
 
 def check_document(
@@ -126,6 +150,16 @@ def sort_problems(problems: Iterable[Problem]) -> list[Problem]:
     return sorted(problems, key=lambda p: (p.path, p.line, p.column, p.rule, p.message))
 
 
+@dataclass(frozen=True)
+class Validation:
+    """What validating some paths found: the problems, sorted; how many trees were checked and
+    how many other YAML files were skipped."""
+
+    problems: list[Problem]
+    trees: int
+    skipped: int
+
+
 def validate_paths(
     paths: Sequence[Path],
     registry: Registry | None = None,
@@ -133,13 +167,35 @@ def validate_paths(
     limits: Limits | None = None,
 ) -> list[Problem]:
     """Every problem in the trees under the given paths, sorted; a broken file stops nothing."""
-    checked = [read_file(path, limits) for path in tree_files(paths)]
+    return validate_trees(paths, registry, library_ids, limits).problems
+
+
+def validate_trees(
+    paths: Sequence[Path],
+    registry: Registry | None = None,
+    library_ids: frozenset[str] = frozenset(),
+    limits: Limits | None = None,
+    beside: Callable[[list[Path]], frozenset[str]] | None = None,
+) -> Validation:
+    """The problems of the trees under the given paths; YAML files that are no tree are skipped.
+
+    `beside` gives the ids of the trees in the folders of files named on their own, asked only
+    when a link names a tree found nowhere else.
+    """
+    files = tree_files(paths)
+    read = ((file, read_file(file, limits)) for file in files)
+    checked = [doc for file, doc in read if is_tree(doc, file)]
     ids = {
         doc.data["id"]
         for doc in checked
         if isinstance(doc.data, dict) and isinstance(doc.data.get("id"), str)
     }
     known = library_ids | frozenset(ids)
+    named = [path for path in paths if not _is_dir(path)]
+    links = set().union(*(linked_ids(doc.data) for doc in checked))
+    if beside is not None and named and not links <= known:
+        known |= beside(named)
     results = [check_document(doc, registry, known) for doc in checked]
     problems = [p for result in results for p in result.problems]
-    return sort_problems([*problems, *duplicate_ids(results)])
+    found = sort_problems([*problems, *duplicate_ids(results)])
+    return Validation(found, len(checked), len(files) - len(checked))

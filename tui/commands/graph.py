@@ -16,6 +16,7 @@ from tui.options import common_options
 
 if TYPE_CHECKING:
     from engine.authoring.diagram import Overlay
+    from engine.library.index import Library
     from engine.sessions.stats import VersionStats
     from engine.tree.model import Tree
 
@@ -34,6 +35,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="draw a tree as a Mermaid or Graphviz diagram",
         description="Draw a tree (an id or a path) as a diagram: node shapes by type, outcomes "
         "coloured by status, choice and route labels on the arrows, links to other trees shown. "
+        "A tree with errors is drawn too (missing nodes as dashed red boxes), its errors printed "
+        "on stderr and the exit code 1. "
         "Prints Mermaid (renders on GitHub and GitLab) unless told otherwise. With -o, the file's "
         "suffix decides: .mmd writes Mermaid, .dot or .gv writes dot source, and .svg, .png or "
         ".pdf renders through Graphviz's 'dot', which must be installed. With --stats, the "
@@ -78,11 +81,11 @@ def run(args: argparse.Namespace) -> int:
     language = chosen_format(args.format, output)
     if args.since is not None and not args.stats:
         raise UsageError("--since counts sessions for --stats; add --stats")
-    tree = open_library(args).load(args.tree)
+    tree, failed = _tree_to_draw(open_library(args), args.tree)
     overlay = usage_overlay(args, tree) if args.stats else None
     if output is not None and output.suffix.lower() in RENDERED_SUFFIXES:
         _write(output, render(_graphviz(), to_dot(tree, overlay), output.suffix.lower()[1:]))
-        return 0
+        return failed
     text = to_dot(tree, overlay) if language == "dot" else to_mermaid(tree, overlay)
     if language == "mermaid":
         _warn_if_too_large(tree, text)
@@ -90,7 +93,24 @@ def run(args: argparse.Namespace) -> int:
         _print(text)
     else:
         _write(output, text.encode("utf-8"))
-    return 0
+    return failed
+
+
+def _tree_to_draw(library: Library, ref: str) -> tuple[Tree, int]:
+    """The tree and the exit code: a tree with errors is drawn too, as that is when an author
+    wants the picture, with its errors on stderr and exit 1; one that cannot be built is not."""
+    from engine.errors import InvalidTree
+    from engine.tree.report import format_text
+
+    try:
+        return library.load(ref), 0
+    except InvalidTree as exc:
+        checked = library.check(ref)
+        errors = [p for p in checked.problems if p.is_error]
+        sys.stderr.write(format_text(errors))
+        if checked.tree is None:
+            raise BranchwiseError(f"{checked.doc.path} cannot be drawn: {exc.message}") from None
+        return checked.tree, 1
 
 
 def usage_overlay(args: argparse.Namespace, tree: Tree) -> Overlay:

@@ -113,6 +113,7 @@ def _run_scenarios(args: argparse.Namespace, paths: list[Path]) -> int:
 
 def _collect(scenario_files: list[Path], tree_files: list[Path]) -> list[Scenario]:
     from engine.authoring.scenarios import scenarios_in
+    from engine.files import holds_a_tree
     from engine.tree.reader import read_file
 
     scenarios = []
@@ -120,7 +121,7 @@ def _collect(scenario_files: list[Path], tree_files: list[Path]) -> list[Scenari
         scenarios.extend(scenarios_in(read_file(file).data, str(file), None))
     for file in tree_files:
         data = read_file(file).data
-        if isinstance(data, dict) and data.get("tests"):
+        if holds_a_tree(data) and data.get("tests"):
             scenarios.extend(scenarios_in(data, str(file), None))
     return scenarios
 
@@ -181,7 +182,7 @@ def _generate(args: argparse.Namespace) -> int:
 
     library = open_library(args)
     tree = library.load(args.generate)
-    text = starter_scenarios(tree)
+    text = starter_scenarios(tree, library.load)
     target = args.output or Path(tree.path).with_name(Path(tree.path).stem + ".test.yaml")
     if str(target) == "-":
         sys.stdout.write(text)

@@ -36,7 +36,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def run(args: argparse.Namespace) -> int:
     from engine.tree.reader import Limits
     from engine.tree.report import format_json, format_text, summary
-    from engine.tree.validation import tree_files, validate_paths
+    from engine.tree.validation import validate_trees
     from tui.options import open_library
 
     missing = [str(p) for p in args.paths if not _exists(p)]
@@ -44,12 +44,13 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"no such file or directory: {', '.join(missing)}")
     limits = Limits(max_bytes=args.max_bytes) if args.max_bytes else Limits()
     library = open_library(args)
-    problems = validate_paths(args.paths, library.registry, library.ids, limits)
+    found = validate_trees(args.paths, library.registry, library.ids, limits, library.ids_beside)
+    problems = found.problems
     if args.format == "json":
         sys.stdout.write(format_json(problems))
     else:
         sys.stdout.write(format_text(problems))
-        print(summary(problems, len(tree_files(args.paths))), file=sys.stderr)
+        print(summary(problems, found.trees, found.skipped), file=sys.stderr)
     failing = [p for p in problems if p.is_error or args.strict]
     return 1 if failing else 0
 
