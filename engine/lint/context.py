@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from engine.actions.registry import Registry
@@ -21,6 +22,22 @@ class LintContext:
     tree: Tree
     registry: Registry | None = None
     known_trees: frozenset[str] | None = None
+    # Nodes the schema rejected: a problem that only follows from one (a node after it "not
+    # reached", a variable it would have set "not defined") is not reported beside it.
+    rejected: frozenset[str] = frozenset()
+
+    @cached_property
+    def guesses(self) -> Mapping[str, frozenset[str]]:
+        """For each rejected node, every text its data holds: the names it may have meant (node
+        ids it would go to, variables it would set) under a misspelled or misplaced field."""
+        nodes = self.data.get("nodes") if isinstance(self.data, Mapping) else None
+        raw = nodes if isinstance(nodes, Mapping) else {}
+        return {node_id: frozenset(_texts_in(raw.get(node_id))) for node_id in self.rejected}
+
+    @cached_property
+    def rejected_texts(self) -> frozenset[str]:
+        """Every text of every rejected node."""
+        return frozenset().union(*self.guesses.values())
 
     def at(self, *where: Any, key: bool = False) -> tuple[int, int]:
         return position_of(self.data, where, key=key)
@@ -40,3 +57,14 @@ class LintContext:
 
     def nodes(self) -> Iterator[Node]:
         return iter(self.tree.nodes.values())
+
+
+def _texts_in(value: Any) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, Mapping):
+        for item in value.values():
+            yield from _texts_in(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _texts_in(item)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
 from engine.lint.context import LintContext
 from engine.lint.registry import rule
 from engine.tree.model import Action, Input, Link, Node, Question, Step
 from engine.tree.problems import Problem
 from engine.tree.reachability import finishing, reachable
+from engine.tree.suggestions import did_you_mean
 
 Where = tuple[str | int, ...]
 
@@ -30,14 +31,18 @@ def exits(node: Node) -> Iterator[tuple[str, Where]]:
 @rule("missing-target")
 def missing_target(ctx: LintContext) -> Iterator[Problem]:
     nodes = ctx.tree.nodes
-    if ctx.tree.start and ctx.tree.start not in nodes:
-        yield ctx.error(ctx.at("start"), "missing-target", _missing("start", ctx.tree.start))
+    # Without a mapping of nodes (the schema says so), no start could be found in it.
+    has_nodes = isinstance(ctx.data.get("nodes"), Mapping)
+    if ctx.tree.start and ctx.tree.start not in nodes and has_nodes:
+        message = _missing("start", ctx.tree.start) + did_you_mean(ctx.tree.start, nodes)
+        yield ctx.error(ctx.at("start"), "missing-target", message)
     for node in ctx.nodes():
         for target, where in exits(node):
             if target and target not in nodes:
                 field = "on_error" if where[0] == "on_error" else str(where[-1])
                 pos = ctx.node_at(node.id, *where)
-                yield ctx.error(pos, "missing-target", _missing(field, target), node.id)
+                message = _missing(field, target) + did_you_mean(target, nodes)
+                yield ctx.error(pos, "missing-target", message, node.id)
 
 
 def _missing(field: str, target: str) -> str:
@@ -46,7 +51,7 @@ def _missing(field: str, target: str) -> str:
 
 @rule("no-outcome")
 def no_outcome(ctx: LintContext) -> Iterator[Problem]:
-    can_finish = finishing(ctx.tree)
+    can_finish = finishing(ctx.tree, ctx.rejected)
     for node_id in ctx.tree.nodes:
         if node_id not in can_finish:
             yield ctx.error(
@@ -61,7 +66,7 @@ def no_outcome(ctx: LintContext) -> Iterator[Problem]:
 def unreachable(ctx: LintContext) -> Iterator[Problem]:
     if ctx.tree.start not in ctx.tree.nodes:
         return
-    reached = reachable(ctx.tree, ctx.tree.start)
+    reached = reachable(ctx.tree, ctx.tree.start, ctx.guesses)
     for node_id in ctx.tree.nodes:
         if node_id not in reached:
             yield ctx.warning(

@@ -11,6 +11,7 @@ from engine.lint.registry import rule
 from engine.tree.model import Action, Input, Link, Question, Tree
 from engine.tree.problems import Problem
 from engine.tree.reader import match_after
+from engine.tree.suggestions import did_you_mean
 from engine.walk.templates import TEMPLATE, names_in
 
 Where = tuple[str | int, ...]
@@ -23,8 +24,10 @@ def unknown_action(ctx: LintContext) -> Iterator[Problem]:
         return
     for node in ctx.nodes():
         if isinstance(node, Action) and node.action.uses and node.action.uses not in ctx.registry:
-            known = ", ".join(ctx.registry.names()) or "none"
-            message = f"action {node.action.uses!r} is not registered (known: {known})"
+            names = ctx.registry.names()
+            guess = did_you_mean(node.action.uses, names)
+            known = ", ".join(names) or "none"
+            message = f"action {node.action.uses!r} is not registered{guess} (known: {known})"
             yield ctx.error(
                 ctx.node_at(node.id, "action", "uses"), "unknown-action", message, node.id
             )
@@ -163,14 +166,18 @@ def undefined_variable(ctx: LintContext) -> Iterator[Problem]:
     raw_nodes = ctx.data.get("nodes")
     if not isinstance(raw_nodes, Mapping):
         return
+    # A variable a rejected node names may be the one it sets under a misspelled field.
+    maybe_defined = ctx.rejected_texts
     for node_id, raw in raw_nodes.items():
         if not isinstance(raw, Mapping):
             continue
         for name, where, k in _references(raw):
-            if name.split(".", 1)[0] not in defined:
+            root = name.split(".", 1)[0]
+            if root not in defined and root not in maybe_defined:
+                guess = did_you_mean(root, defined)
                 message = (
-                    f"variable {name.split('.', 1)[0]!r} is used but nothing defines it "
-                    "(declare it under 'variables', or set it by an input, a save_as or a choice)"
+                    f"variable {root!r} is used but nothing defines it{guess} (declare it under "
+                    "'variables', or set it by an input, a save_as or a choice)"
                 )
                 pos = ctx.node_at(node_id, *where)
                 if k is not None:
@@ -195,5 +202,9 @@ def unknown_tree(ctx: LintContext) -> Iterator[Problem]:
         return
     for node in ctx.nodes():
         if isinstance(node, Link) and node.tree and node.tree not in ctx.known_trees:
-            message = f"link names tree {node.tree!r}, which is not in the library"
+            guess = did_you_mean(node.tree, ctx.known_trees)
+            message = (
+                f"link names tree {node.tree!r}, which is not in the library{guess} (a tree "
+                "named by path finds the trees of its folder; name another with --library DIR)"
+            )
             yield ctx.error(ctx.node_at(node.id, "tree"), "unknown-tree", message, node.id)

@@ -10,6 +10,7 @@ from typing import Any
 from engine.tree.compiled_schema import CompiledSchema, compile_schema
 from engine.tree.problems import Problem, error
 from engine.tree.reader import position_of
+from engine.tree.suggestions import closest, did_you_mean
 
 SCHEMA_RESOURCE = "tree.schema.json"
 _TYPE_NAMES = {
@@ -60,11 +61,37 @@ def check_schema(data: Any, path: str) -> list[Problem]:
                 f"nodes, not {found}",
             )
         ]
+    errors = [(err, [*base, *err.absolute_path]) for base, err in _compiled().errors(data)]
+    misspelled = _misspelled_fields(errors)
     return [
         problem
-        for base, err in _compiled().errors(data)
-        for problem in _problems(data, path, err, [*base, *err.absolute_path])
+        for err, where in errors
+        if not _follows_from_a_misspelling(err, where, misspelled)
+        for problem in _problems(data, path, err, where)
     ]
+
+
+def _misspelled_fields(found: list[tuple[Any, list[Any]]]) -> set[tuple[Any, ...]]:
+    """(*where, field) of each field an unknown field of the same mapping most likely meant."""
+    meant = set()
+    for err, where in found:
+        if err.validator == "additionalProperties":
+            allowed = err.schema.get("properties", {})
+            for extra in _extra_fields(err):
+                match = closest(extra, allowed)
+                if match is not None:
+                    meant.add((*where, match))
+    return meant
+
+
+def _follows_from_a_misspelling(err: Any, where: list[Any], meant: set[tuple[Any, ...]]) -> bool:
+    """Whether a field is only missing because it is there, misspelled ('choises' for 'choices'):
+    one mistake, told once, at the misspelled name."""
+    return err.validator == "required" and (*where, _missing_field(err)) in meant
+
+
+def _missing_field(err: Any) -> str:
+    return err.message.split("'")[1] if "'" in err.message else "a field"
 
 
 def _problems(data: Any, path: str, err: Any, where: list[Any]) -> list[Problem]:
@@ -86,8 +113,12 @@ def _is_bad_name(err: Any) -> bool:
 
 
 def _unknown_field(data: Any, path: str, err: Any, where: list[Any], extra: str) -> Problem:
-    allowed = ", ".join(sorted(err.schema.get("properties", {})))
-    message = f"{describe_path(where)} has unknown field {quoted(extra)} (allowed: {allowed})"
+    properties = err.schema.get("properties", {})
+    allowed = ", ".join(sorted(properties))
+    message = (
+        f"{describe_path(where)} has unknown field {quoted(extra)}"
+        f"{did_you_mean(extra, properties)} (allowed: {allowed})"
+    )
     at = [*where, extra]
     return error(path, position_of(data, at, key=True), "schema", message, _node_of(at))
 
@@ -106,13 +137,15 @@ def _message(err: Any, where: list[Any]) -> str:
     place = describe_path(where)
     kind = err.validator
     if kind == "required":
-        missing = err.message.split("'")[1] if "'" in err.message else "a field"
-        return f"{place} needs '{missing}'"
+        return f"{place} needs '{_missing_field(err)}'"
     if kind in ("enum", "const"):
         options = err.validator_value if kind == "enum" else [err.validator_value]
         listed = ", ".join(str(o) for o in options)
         one_of = "one of " if kind == "enum" else ""
-        return f"{place} must be {one_of}{listed}, not {_show(err.instance)}"
+        guess = (
+            did_you_mean(err.instance, map(str, options)) if isinstance(err.instance, str) else ""
+        )
+        return f"{place} must be {one_of}{listed}, not {_show(err.instance)}{guess}"
     if kind == "type":
         expected = (
             err.validator_value if isinstance(err.validator_value, list) else [err.validator_value]

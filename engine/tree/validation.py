@@ -107,7 +107,8 @@ def check_document(
         return checked
     tree = build_tree(doc.data, doc.path, doc.sha256)
     checked.tree = tree
-    ctx = LintContext(doc.path, doc.data, tree, registry, known_trees)
+    rejected = frozenset(p.node for p in schema_problems if p.node is not None)
+    ctx = LintContext(doc.path, doc.data, tree, registry, known_trees, rejected)
     checked.problems.extend(lint(ctx))
     return checked
 

@@ -22,7 +22,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "test",
         help="run the scenarios of trees and print branch coverage",
         description="Run scenarios (NAME.test.yaml beside NAME.yaml, or a 'tests:' list inside a "
-        "tree) with stubbed actions, then list the choices and routes no scenario takes. "
+        "tree) with stubbed actions, then list the choices and routes no scenario takes. YAML "
+        "that holds no tree (no 'schema' key, nor 'start' and 'nodes') is skipped. "
         "Exit 0 all pass, 1 a failure (or coverage under --min-coverage).",
         parents=[common_options()],
     )
@@ -53,6 +54,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="with --generate: where to write (default: beside the tree)",
     )
     parser.add_argument("--force", action="store_true", help="with --generate: overwrite FILE")
+    parser.add_argument(
+        "--format",
+        choices=("text", "github"),
+        default="text",
+        help="github: failing scenarios as ::error and branches not taken as ::warning GitHub "
+        "Actions annotations, shown on the pull request at their line",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -99,10 +107,11 @@ def _run_scenarios(args: argparse.Namespace, paths: list[Path]) -> int:
         )
         return 1
     results = [_run_one(scenario, library) for scenario in scenarios]
+    github = args.format == "github"
     for result in results:
-        _print_result(result)
+        _print_result(result, github)
     cover, trees = _coverage(library, results)
-    _print_coverage(cover, trees)
+    _print_coverage(cover, trees, github)
     failed = sum(not r.passed for r in results)
     print(f"{len(results) - failed} passed, {failed} failed")
     below = args.min_coverage is not None and cover.percent < args.min_coverage
@@ -149,27 +158,38 @@ def _coverage(library: Library, results: list[Result]) -> tuple[Coverage, list[T
     return coverage(trees, taken), trees
 
 
-def _print_result(result: Result) -> None:
+def _print_result(result: Result, github: bool) -> None:
     from engine.text import one_line
+    from engine.tree.report import annotation
 
     scenario = result.scenario
     if result.passed:
         print(f"PASS {scenario.tree_id}: {one_line(scenario.name)}")
+        return
+    if github:
+        text = f"{scenario.name}: {'; '.join(result.failures)}"
+        sys.stdout.write(annotation("error", scenario.path, scenario.line, None, "scenario", text))
         return
     print(f"FAIL {scenario.path}:{scenario.line}: {one_line(scenario.name)}")
     for failure in result.failures:
         print(f"    {one_line(failure)}")
 
 
-def _print_coverage(cover: Coverage, trees: Sequence[Tree]) -> None:
+def _print_coverage(cover: Coverage, trees: Sequence[Tree], github: bool) -> None:
     print(
         f"branch coverage: {cover.total - len(cover.missed)}/{cover.total} "
         f"({cover.percent:.1f}%) over {len(trees)} tree(s)"
     )
     from engine.text import one_line
+    from engine.tree.report import annotation
 
     for branch in cover.missed:
         kind = "on_error" if branch.taken == "on_error" else branch.taken.split(":")[0]
+        if github:
+            text = f"no scenario takes {kind} {branch.label!r} of node {branch.node_id!r}"
+            where = (branch.path, branch.line, None)
+            sys.stdout.write(annotation("warning", *where, "not-taken", text))
+            continue
         print(
             f"  not taken: {branch.path}:{branch.line}: {kind} {one_line(repr(branch.label))} "
             f"of node {branch.node_id!r}"

@@ -15,14 +15,21 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "validate",
         help="check tree files: YAML, schema and graph",
         description="Check tree files (directories are searched recursively; *.test.yaml files "
-        "are scenarios and skipped). Prints PATH:LINE:COL: severity: message (rule). "
+        "are scenarios and skipped, and so is YAML that holds no tree: a tree has a 'schema' key, "
+        "or 'start' and 'nodes'). Prints PATH:LINE:COL: severity: message (rule). "
         "Exit 0 clean, 1 problems, 2 usage.",
         parents=[common_options()],
     )
     parser.add_argument(
         "paths", nargs="+", type=Path, metavar="PATH", help="tree files or directories"
     )
-    parser.add_argument("--format", choices=("text", "json"), default="text", help="output format")
+    parser.add_argument(
+        "--format",
+        choices=("text", "json", "github"),
+        default="text",
+        help="output format: text lines, a JSON list, or GitHub Actions annotations "
+        "(::error file=PATH,line=L,col=C,title=RULE::MESSAGE)",
+    )
     parser.add_argument("--strict", action="store_true", help="fail on warnings too")
     parser.add_argument(
         "--max-bytes",
@@ -35,7 +42,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def run(args: argparse.Namespace) -> int:
     from engine.tree.reader import Limits
-    from engine.tree.report import format_json, format_text, summary
+    from engine.tree.report import format_github, format_json, format_text, summary
     from engine.tree.validation import validate_trees
     from tui.options import open_library
 
@@ -49,7 +56,9 @@ def run(args: argparse.Namespace) -> int:
     if args.format == "json":
         sys.stdout.write(format_json(problems))
     else:
-        sys.stdout.write(format_text(problems))
+        sys.stdout.write(
+            format_github(problems) if args.format == "github" else format_text(problems)
+        )
         print(summary(problems, found.trees, found.skipped), file=sys.stderr)
     failing = [p for p in problems if p.is_error or args.strict]
     return 1 if failing else 0
