@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 _LOCAL = "#/$defs/"
+_ANNOTATIONS = frozenset({"description", "title", "examples", "$comment"})
 Path = list[str | int]
 
 
@@ -91,7 +92,8 @@ def inline_refs(schema: Any, defs: Mapping[str, Any], expanding: tuple[str, ...]
         return {k: inline_refs(v, defs, expanding) for k, v in schema.items()}
     rest = {k: inline_refs(v, defs, expanding) for k, v in schema.items() if k != "$ref"}
     target = inline_refs(defs[name], defs, (*expanding, name))
-    if rest.keys() & target.keys():
+    # An annotation beside `$ref` (a field's own description) only replaces the target's.
+    if (rest.keys() & target.keys()) - _ANNOTATIONS:
         # Both sides say something under one keyword: keep both, as `$ref` beside it would.
         return {"allOf": [target], **rest}
     return {**target, **rest}
