@@ -85,3 +85,44 @@ def test_test_prints_github_annotations_for_failures_and_branches_not_taken(
         "node 'ask'"
     ) in lines
     assert lines[-1] == "0 passed, 1 failed"
+
+
+LINKED = """\
+schema: branchwise/v1
+id: cli/register
+version: 1
+title: Register a device
+start: how
+nodes:
+  how:
+    type: question
+    title: How?
+    choices:
+      - {label: Type the serial, goto: serial}
+      - {label: Use the scanner guide, goto: scan}
+  serial: {type: input, title: Serial number, var: serial, next: done}
+  scan: {type: link, tree: cli/scanner, next: done}
+  done: {type: outcome, status: resolved, title: "Registered {{ serial }}"}
+"""
+SCANNER = """\
+schema: branchwise/v1
+id: cli/scanner
+version: 1
+title: Scan the label
+start: scanned
+nodes:
+  scanned: {type: outcome, status: resolved, title: Scanned}
+"""
+
+
+def test_a_variable_unset_after_a_link_is_a_warning_naming_the_path(tmp_path: Path) -> None:
+    (tmp_path / "register.yaml").write_text(LINKED, encoding="utf-8")
+    (tmp_path / "scanner.yaml").write_text(SCANNER, encoding="utf-8")
+    done = branchwise("validate", "register.yaml", cwd=tmp_path, home=tmp_path)
+    assert done.returncode == 0
+    assert done.stdout == (
+        "register.yaml:15:62: warning: variable 'serial' is set on some paths to node 'done' "
+        "but not on all: not on how → scan → done (unset-variable)\n"
+    )
+    strict = branchwise("validate", "--strict", "register.yaml", cwd=tmp_path, home=tmp_path)
+    assert strict.returncode == 1

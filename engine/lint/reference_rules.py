@@ -139,7 +139,8 @@ def _templates(text: str, where: Where) -> Iterator[Reference]:
     return ((name, where, k) for k, name in enumerate(names_in(text)))
 
 
-def _references(raw: Mapping[str, Any]) -> Iterator[Reference]:
+def references(raw: Mapping[str, Any]) -> Iterator[Reference]:
+    """Every variable a node's raw data reads: in its templates and its conditions."""
     for field in _TEMPLATED:
         if isinstance(raw.get(field), str):
             yield from _templates(raw[field], (field,))
@@ -171,7 +172,7 @@ def undefined_variable(ctx: LintContext) -> Iterator[Problem]:
     for node_id, raw in raw_nodes.items():
         if not isinstance(raw, Mapping):
             continue
-        for name, where, k in _references(raw):
+        for name, where, k in references(raw):
             root = name.split(".", 1)[0]
             if root not in defined and root not in maybe_defined:
                 guess = did_you_mean(root, defined)
@@ -181,11 +182,11 @@ def undefined_variable(ctx: LintContext) -> Iterator[Problem]:
                 )
                 pos = ctx.node_at(node_id, *where)
                 if k is not None:
-                    pos = _template_position(ctx, pos, name, k)
+                    pos = template_position(ctx, pos, name, k)
                 yield ctx.error(pos, "undefined-variable", message, node_id)
 
 
-def _template_position(
+def template_position(
     ctx: LintContext, value: tuple[int, int], name: str, k: int
 ) -> tuple[int, int]:
     """Where the k-th `{{ }}` of the text at `value` stands in the file; the text's own position

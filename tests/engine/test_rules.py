@@ -40,6 +40,7 @@ SPEC_RULES = {
     "undefined-variable",
     "unknown-tree",
     "duplicate-tree-id",
+    "unset-variable",
 }
 
 

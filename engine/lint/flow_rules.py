@@ -1,0 +1,123 @@
+"""Rules on what a walk carries from node to node: a variable read where a path left it unset."""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+
+from engine.lint.context import LintContext
+from engine.lint.reference_rules import defined_variables, references, template_position
+from engine.lint.registry import rule
+from engine.tree.model import Action, Input, Link, Node, Question, Step, Tree
+from engine.tree.problems import Problem
+
+
+@dataclass(frozen=True, slots=True)
+class Edge:
+    """A way from one node to another, with the variables taking it sets."""
+
+    target: str
+    sets: frozenset[str] = frozenset()
+
+
+def edges(node: Node) -> Iterator[Edge]:
+    """The ways out of a node: an input sets its variable, a choice its `set`, an action's routes
+    its `save_as` (not `on_error`: a failed call saves nothing)."""
+    if isinstance(node, Input):
+        yield Edge(node.next, frozenset({node.var}))
+    elif isinstance(node, Question):
+        for choice in node.choices:
+            yield Edge(choice.goto, frozenset(choice.set))
+    elif isinstance(node, Action):
+        saved = frozenset({node.action.save_as} if node.action.save_as else ())
+        for route in node.routes:
+            yield Edge(route.goto, saved)
+        if node.on_error:
+            yield Edge(node.on_error)
+    elif isinstance(node, (Step, Link)) and node.next:
+        yield Edge(node.next)
+
+
+class Paths:
+    """For one variable, which nodes a walk can reach with it set and which without it."""
+
+    def __init__(self, tree: Tree, name: str) -> None:
+        self.unset_from: dict[str, str | None] = {}  # node -> the node before it, unset
+        self.set_at: set[str] = set()
+        if tree.start not in tree.nodes:
+            return
+        self._walk_unset(tree, name)
+        self._walk_set(tree, name)
+
+    def _walk_unset(self, tree: Tree, name: str) -> None:
+        self.unset_from[tree.start] = None
+        queue = deque([tree.start])
+        while queue:
+            node_id = queue.popleft()
+            for edge in edges(tree.nodes[node_id]):
+                fresh = edge.target in tree.nodes and edge.target not in self.unset_from
+                if fresh and name not in edge.sets:
+                    self.unset_from[edge.target] = node_id
+                    queue.append(edge.target)
+
+    def _walk_set(self, tree: Tree, name: str) -> None:
+        queue = deque(
+            edge.target
+            for node_id in self.unset_from
+            for edge in edges(tree.nodes[node_id])
+            if name in edge.sets and edge.target in tree.nodes
+        )
+        self.set_at.update(queue)
+        while queue:
+            for edge in edges(tree.nodes[queue.popleft()]):
+                if edge.target in tree.nodes and edge.target not in self.set_at:
+                    self.set_at.add(edge.target)
+                    queue.append(edge.target)
+
+    def sometimes_unset(self, node_id: str) -> bool:
+        """Whether the variable is set on some paths to the node and not on others."""
+        return node_id in self.set_at and node_id in self.unset_from
+
+    def unset_path(self, node_id: str) -> list[str]:
+        """A path from the start to the node on which the variable is never set."""
+        path: list[str] = []
+        step: str | None = node_id
+        while step is not None:
+            path.append(step)
+            step = self.unset_from[step]
+        return path[::-1]
+
+
+@rule("unset-variable")
+def unset_variable(ctx: LintContext) -> Iterator[Problem]:
+    raw_nodes = ctx.data.get("nodes")
+    if not isinstance(raw_nodes, Mapping) or ctx.tree.start not in ctx.tree.nodes:
+        return
+    # Declared variables come with a default or from --var, before the walk starts.
+    settable = defined_variables(ctx.tree) - set(ctx.tree.variables)
+    paths: dict[str, Paths] = {}
+    for node_id, raw in raw_nodes.items():
+        node = ctx.tree.nodes.get(node_id)
+        if node is None or not isinstance(raw, Mapping):
+            continue
+        for name, where, k in references(raw):
+            root = name.split(".", 1)[0]
+            if root not in settable or _read_after_saving(node, root, where):
+                continue
+            found = paths.setdefault(root, Paths(ctx.tree, root))
+            if found.sometimes_unset(node_id):
+                pos = ctx.node_at(node_id, *where)
+                if k is not None:
+                    pos = template_position(ctx, pos, name, k)
+                message = (
+                    f"variable {root!r} is set on some paths to node {node_id!r} but not on "
+                    f"all: not on {' → '.join(found.unset_path(node_id))}"
+                )
+                yield ctx.warning(pos, "unset-variable", message, node_id)
+
+
+def _read_after_saving(node: Node, name: str, where: tuple[str | int, ...]) -> bool:
+    """Whether the read is a route's condition of the action that saves the variable: routes
+    are chosen once its result is saved."""
+    return isinstance(node, Action) and node.action.save_as == name and where[0] == "routes"
