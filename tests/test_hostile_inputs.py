@@ -266,7 +266,7 @@ def test_a_non_utf8_file_name_is_reported_in_valid_utf8(tmp_path: Path) -> None:
     folder.mkdir()
     name = os.fsencode(folder) + b"/bad\xff\x1b[2J.yaml"
     with open(name, "wb") as broken:
-        broken.write(b"id: [\n")
+        broken.write(b"schema: [\n")  # a tree by its top-level key, though not YAML
     for fmt in ("text", "json"):
         done = bw(tmp_path, "validate", "--format", fmt, str(folder))
         assert done.returncode == 1
@@ -318,6 +318,7 @@ def test_a_fifo_a_device_and_a_huge_sparse_file_are_refused_without_reading(
     os.mkfifo(fifo)
     huge = tmp_path / "huge.yaml"
     with huge.open("wb") as handle:
+        handle.write(b"schema: branchwise/v1\n")  # a tree: only its head is read to tell
         handle.truncate(3 * 1024**3)
     loop = tmp_path / "loop.yaml"
     loop.symlink_to(loop)
