@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine.lint.flow_rules import Paths
+from engine.lint.flow_rules import Paths, may_flows
 from engine.tree.builder import build_tree
 
 
@@ -79,3 +79,34 @@ def test_a_failed_action_saves_nothing() -> None:
         }
     )
     assert Paths(built, "r").unset_path("b") == ["a", "b"]
+
+
+def test_all_variables_at_once_agree_with_one_at_a_time() -> None:
+    built = tree(
+        {
+            "a": {
+                "type": "question",
+                "title": "A",
+                "choices": [
+                    {"label": "x", "goto": "ask", "set": {"y": 1}},
+                    {"label": "skip", "goto": "act"},
+                ],
+            },
+            "ask": {"type": "input", "title": "Ask", "var": "x", "next": "act"},
+            "act": {
+                "type": "action",
+                "title": "Act",
+                "action": {"uses": "x.y", "save_as": "r"},
+                "routes": [{"label": "again", "goto": "a"}, {"label": "on", "goto": "end"}],
+                "on_error": "end",
+            },
+            "end": outcome(),
+        }
+    )
+    bits = {"x": 1, "y": 2, "r": 4}
+    unset, set_ = may_flows(built, bits)
+    for name, bit in bits.items():
+        paths = Paths(built, name)
+        for node_id in built.nodes:
+            both = bool(unset.get(node_id, 0) & set_.get(node_id, 0) & bit)
+            assert both is paths.sometimes_unset(node_id), (name, node_id)
