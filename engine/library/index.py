@@ -25,7 +25,8 @@ from engine.files import (
     read_regular_file,
     write_json_whole,
 )
-from engine.library.tree_cache import TreeCache
+from engine.library.tree_cache import TreeCache, still_clean
+from engine.tree.model import Link
 
 if TYPE_CHECKING:
     from engine.actions.registry import Registry
@@ -310,8 +311,6 @@ class Library:
 
     def _titled_links(self, tree: Tree) -> Tree:
         """The tree with each link that has no title of its own titled as the tree it walks."""
-        from engine.tree.model import Link
-
         titles = {
             node_id: self.entries[node.tree].title
             for node_id, node in tree.nodes.items()
@@ -332,10 +331,13 @@ class Library:
             raw = read_regular_file(path, MAX_TREE_BYTES)
         except (TreeNotFound, OSError, FileRefused):
             return None  # the full check says why
-        sha = hashlib.sha256(raw).hexdigest()
-        tree = cache.tree(str(path), sha, self.ids)
-        if tree is None and self.search_folders():  # its links may be beside it
-            tree = cache.tree(str(path), sha, self.ids)
+        tree = cache.stored(str(path), hashlib.sha256(raw).hexdigest())
         if tree is None or (ref in self.entries and tree.id != ref):
             return None
-        return tree
+        if not _linked(tree) <= self.ids:
+            self.search_folders()  # its links may be beside it
+        return tree if still_clean(tree, self.ids | {tree.id}) else None
+
+
+def _linked(tree: Tree) -> set[str]:
+    return {node.tree for node in tree.nodes.values() if isinstance(node, Link)}

@@ -57,6 +57,12 @@ class TreeCache:
 
     def tree(self, path: str, sha256: str, known_trees: frozenset[str]) -> Tree | None:
         """The tree of the file at `path` holding content `sha256`, when its clean verdict holds."""
+        tree = self.stored(path, sha256)
+        return tree if tree is not None and still_clean(tree, known_trees | {tree.id}) else None
+
+    def stored(self, path: str, sha256: str) -> Tree | None:
+        """The tree kept for the file at `path` holding content `sha256`, by this engine; whether
+        its verdict still holds (`still_clean`) is the caller's to ask."""
         try:
             stored = json.loads(self._file(path).read_bytes())
         except (OSError, ValueError):
@@ -67,8 +73,7 @@ class TreeCache:
         data = stored.get("data")
         if any(stored.get(k) != v for k, v in expected.items()) or not isinstance(data, dict):
             return None
-        tree = build_tree(data, path, sha256)
-        return tree if still_clean(tree, known_trees | {tree.id}) else None
+        return build_tree(data, path, sha256)
 
     def store(self, tree: Tree, data: Any) -> None:
         """Keep a tree that loaded without errors, with the data it was built from."""

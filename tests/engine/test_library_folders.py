@@ -83,3 +83,22 @@ def test_starter_scenarios_walk_through_a_link(
     tree = library.load(str(folder / "main.yaml"))
     assert "answers:\n  - Sure\n" in starter_scenarios(tree, library.load)
     assert starter_scenarios(tree).endswith("scenarios: []\n")  # without a way to the link's tree
+
+
+def test_a_tree_without_links_never_searches_its_folder(
+    folder: Path, tmp_path: Path, registry: Registry
+) -> None:
+    for _ in range(2):  # the second load is from the tree cache
+        library = Library([tmp_path / "empty"], tmp_path / "cache", registry)
+        library.load(str(folder / "more" / "helper.yaml"))
+        assert library.folders == []
+
+
+def test_a_cached_tree_finds_its_links_beside_it_again(
+    folder: Path, tmp_path: Path, registry: Registry
+) -> None:
+    for _ in range(2):
+        library = Library([tmp_path / "empty"], tmp_path / "cache", registry)
+        assert library.load(str(folder / "main.yaml")).nodes["go"].title == "The helper"
+    assert library.folders == [folder]
+    assert any((tmp_path / "cache" / "trees").iterdir())
