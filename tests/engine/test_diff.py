@@ -194,7 +194,7 @@ def test_scenarios_that_take_another_path_are_listed_with_both_paths():
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("nodes: [unclosed", "cannot compare x.yaml: 2:1: while parsing a flow sequence"),
+        ("nodes: [unclosed", "cannot compare x.yaml: 1:8: this '[' is never closed"),
         ("repos: []\n", "x.yaml is not a tree"),
         ("id: a\nstart: s\nnodes: {s: 1}\nnodes: {}\n", "(duplicate-key)"),
     ],
