@@ -14,6 +14,7 @@ from typing import Any
 
 from engine.authoring.scenarios import Result, Scenario, run_scenario
 from engine.errors import BranchwiseError, TreeNotFound, UsageError
+from engine.files import holds_a_tree
 from engine.text import display
 from engine.tree.model import (
     Action,
@@ -124,7 +125,7 @@ def read_version(raw: bytes, shown: str) -> Tree:
             f"cannot compare {shown}: {first.line}:{first.column}: {first.message} ({first.rule})"
         )
     data = doc.data
-    if not isinstance(data, Mapping) or not ("schema" in data or {"start", "nodes"} <= set(data)):
+    if not holds_a_tree(data):
         raise UsageError(f"{shown} is not a tree (no 'schema', nor 'start' and 'nodes')")
     return build_tree(data, shown, doc.sha256)
 
