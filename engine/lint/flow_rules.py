@@ -118,34 +118,49 @@ def _mask(names: frozenset[str], bits: Mapping[str, int]) -> int:
 
 @rule("unset-variable")
 def unset_variable(ctx: LintContext) -> Iterator[Problem]:
-    raw_nodes = ctx.data.get("nodes")
-    if not isinstance(raw_nodes, Mapping) or ctx.tree.start not in ctx.tree.nodes:
+    if ctx.tree.start not in ctx.tree.nodes:
         return
-    # Declared variables come with a default or from --var, before the walk starts.
-    settable = sorted(defined_variables(ctx.tree) - set(ctx.tree.variables))
-    if not settable:
+    reads = list(_reads(ctx))
+    # Only variables read somewhere get a bit: a tree of thousands of inputs nobody reads back
+    # costs nothing here.
+    read = sorted({root for _node, root, *_ in reads})
+    if not read:
         return
-    bits = {name: 1 << i for i, name in enumerate(settable)}
+    bits = {name: 1 << i for i, name in enumerate(read)}
     unset, set_ = may_flows(ctx.tree, bits)
     paths: dict[str, Paths] = {}
-    for node_id, raw in raw_nodes.items():
-        sometimes = unset.get(node_id, 0) & set_.get(node_id, 0)
-        if not sometimes or not isinstance(raw, Mapping):
+    for node_id, root, name, where, k in reads:
+        if not unset.get(node_id, 0) & set_.get(node_id, 0) & bits[root]:
             continue
-        node = ctx.tree.nodes[node_id]
+        found = paths.setdefault(root, Paths(ctx.tree, root))
+        pos = ctx.node_at(node_id, *where)
+        if k is not None:
+            pos = template_position(ctx, pos, name, k)
+        message = (
+            f"variable {root!r} is set on some paths to node {node_id!r} but not on "
+            f"all: not on {' → '.join(found.unset_path(node_id))}"
+        )
+        yield ctx.warning(pos, "unset-variable", message, node_id)
+
+
+Read = tuple[str, str, str, tuple[str | int, ...], int | None]
+
+
+def _reads(ctx: LintContext) -> Iterator[Read]:
+    """(node, variable, name as written, where, k) of each read of a variable the walk sets on
+    its way; declared variables come with a default or from --var, before the walk starts."""
+    raw_nodes = ctx.data.get("nodes")
+    if not isinstance(raw_nodes, Mapping):
+        return
+    settable = defined_variables(ctx.tree) - set(ctx.tree.variables)
+    for node_id, raw in raw_nodes.items():
+        node = ctx.tree.nodes.get(node_id)
+        if node is None or not isinstance(raw, Mapping):
+            continue
         for name, where, k in references(raw):
             root = name.split(".", 1)[0]
-            if not sometimes & bits.get(root, 0) or _read_after_saving(node, root, where):
-                continue
-            found = paths.setdefault(root, Paths(ctx.tree, root))
-            pos = ctx.node_at(node_id, *where)
-            if k is not None:
-                pos = template_position(ctx, pos, name, k)
-            message = (
-                f"variable {root!r} is set on some paths to node {node_id!r} but not on "
-                f"all: not on {' → '.join(found.unset_path(node_id))}"
-            )
-            yield ctx.warning(pos, "unset-variable", message, node_id)
+            if root in settable and not _read_after_saving(node, root, where):
+                yield node_id, root, name, where, k
 
 
 def _read_after_saving(node: Node, name: str, where: tuple[str | int, ...]) -> bool:
