@@ -7,6 +7,8 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from tests.cli import ROOT, isolated_env, run_cli
 from tests.readme import block_after, commands, yaml_block_starting
 
@@ -46,12 +48,36 @@ def test_the_authors_loop_and_the_ci_steps_run_clean(tmp_path: Path) -> None:
     (work / "trees" / "my").mkdir(parents=True)
     shutil.copy(ARTICLE, work / "article.html")
     for words in [*loop, *ci]:
-        if (
-            "-o" in words
-            and words[words.index("-o") + 1].endswith(".svg")
-            and not shutil.which("dot")
-        ):
-            continue  # rendering needs Graphviz, which the README says
-        done = branchwise(*words, cwd=work, home=tmp_path)
-        assert done.returncode == 0, (words, done.stdout, done.stderr)
+        run_as_written(words, work, tmp_path)
     assert (work / "trees" / "my" / "tree.test.yaml").is_file()
+
+    # Once in use: the tree committed on main, and a walk of it in the session store.
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed: the README's diff --against needs it")
+    in_use = commands(block_after("Once the tree is in use", "sh"))
+    assert [words[0] for words in in_use] == ["diff", "graph", "sessions"]
+    for args in (("init", "-q", "-b", "main"), ("add", "-A")):
+        subprocess.run(["git", *args], cwd=work, check=True)
+    subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@example.invalid", "commit", "-qm", "t"],
+        cwd=work,
+        check=True,
+    )
+    walked = branchwise(
+        "run", "trees/my/tree.yaml", "--answers", "Continue,No", "--json", cwd=work, home=tmp_path
+    )
+    session = json.loads(walked.stdout)["session"]
+    for words in in_use:
+        # The README's session id stands for one of the store's.
+        run_as_written([word.replace("4f2a", session) for word in words], work, tmp_path)
+    tested = branchwise("test", "trees/", cwd=work, home=tmp_path)
+    assert tested.returncode == 0, tested.stdout
+    assert (work / "trees" / "my" / f"tree.session-{session}.test.yaml").is_file()
+
+
+def run_as_written(words: list[str], work: Path, home: Path) -> None:
+    renders = "-o" in words and words[words.index("-o") + 1].endswith(".svg")
+    if renders and shutil.which("dot") is None:
+        return  # rendering needs Graphviz, as the README says
+    done = branchwise(*words, cwd=work, home=home)
+    assert done.returncode == 0, (words, done.stdout, done.stderr)
