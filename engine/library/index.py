@@ -264,7 +264,7 @@ class Library:
         )
 
     def check(self, ref: str) -> Checked:
-        """The validation of the tree a reference names."""
+        """The validation of the tree a reference names (its untitled links titled)."""
         checked = self._check(ref)
         own = checked.doc.data.get("id") if isinstance(checked.doc.data, Mapping) else None
         if ref in self.entries and own != ref:
@@ -272,6 +272,8 @@ class Library:
             # list the files again from what they hold, and look once more.
             self._scan(trust_catalog=False)
             checked = self._check(ref)
+        if checked.tree is not None:
+            checked.tree = self._titled_links(checked.tree)
         return checked
 
     def _check(self, ref: str) -> Checked:
@@ -307,7 +309,7 @@ class Library:
             )
         if self.tree_cache is not None:
             self.tree_cache.store(checked.tree, checked.doc.data)
-        return self._titled_links(checked.tree)
+        return checked.tree
 
     def _titled_links(self, tree: Tree) -> Tree:
         """The tree with each link that has no title of its own titled as the tree it walks."""

@@ -42,6 +42,9 @@ def test_the_folder_of_a_tree_named_by_path_is_searched_for_its_links(
     # The link had no title: it is shown as the linked tree's.
     link = tree.nodes["go"]
     assert isinstance(link, Link) and link.title == "The helper"
+    # A check (what run --watch reloads) titles it too.
+    checked = library.check(str(folder / "main.yaml")).tree
+    assert checked is not None and checked.nodes["go"].title == "The helper"
 
 
 def test_the_folder_is_not_searched_when_every_link_is_known(
