@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import re._parser as _parser  # type: ignore[import-not-found]
 from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -15,6 +14,7 @@ from engine.errors import BranchwiseError
 from engine.tree.model import Action, Input, Link, Node, Outcome, Question, Step, Tree
 from engine.walk.answers import CONTINUE, check_input
 from engine.walk.conditions import AllOf, AnyOf, Condition, VarTest, holds, variables_of
+from engine.walk.pattern_syntax import Alt, Backref, Chars, Group, Part, Ranges, Repeat, Seq, parse
 
 # Values tried, in order, for an input whose pattern or kind must be satisfied.
 _SAMPLES = ("1001", "ABC-123", "user@example.com", "42", "yes", "sample text", "a")
@@ -82,52 +82,36 @@ def _texts_for(condition: Condition) -> list[str]:
 def sample_for_pattern(pattern: str) -> str:
     """A short text the regular expression matches, for the common constructs ('' if unsure)."""
     try:
-        parsed = _parser.parse(pattern)
+        parsed = parse(pattern)
     except (re.error, RecursionError):
         return ""
-    return _sample(parsed.data if hasattr(parsed, "data") else list(parsed), {})
+    return _sample(parsed, {})
 
 
-def _sample(items: Any, groups: dict[int, str]) -> str:
-    return "".join(_sample_item(op, arg, groups) for op, arg in items)
-
-
-def _sample_item(op: Any, arg: Any, groups: dict[int, str]) -> str:
-    name = str(op)
-    if name == "LITERAL":
-        return chr(arg)
-    if name == "ANY":
-        return "a"
-    if name == "IN":
-        return _sample_class(arg)
-    if name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
-        low, _high, body = arg
-        return _sample(body, groups) * max(int(low), 1)
-    if name == "SUBPATTERN":
-        text = _sample(arg[-1], groups)
-        if arg[0] is not None:
-            groups[arg[0]] = text  # a later backreference repeats what the group took
+def _sample(part: Part, groups: dict[str, str]) -> str:
+    if isinstance(part, Chars):
+        return _sample_char(part.ranges)
+    if isinstance(part, Seq):
+        return "".join(_sample(item, groups) for item in part.items)
+    if isinstance(part, Alt):
+        return _sample(part.branches[0], groups)
+    if isinstance(part, Repeat):
+        return _sample(part.body, groups) * max(part.low, 1)
+    if isinstance(part, Group):
+        text = _sample(part.body, groups)
+        groups.update(dict.fromkeys(part.names, text))  # a backreference repeats what it took
         return text
-    if name == "GROUPREF":
-        return groups.get(arg, "")
-    if name == "BRANCH":
-        return _sample(arg[1][0], groups)
+    if isinstance(part, Backref):
+        return groups.get(part.group, "")
     return ""  # anchors and lookarounds take no characters
 
 
-def _sample_class(items: Any) -> str:
-    negated = any(str(op) == "NEGATE" for op, _ in items)
-    if negated:
-        return "x"
-    for op, arg in items:
-        kind = str(op)
-        if kind == "LITERAL":
-            return chr(arg)
-        if kind == "RANGE":
-            return chr(arg[0])
-        if kind == "CATEGORY":
-            return {"CATEGORY_DIGIT": "1", "CATEGORY_SPACE": " "}.get(str(arg), "a")
-    return "a"
+def _sample_char(ranges: Ranges) -> str:
+    """A plain character of the ranges: a letter, a digit or a space where one fits."""
+    for char in "a0 x":
+        if any(low <= ord(char) <= high for low, high in ranges):
+            return char
+    return chr(ranges[0][0]) if ranges else ""
 
 
 def _edges(node: Node, linked: Callable[[Link], list[str] | None]) -> list[_Edge]:

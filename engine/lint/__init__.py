@@ -8,4 +8,4 @@ from engine.lint.registry import RULES, lint
 __all__ = ["RULES", "LintContext", "lint"]
 
 # Importing the rule modules registers their rules.
-from engine.lint import flow_rules, graph_rules, reference_rules, text_rules  # noqa: F401
+from engine.lint import flow_rules, graph_rules, pattern_rules, reference_rules, text_rules  # noqa: F401

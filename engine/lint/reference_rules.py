@@ -118,17 +118,27 @@ def _strings(value: Any, where: Where) -> Iterator[tuple[str, Where]]:
             yield from _strings(item, (*where, i))
 
 
-def _condition_vars(value: Any, where: Where) -> Iterator[tuple[str, Where]]:
+def var_tests(value: Any, where: Where) -> Iterator[tuple[Mapping[str, Any], Where]]:
+    """Each `{var: NAME, <test>: ..}` of a condition, and where it stands."""
     if isinstance(value, Mapping):
         if isinstance(value.get("var"), str):
-            yield value["var"], (*where, "var")
+            yield value, where
         for key in ("all", "any"):
             for i, item in enumerate(
                 value.get(key) or [] if isinstance(value.get(key), list) else []
             ):
-                yield from _condition_vars(item, (*where, key, i))
+                yield from var_tests(item, (*where, key, i))
         if "not" in value:
-            yield from _condition_vars(value["not"], (*where, "not"))
+            yield from var_tests(value["not"], (*where, "not"))
+
+
+def node_var_tests(raw: Mapping[str, Any]) -> Iterator[tuple[Mapping[str, Any], Where]]:
+    """Each variable test in the `when` of a node's choices and routes, and where it stands."""
+    for listing in ("choices", "routes"):
+        items = raw.get(listing)
+        for i, item in enumerate(items if isinstance(items, list) else []):
+            if isinstance(item, Mapping):
+                yield from var_tests(item.get("when"), (listing, i, "when"))
 
 
 # (name, where, k): the k-th template of the text at `where`, or a condition's var (k None).
@@ -146,15 +156,11 @@ def references(raw: Mapping[str, Any]) -> Iterator[Reference]:
             yield from _templates(raw[field], (field,))
     for listing in ("choices", "routes"):
         items = raw.get(listing)
-        if not isinstance(items, list):
-            continue
-        for i, item in enumerate(items):
-            if not isinstance(item, Mapping):
-                continue
-            if isinstance(item.get("label"), str):
+        for i, item in enumerate(items if isinstance(items, list) else []):
+            if isinstance(item, Mapping) and isinstance(item.get("label"), str):
                 yield from _templates(item["label"], (listing, i, "label"))
-            for name, where in _condition_vars(item.get("when"), (listing, i, "when")):
-                yield name, where, None
+    for test, where in node_var_tests(raw):
+        yield test["var"], (*where, "var"), None
     action = raw.get("action")
     if isinstance(action, Mapping):
         for text, where in _strings(action.get("with"), ("action", "with")):

@@ -160,9 +160,8 @@ def to_number(text: str) -> float | None:
 
 
 def _found(pattern: str, text: str) -> bool:
-    """Whether the pattern is found in the text; a pattern that takes too long does not match,
-    so its choice stays hidden rather than the walk freezing."""
+    """Whether the pattern is found in the text."""
     try:
-        return patterns.search(pattern, text) is True
+        return patterns.search(pattern, text)
     except (re.error, RecursionError, OverflowError):  # only in a tree the schema never checked
         return False

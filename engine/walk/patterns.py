@@ -1,37 +1,43 @@
-"""A tree's regular expressions: read as Python `re` reads them, matched with a time limit."""
+"""A tree's regular expressions, matched as re reads them and never by a clock: RE2 where it can."""
 
 from __future__ import annotations
 
 import re
-import re._parser as _parser  # type: ignore[import-not-found]
 import warnings
+from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    import regex
+from engine.walk.pattern_syntax import (
+    Alt,
+    Anchor,
+    Chars,
+    Group,
+    Part,
+    Repeat,
+    Seq,
+    parse,
+)
 
-# Python's re cannot be stopped once a match starts, and a pattern that backtracks
-# catastrophically (`^(a|aa)+$` on forty letters) would freeze the walk; the regex module can.
-TIME_LIMIT = 0.2
-
-_OUTSIDE_SET = r"""\\N\{[^}]*\}            # a named character, whose braces are not a quantifier
-      | \\.                     # any other escape
-      | \(\?\#(?:\\.|[^\\)])*\) # a comment
-      | \[\^?\]?                # a set opens; a ']' right after it is a member
-      | \{(?:\d+|\d*,\d*)\}     # a quantifier
-      | ."""
+# RE2 refuses counted repeats above 1000; re's meaning there is kept by re itself.
+_RE2_MAX_REPEAT = 1000
+_SURROGATES = (0xD800, 0xDFFF)
+# What re's anchors are in RE2. `$` (at the end or before a last newline) has no RE2 spelling
+# that does not take the newline, so it is spelled only where nothing follows it.
+_RE2_ANCHORS = {"^": r"\A", "\\A": r"\A", "\\Z": r"\z", "line^": "(?m:^)", "line$": "(?m:$)"}
 
 
-@lru_cache(maxsize=1)
-def _scanners() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
-    """The scanners of a pattern's pieces (outside a set, the same in verbose mode, inside a
-    set), compiled when a tree's pattern is first matched, not by every start."""
-    return (
-        re.compile(_OUTSIDE_SET, re.DOTALL | re.VERBOSE),
-        re.compile(r"\#[^\n]* |" + _OUTSIDE_SET, re.DOTALL | re.VERBOSE),
-        re.compile(r"\\N\{[^}]*\}|\\.|.", re.DOTALL),
-    )
+@dataclass(frozen=True)
+class Matcher:
+    """One pattern ready to search: RE2's compiled form when it means what re means, and re's."""
+
+    linear: Any  # a re2 pattern, or None
+    backtracking: re.Pattern[str]
+
+    def search(self, text: str) -> bool:
+        if self.linear is not None and _utf8(text):
+            return self.linear.search(text) is not None
+        return self.backtracking.search(text) is not None
 
 
 def is_valid(pattern: str) -> bool:
@@ -44,56 +50,96 @@ def is_valid(pattern: str) -> bool:
 
 
 @lru_cache(maxsize=4096)
-def search(pattern: str, text: str) -> bool | None:
-    """Whether the pattern is found anywhere in the text; None when that was not known within
-    TIME_LIMIT seconds. Raises re.error for a pattern re refuses."""
-    compiled = _compiled(pattern)
-    if compiled is None:
-        return None
-    try:
-        return compiled.search(text, timeout=TIME_LIMIT) is not None
-    except TimeoutError:
-        return None
+def search(pattern: str, text: str) -> bool:
+    """Whether the pattern is found anywhere in the text. Raises re.error for a pattern re
+    refuses."""
+    return compiled(pattern).search(text)
 
 
 @lru_cache(maxsize=1024)
-def _compiled(pattern: str) -> regex.Pattern[str] | None:
-    """The pattern compiled by the regex module to mean what it means to re; None in the
-    (unseen) case where the regex module refuses every spelling re reads the same way."""
-    import regex  # imported only once a tree's pattern is matched: it costs a start ~14 ms
-
-    reading = _reading(pattern)  # raises re.error for a pattern re refuses
-    verbose = bool(reading[1] & re.VERBOSE)
-    for spelling in (_regex_spelling(pattern, verbose), pattern):
-        if _reading(spelling) == reading:
-            try:
-                return regex.compile(spelling, regex.VERSION0)
-            except regex.error:
-                continue
-    return None
-
-
-def _reading(pattern: str) -> tuple[str, int]:
-    """How re reads a pattern: its parsed items and flags, to compare two spellings."""
+def compiled(pattern: str) -> Matcher:
+    """The pattern ready to search (raises re.error for a pattern re refuses)."""
     with warnings.catch_warnings():
         # re warns of a possible nested set once, when the tree is checked; not again here.
         warnings.simplefilter("ignore", FutureWarning)
-        re.compile(pattern)  # compiling finds errors parsing does not (a look-behind's width)
-        parsed: Any = _parser.parse(pattern)
-    return repr(parsed.data), int(parsed.state.flags)
+        backtracking = re.compile(pattern)
+        spelling = re2_spelling(parse(pattern))
+    return Matcher(_re2_compiled(spelling) if spelling is not None else None, backtracking)
 
 
-def _regex_spelling(pattern: str, verbose: bool) -> str:
-    """The pattern with every brace re takes as text and every bracket inside a set escaped:
-    the regex module reads a fuzzy-match constraint (`{e<=1}`) or a POSIX class there."""
-    plain_outside, verbose_outside, inside_set = _scanners()
-    outside = verbose_outside if verbose else plain_outside
-    pieces: list[str] = []
-    position, in_set = 0, False
-    while position < len(pattern):
-        found = (inside_set if in_set else outside).match(pattern, position)
-        assert found is not None  # the last alternative takes any one character
-        piece, position = found.group(), found.end()
-        pieces.append("\\" + piece if piece == ("[" if in_set else "{") else piece)
-        in_set = piece != "]" if in_set else piece.startswith("[")
-    return "".join(pieces)
+def runs_in_linear_time(pattern: str) -> bool:
+    """Whether RE2 matches the pattern (in time linear in the text, whatever the pattern)."""
+    return compiled(pattern).linear is not None
+
+
+def _re2_compiled(spelling: str) -> Any:
+    import re2  # only once a tree's pattern is matched: no start pays for it
+
+    options = re2.Options()
+    options.log_errors = False  # a refusal is an answer here (re matches it), not a fault
+    try:
+        return re2.compile(spelling, options)
+    except re2.error:  # over RE2's memory budget: a huge counted repeat of a large class
+        return None
+
+
+def _utf8(text: str) -> bool:
+    """Whether RE2 can read the text (a lone surrogate cannot be UTF-8)."""
+    return text.isascii() or not any(0xD800 <= ord(c) <= 0xDFFF for c in text)
+
+
+def re2_spelling(part: Part, last: bool = True) -> str | None:
+    """The pattern in RE2's syntax, meaning for a search what it means to re; None when RE2
+    cannot say it (backreferences, lookaround, case folding, Unicode word boundaries, ...).
+    `last`: nothing follows the part in the pattern."""
+    if isinstance(part, Chars):
+        return None if part.folded else _set_spelling(part)
+    if isinstance(part, Anchor):
+        return _anchor_spelling(part, last)
+    if isinstance(part, Seq):
+        count = len(part.items)
+        spelled = [re2_spelling(item, last and i == count - 1) for i, item in enumerate(part.items)]
+        return None if None in spelled else "".join(s for s in spelled if s is not None)
+    if isinstance(part, Alt):
+        branches = [re2_spelling(branch, last) for branch in part.branches]
+        return None if None in branches else "|".join(b for b in branches if b is not None)
+    if isinstance(part, Group):
+        body = None if part.atomic or part.conditional else re2_spelling(part.body, last)
+        return None if body is None else f"(?:{body})"
+    if isinstance(part, Repeat):
+        return _repeat_spelling(part)
+    return None  # a backreference or a lookaround
+
+
+def _set_spelling(part: Chars) -> str:
+    pieces = []
+    for low, high in part.ranges:
+        if low <= _SURROGATES[1] and high >= _SURROGATES[0]:  # RE2 reads only UTF-8 text
+            pieces += [(low, _SURROGATES[0] - 1), (_SURROGATES[1] + 1, high)]
+        else:
+            pieces.append((low, high))
+    spelled = "".join(
+        f"\\x{{{low:x}}}" + (f"-\\x{{{high:x}}}" if high > low else "")
+        for low, high in pieces
+        if low <= high
+    )
+    if len(pieces) == 1 and pieces[0][0] == pieces[0][1]:
+        return spelled
+    return f"[{spelled}]" if spelled else r"[^\x00-\x{10ffff}]"
+
+
+def _anchor_spelling(part: Anchor, last: bool) -> str | None:
+    if part.kind in _RE2_ANCHORS:
+        return _RE2_ANCHORS[part.kind]
+    if part.kind == "$":
+        return r"(?:\n?\z)" if last else None
+    return part.kind if part.ascii else None  # RE2's word boundaries are ASCII's
+
+
+def _repeat_spelling(part: Repeat) -> str | None:
+    bounded = max(part.low, part.high or 0) <= _RE2_MAX_REPEAT
+    body = re2_spelling(part.body, last=False)
+    if part.possessive or not bounded or body is None:
+        return None
+    high = "" if part.high is None else str(part.high)
+    return f"(?:{body}){{{part.low},{high}}}"

@@ -41,6 +41,7 @@ SPEC_RULES = {
     "unknown-tree",
     "duplicate-tree-id",
     "unset-variable",
+    "slow-pattern",
 }
 
 

@@ -55,6 +55,7 @@ HEAVY = (
     "textual_serve",
     "aiohttp",
     "tui.serving",
+    "re2",
 )
 
 
