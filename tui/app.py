@@ -110,17 +110,14 @@ class BranchwiseApp(App[int]):
         """End after an unhandled exception, its traceback shown without local values.
 
         Textual shows every frame's locals, and those may hold a secret typed into an input or a
-        credential from the config; a crash's output is what gets pasted into a ticket.
+        credential from the config; a crash's output is what gets pasted into a ticket. This
+        replaces Textual's own method of that name: tests/tui/test_first_frame.py fails loudly
+        if Textual stops calling it.
         """
-        from rich.segment import Segments
         from rich.traceback import Traceback
 
         self.bell()
-        traceback = Traceback(show_locals=False, width=None)
-        self._exit_renderables.append(
-            Segments(self.console.render(traceback, self.console.options))
-        )
-        self._close_messages_no_wait()
+        self.panic(Traceback(show_locals=False, width=None))
 
     async def _first_frame_painted(self) -> bool:
         """Wait until the screen shown is painted; False when the app is ending instead.

@@ -47,17 +47,16 @@ def build_parser(
     others are listed by name and summary for --help, which is all a run of another command needs
     (and not even that, without `list_others`, when the first argument named the command).
     """
+    from tui.options import common_options
+
+    parent = common_options()
     parser = Parser(
         prog="branchwise",
         description="Guided troubleshooting from YAML decision trees. Without a command, opens "
         "the library in the terminal app.",
+        parents=[parent],
     )
     parser.add_argument("--version", action="version", version=f"branchwise {__version__}")
-    from tui.options import common_options
-
-    parent = common_options()
-    for action in parent._actions:
-        parser._add_action(action)
     parser.set_defaults(library=None, db=None)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
     for name, module_name, summary in COMMANDS:

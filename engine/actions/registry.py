@@ -85,7 +85,7 @@ class Registry:
         actions: tuple[ActionImpl, ...] | list[ActionImpl] = (),
         plugins: Callable[[Registry], object] | None = None,
     ) -> None:
-        self._actions: dict[str, ActionImpl] = {}
+        self._by_name: dict[str, ActionImpl] = {}
         for action in actions:
             self.register(action)
         self._plugins = plugins
@@ -98,15 +98,15 @@ class Registry:
 
     def register(self, action: ActionImpl) -> None:
         name = action.spec.name
-        if name in self._actions:
+        if name in self._by_name:
             raise BranchwiseError(f"two actions are registered as {name!r}")
-        self._actions[name] = action
+        self._by_name[name] = action
 
     def get(self, name: str) -> ActionImpl | None:
-        action = self._actions.get(name)
+        action = self._by_name.get(name)
         if action is None and self._plugins is not None:
             self.include_plugins()
-            action = self._actions.get(name)
+            action = self._by_name.get(name)
         return action
 
     def spec(self, name: str) -> ActionSpec | None:
@@ -118,8 +118,8 @@ class Registry:
 
     def __iter__(self) -> Iterator[ActionImpl]:
         self.include_plugins()
-        return iter(sorted(self._actions.values(), key=lambda a: a.spec.name))
+        return iter(sorted(self._by_name.values(), key=lambda a: a.spec.name))
 
     def names(self) -> list[str]:
         self.include_plugins()
-        return sorted(self._actions)
+        return sorted(self._by_name)

@@ -73,9 +73,10 @@ def _action(
     summary: str,
     description: str,
 ) -> argparse.ArgumentParser:
-    """One action under `sessions`, taking --db and --library after it too."""
+    """One action under `sessions`, taking --db and --library after it too (their defaults are
+    suppressed, so values given before the action stay)."""
     parser: argparse.ArgumentParser = actions.add_parser(
-        name, help=summary, description=description, parents=[_nested_common()]
+        name, help=summary, description=description, parents=[common_options()]
     )
     return parser
 
@@ -97,14 +98,6 @@ def _list_options(parser: argparse.ArgumentParser, default: object) -> None:
         default=50 if default is None else default,
         help="show at most N sessions (default 50)",
     )
-
-
-def _nested_common() -> argparse.ArgumentParser:
-    """--library and --db again after the action, leaving values given before it alone."""
-    parent = common_options()
-    for action in parent._actions:
-        action.default = argparse.SUPPRESS
-    return parent
 
 
 def _positive(text: str) -> int:
