@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.cli import ROOT, isolated_env, run_cli
+from tests.cli import isolated_env, run_cli, run_python
 from tui.cli import COMMANDS, build_parser, chosen_command
 
 ARGVS: tuple[list[str], ...] = (
@@ -86,12 +84,5 @@ def test_running_a_command_loads_no_other_command_module(tmp_path: Path) -> None
         "code = main(['schema'])\n"
         "print(json.dumps(sorted(m for m in sys.modules if m.startswith('tui.commands.'))))\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", script],
-        cwd=ROOT,
-        env=isolated_env(tmp_path),
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    assert json.loads(done.stdout.strip().splitlines()[-1]) == ["tui.commands.schema"]
+    printed = run_python(script, env=isolated_env(tmp_path))
+    assert json.loads(printed.strip().splitlines()[-1]) == ["tui.commands.schema"]

@@ -8,6 +8,8 @@ import sqlite3
 import time
 from typing import Any
 
+import pytest
+
 from engine.sessions.store import Store
 from engine.tree.builder import build_tree
 from engine.tree.reader import read_text
@@ -66,6 +68,7 @@ def _collect(results: Any, workers: list[Any]) -> dict[int, list[str]]:
     return written
 
 
+@pytest.mark.timeout(420)  # its own waits allow a slow machine up to 300 s
 def test_eight_processes_writing_at_once_lose_no_session(tmp_path):
     path = tmp_path / "shared" / "sessions.sqlite3"
     context = multiprocessing.get_context("spawn")

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli import CLI, ROOT, isolated_env
+from tests.cli import CLI, ROOT, default_sigint, isolated_env
 
 # Everything a value may carry that a terminal acts on, plus markup other faces could act on.
 PAYLOAD = (
@@ -80,16 +80,19 @@ def bw(
     stdin: bytes = b"",
     env: Mapping[str, str] | None = None,
     timeout: float = 60,
+    wrapper: tuple[str, ...] = (),
 ) -> subprocess.CompletedProcess[bytes]:
-    """The real command with bytes in and out (arguments may be bytes that are not UTF-8)."""
+    """The real command with bytes in and out (arguments may be bytes that are not UTF-8),
+    run through `wrapper` (a command that runs the next) when one is given."""
     return subprocess.run(
-        [*CLI, *args],
+        [*wrapper, *CLI, *args],
         input=stdin,
         capture_output=True,
         cwd=ROOT,
         env=dict(env if env is not None else isolated_env(home)),
         timeout=timeout,
         check=False,
+        preexec_fn=default_sigint,
     )
 
 
@@ -303,6 +306,7 @@ def test_a_closed_stdout_ends_quietly(tmp_path: Path, hostile: Path) -> None:
             env=isolated_env(tmp_path),
             timeout=60,
             check=False,
+            preexec_fn=default_sigint,
         )
     assert done.returncode == 1
     assert b"Traceback" not in done.stderr and b"Exception ignored" not in done.stderr
@@ -381,12 +385,9 @@ def test_files_without_permission_are_reported_not_raised(tmp_path: Path, hostil
     unreadable.write_text(HOSTILE_TREE)
     unreadable.chmod(0)
     drop = ("setpriv", "--bounding-set", "-dac_override,-dac_read_search", "--")
-    env = isolated_env(tmp_path)
 
     def as_user(*args: str) -> subprocess.CompletedProcess[bytes]:
-        return subprocess.run(
-            [*drop, *CLI, *args], capture_output=True, cwd=ROOT, env=env, timeout=60, check=False
-        )
+        return bw(tmp_path, *args, wrapper=drop)
 
     validated = as_user("validate", str(unreadable), str(inside), str(hostile))
     out, _ = text_of(validated)
@@ -508,6 +509,7 @@ def test_two_resumes_of_one_session_at_once_never_overwrite_each_other(
                 stderr=subprocess.PIPE,
                 cwd=ROOT,
                 env=isolated_env(tmp_path),
+                preexec_fn=default_sigint,
             )
             for answers in ("y,first", "n")
         ]
@@ -683,12 +685,15 @@ def test_ctrl_c_in_plain_mode_leaves_the_session_resumable(tmp_path: Path, hosti
         stderr=subprocess.PIPE,
         cwd=ROOT,
         env=isolated_env(tmp_path),
+        preexec_fn=default_sigint,
     )
     assert walking.stdin is not None and walking.stdout is not None
     walking.stdin.write(b"Continue\n")
     walking.stdin.flush()
-    while not walking.stdout.readline().startswith(b"[2] Ask"):
-        pass  # the second question is on the screen: the first answer is stored
+    line = b""
+    while not line.startswith(b"[2] Ask"):  # then the first answer is stored
+        line = walking.stdout.readline()
+        assert line, "the walk ended before its second question"
     walking.send_signal(signal.SIGINT)
     _, err_bytes = walking.communicate(timeout=60)
     assert walking.returncode == 130

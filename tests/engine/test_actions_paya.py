@@ -5,8 +5,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import socket
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +14,7 @@ import pytest
 from engine.actions.config import Config, PayaSettings, load_config
 from engine.actions.paya import FindContacts, GetContact, is_user
 from engine.actions.registry import ActionFailed
+from tests.cli import run_python
 from tests.fakes.paya_server import (
     DEVELOPER_ID,
     FLAGGED_CONTACT_ID,
@@ -288,7 +287,4 @@ def test_importing_the_actions_does_not_load_httpx() -> None:
         "import sys, engine.actions.catalog as c; c.default_registry(); "
         "print('httpx' in sys.modules)"
     )
-    out = subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
-    )
-    assert out.stdout.strip() == "False"
+    assert run_python(code).strip() == "False"

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
+
+from tests.cli import run_python
 
 REPO = Path(__file__).resolve().parents[2]
 TREE = """\
@@ -23,10 +23,7 @@ def loaded_after(code: str) -> set[str]:
     """The top-level packages loaded after running `code` in a fresh interpreter."""
     listing = "print(json.dumps(sorted({m.split('.')[0] for m in sys.modules})))"
     script = f"{code}\nimport json, sys\n{listing}"
-    result = subprocess.run(
-        [sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True, check=True
-    )
-    return set(json.loads(result.stdout.strip().splitlines()[-1]))
+    return set(json.loads(run_python(script).strip().splitlines()[-1]))
 
 
 def test_every_engine_module_imports_without_textual_or_rich() -> None:

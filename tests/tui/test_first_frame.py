@@ -17,6 +17,7 @@ from textual.widgets import Static
 
 from engine.library.index import Library
 from tests.tui.conftest import PAYA, TREES
+from tests.tui.pilot_steps import wait_for
 from tui.app import BranchwiseApp, make_app
 from tui.screens.walk import WalkScreen
 from tui.startup_collection import START_THRESHOLD, collect_as_usual, collect_rarely
@@ -59,8 +60,7 @@ async def test_the_first_walk_frame_shows_the_question_before_the_markdown_widge
     app = paya_app(tmp_path)
     watch = FrameWatch(app)
     async with app.run_test(size=(80, 24)) as pilot:
-        while not any(markdown for _, _, markdown in watch.frames):
-            await pilot.pause(0.01)
+        await wait_for(pilot, lambda: any(markdown for _, _, markdown in watch.frames), 20)
     walk_frames = [frame for frame in watch.frames if frame[0] == "WalkScreen"]
     _, title, markdown = walk_frames[0]
     assert "Open Contacts from the left menu" in title
@@ -70,12 +70,11 @@ async def test_the_first_walk_frame_shows_the_question_before_the_markdown_widge
 async def test_the_app_collects_as_usual_once_its_first_screen_is_painted(tmp_path: Path) -> None:
     usual = gc.get_threshold()
     app = paya_app(tmp_path)
+    assert usual[0] != START_THRESHOLD  # or the pace after the start would prove nothing
     collect_rarely()
     try:
-        assert gc.get_threshold()[0] == START_THRESHOLD
         async with app.run_test(size=(80, 24)) as pilot:
-            while not isinstance(app.screen, WalkScreen):
-                await pilot.pause(0.01)
+            await wait_for(pilot, lambda: isinstance(app.screen, WalkScreen), 20)
             await pilot.pause(0.05)
             assert gc.get_threshold() == usual
     finally:
