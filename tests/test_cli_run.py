@@ -603,6 +603,45 @@ def test_going_back_past_a_call_with_side_effects_warns(
     assert_nothing_leaked(tmp_path, done.stdout, done.stderr)
 
 
+def reading_setup(tmp_path: Path, server: FakeServer, method: str) -> tuple[Path, dict[str, str]]:
+    """The grant tree with a read (GET or HEAD) in place of its POST, and a question after it."""
+    tree, env = grant_setup(tmp_path, server)
+    tree.write_text(
+        tree.read_text()
+        .replace("method: POST", f"method: {method}")
+        .replace("goto: end}", "goto: check}")
+        + "  check:\n    type: question\n    title: Works?\n    choices:\n"
+        "      - {label: 'Yes', goto: end}\n",
+        encoding="utf-8",
+    )
+    return tree, env
+
+
+@pytest.mark.parametrize("method", ["GET", "head"])
+def test_a_get_or_head_request_is_no_side_effect_dry_run_makes_it(
+    tmp_path: Path, echo_server: FakeServer, method: str
+) -> None:
+    tree, env = reading_setup(tmp_path, echo_server, method)
+    done = branchwise(env, "run", str(tree), "--dry-run", "--answers", f"{PLANTED_TOKEN},Yes")
+    assert done.returncode == 0, done.stderr
+    assert [r.method for r in echo_server.requests] == [method.upper()]
+    assert "Run it? [y/N]" not in done.stdout  # nothing to confirm: it changes nothing
+    assert "Dry run: would call" not in done.stdout
+    assert_nothing_leaked(tmp_path, done.stdout, done.stderr)
+
+
+def test_going_back_past_a_get_request_does_not_warn(
+    tmp_path: Path, echo_server: FakeServer
+) -> None:
+    tree, env = reading_setup(tmp_path, echo_server, "GET")
+    done = branchwise(env, "run", str(tree), "--plain", stdin=f"{PLANTED_TOKEN}\n:back\n")
+    assert len(echo_server.requests) == 1
+    assert "[3] Works?" in done.stdout  # the call was made and routed on
+    assert "Going back: 2 answer(s) forgotten." in done.stdout
+    assert "Warning:" not in done.stdout
+    assert "already ran" not in done.stdout
+
+
 # A crash loses nothing.
 
 

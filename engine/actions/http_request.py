@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     import httpx
 
 METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+READING_METHODS = ("GET", "HEAD")  # by HTTP's own rules, safe: they change nothing on the server
 TEXT_LIMIT = 64 * 1024
 JSON_LIMIT = 1024 * 1024
 DEFAULT_PORTS = {"http": 80, "https": 443}
@@ -45,7 +46,12 @@ class HttpRequest:
         name="http.request",
         summary="Send one HTTP request to a host the operator allows; returns status and body",
         params=(
-            Param("method", "text", False, f"{', '.join(METHODS)} (default GET)"),
+            Param(
+                "method",
+                "text",
+                False,
+                f"{', '.join(METHODS)} (default GET); GET and HEAD have no side effects",
+            ),
             Param("url", "text", True, "an http:// or https:// URL on an allowed host"),
             Param("headers", "mapping", False, "extra request headers"),
             Param("json", "any", False, "a body sent as JSON"),
@@ -53,6 +59,7 @@ class HttpRequest:
         ),
         side_effects=True,
         result="status, ok (2xx), json (the parsed body or null) and text (up to 64 KiB)",
+        reads_only=lambda args: _method_named(args) in READING_METHODS,
     )
 
     def configured(self, config: Config) -> bool:
@@ -114,13 +121,18 @@ def prepare(args: Mapping[str, Any], config: Config) -> PreparedRequest:
 
 
 def _method(args: Mapping[str, Any], config: Config) -> str:
-    raw = args.get("method")
-    method = str(raw).strip().upper() if raw not in (None, "") else "GET"
+    method = _method_named(args)
     if method not in METHODS:
         raise failed(
-            f"http.request: method must be one of {', '.join(METHODS)}, not {raw!r}", config
+            f"http.request: method must be one of {', '.join(METHODS)}, not {args['method']!r}",
+            config,
         )
     return method
+
+
+def _method_named(args: Mapping[str, Any]) -> str:
+    raw = args.get("method")
+    return str(raw).strip().upper() if raw not in (None, "") else "GET"
 
 
 def _url(args: Mapping[str, Any], config: Config) -> tuple[str, SplitResult]:

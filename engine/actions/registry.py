@@ -38,9 +38,17 @@ class ActionSpec:
     params: tuple[Param, ...] = ()
     side_effects: bool = False
     result: str = ""
+    # Of an action with side effects, the calls that have none after all (http.request's GET).
+    reads_only: Callable[[Mapping[str, Any]], bool] | None = None
 
     def param(self, name: str) -> Param | None:
         return next((p for p in self.params if p.name == name), None)
+
+    def has_side_effects(self, args: Mapping[str, Any] | None = None) -> bool:
+        """Whether a call with these arguments may change something (without them: any call)."""
+        if not self.side_effects:
+            return False
+        return args is None or self.reads_only is None or not self.reads_only(args)
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,7 @@ class PendingCall:
 
     @property
     def side_effects(self) -> bool:
-        return self.spec is not None and self.spec.side_effects
+        return self.spec is not None and self.spec.has_side_effects(self.args)
 
     def describe(self) -> str:
         """One line saying what would be called, secrets masked (in the URL too)."""
@@ -103,13 +103,14 @@ class ActionRunner:
             self._registry = self._registry()
         return self._registry
 
-    def is_automatic(self, uses: str) -> bool:
+    def is_automatic(self, uses: str, args: Mapping[str, Any] | None = None) -> bool:
+        """Whether a call of the action with these arguments is made by the program."""
         if uses in self.stubs:
             return True
         action = self.registry.get(uses) if self.registry is not None else None
         if self.manual or action is None or self.config is None:
             return False
-        if self.dry_run and action.spec.side_effects:
+        if self.dry_run and action.spec.has_side_effects(args):
             return False
         return action.configured(self.config)
 

@@ -208,7 +208,9 @@ class Walk:
         node = self.node
         if not isinstance(node, Action):
             return False
-        return self.current.by_hand or not self.runner.is_automatic(node.action.uses)
+        if self.current.by_hand:
+            return True
+        return not self.runner.is_automatic(node.action.uses, self._call_args(node))
 
     def do_by_hand(self) -> None:
         """Do the current action node by hand after all (say, when its call failed)."""
@@ -281,7 +283,7 @@ class Walk:
                     node.action.uses,
                     self._shown_params(node),
                     "manual",
-                    side_effects=self._side_effects(node.action.uses),
+                    side_effects=self._side_effects(node),
                     route=option.label,
                 )
             self._leave(option.label, option.goto, taken)
@@ -335,10 +337,14 @@ class Walk:
         node = self.node
         if self.finished or not isinstance(node, Action):
             return None
-        args = render_value(dict(node.action.params), self.variables)
         return self.runner.prepare(
-            node.action.uses, args, node.action.confirm, self._secret_values()
+            node.action.uses, self._call_args(node), node.action.confirm, self._secret_values()
         )
+
+    def _call_args(self, node: Action) -> dict[str, Any]:
+        """The action's `with` values, the walk's variables filled in."""
+        args: dict[str, Any] = render_value(dict(node.action.params), self.variables)
+        return args
 
     def run_pending(self) -> None:
         """Make the current node's call here and now (blocking) and route on its result."""
@@ -393,9 +399,9 @@ class Walk:
         self.error = f"{node.action.uses} failed: {record.error}"
         self.recorder.answered(self, len(self.visits) - 1)
 
-    def _side_effects(self, uses: str) -> bool:
-        spec = self.runner.registry.spec(uses) if self.runner.registry else None
-        return spec is not None and spec.side_effects
+    def _side_effects(self, node: Action) -> bool:
+        spec = self.runner.registry.spec(node.action.uses) if self.runner.registry else None
+        return spec is not None and spec.has_side_effects(self._call_args(node))
 
     def _shown_params(self, node: Action) -> dict[str, Any]:
         args = render_value(dict(node.action.params), self.variables)

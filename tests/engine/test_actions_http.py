@@ -12,7 +12,8 @@ import pytest
 
 from engine.actions.config import Config, HttpSettings, load_config
 from engine.actions.http_request import TEXT_LIMIT, HttpRequest
-from engine.actions.registry import ActionFailed
+from engine.actions.registry import ActionFailed, Registry
+from engine.walk.action_runner import ActionRunner
 from tests.fakes.paya_server import OPERATOR_TOKEN, FakeServer
 
 pytest_plugins = ["tests.fakes.fixtures"]
@@ -251,3 +252,28 @@ def test_headers_for_the_bare_host_apply_to_an_entry_with_a_port(
     http = dataclasses.replace(http_config.http, headers=headers)
     call(dataclasses.replace(http_config, http=http), url=f"{echo_server.url}/echo")
     assert echo_server.requests[-1].headers["x-operator"] == "op-2"
+
+
+@pytest.mark.parametrize(
+    ("args", "changes"),
+    [
+        ({"method": "GET"}, False),
+        ({"method": " head "}, False),
+        ({}, False),  # GET is the default
+        ({"method": "POST"}, True),
+        ({"method": "delete"}, True),
+        (None, True),  # a call not known yet may be any
+    ],
+)
+def test_only_a_request_that_is_not_get_or_head_has_side_effects(
+    args: dict[str, Any] | None, changes: bool
+) -> None:
+    assert HttpRequest.spec.has_side_effects(args) is changes
+
+
+def test_dry_run_makes_a_get_and_leaves_a_post_to_a_person(http_config: Config) -> None:
+    runner = ActionRunner(Registry([HttpRequest()]), http_config, dry_run=True)
+    assert runner.is_automatic("http.request", {"method": "GET", "url": "http://x/"})
+    assert not runner.is_automatic("http.request", {"method": "POST", "url": "http://x/"})
+    get = runner.prepare("http.request", {"url": "http://x/"}, False, frozenset())
+    assert not get.side_effects
