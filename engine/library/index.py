@@ -34,7 +34,8 @@ if TYPE_CHECKING:
     from engine.tree.model import Tree
     from engine.tree.validation import Checked
 
-_CATALOG_VERSION = 1
+_CATALOG_VERSION = 2  # 2: an entry's text holds bodies, prompts, manuals and route labels
+_NODE_TEXTS = ("title", "body", "prompt", "manual")
 
 
 @dataclass(frozen=True)
@@ -53,11 +54,25 @@ class Entry:
     # Lowercased titles, labels and bodies, for filtering by any word of the tree.
     text: str = ""
 
-    def matches(self, query: str) -> bool:
-        """Whether every word of the query appears in the tree's title, tags or node text."""
-        fields = (self.id, self.title, self.product, " ".join(self.tags), self.summary, self.text)
-        haystack = " ".join(fields).casefold()
-        return all(word in haystack for word in query.casefold().split())
+    def rank(self, query: str) -> int | None:
+        """How well the tree matches the query, lower first; None when a word of it is nowhere.
+
+        Each word counts where it is found first: the title (0), the tags (1), the id, product
+        or summary (2), or the text of a step (3): a tree named for what was typed comes before
+        one that mentions it in passing."""
+        places = (
+            self.title.casefold(),
+            " ".join(self.tags).casefold(),
+            " ".join((self.id, self.product, self.summary)).casefold(),
+            self.text,
+        )
+        total = 0
+        for word in query.casefold().split():
+            tier = next((i for i, place in enumerate(places) if word in place), None)
+            if tier is None:
+                return None
+            total += tier
+        return total
 
 
 def _entry_from_data(path: str, sha256: str, data: Any) -> Entry | None:
@@ -68,10 +83,12 @@ def _entry_from_data(path: str, sha256: str, data: Any) -> Entry | None:
     words: list[str] = []
     for node in nodes.values():
         if isinstance(node, Mapping):
-            words.append(str(node.get("title", "")))
-            for choice in node.get("choices") or []:
-                if isinstance(choice, Mapping):
-                    words.append(str(choice.get("label", "")))
+            words += (str(node.get(field) or "") for field in _NODE_TEXTS)
+            for listing in ("choices", "routes"):
+                items = node.get(listing)
+                for item in items if isinstance(items, list) else []:
+                    if isinstance(item, Mapping):
+                        words.append(str(item.get("label", "")))
     raw_tags = data.get("tags")
     tags: list[Any] = raw_tags if isinstance(raw_tags, list) else []
     version = data.get("version")

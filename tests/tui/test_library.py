@@ -172,6 +172,51 @@ async def test_filtering_after_a_resize_keeps_the_columns_the_table_was_made_wit
         await pilot.resize_terminal(*then)
         await pilot.pause()
         await press(pilot, *"grant")
-        assert trees(pilot).row_count == 1
+        assert rows(pilot)[0] == "Grant a contact access to the Customer Portal"
         assert [str(column.label) for column in trees(pilot).columns.values()] == columns
         assert "Grant a contact access to the Customer Portal" in screen_text(pilot)
+
+
+def write_ranked_trees(folder: Path) -> Path:
+    """Three trees that hold the word 'router': in a step's body, in the tags, in the title."""
+    folder.mkdir()
+    head = "schema: branchwise/v1\nversion: 1\nstart: s\n"
+    end = "  e: {type: outcome, status: resolved, title: Done}\n"
+    step = "  s: {type: step, title: First, body: '%s', next: e}\n"
+    (folder / "body.yaml").write_text(
+        f"{head}id: t/body\ntitle: Slow wifi\nnodes:\n"
+        + step % "Unplug the router and its modem"
+        + end
+    )
+    (folder / "tags.yaml").write_text(
+        f"{head}id: t/tags\ntitle: No internet\ntags: [router]\nnodes:\n" + step % "Check" + end
+    )
+    (folder / "title.yaml").write_text(
+        f"{head}id: t/title\ntitle: Router reset\nnodes:\n" + step % "Hold it" + end
+    )
+    return folder
+
+
+def rows(pilot: object) -> list[str]:
+    table = trees(pilot)
+    return [str(table.get_row_at(i)[0]) for i in range(table.row_count)]
+
+
+async def test_a_typed_filter_ranks_title_before_tags_before_step_text(tmp_path: Path) -> None:
+    lib = library(write_ranked_trees(tmp_path / "trees"))
+    with Store(tmp_path / "sessions.sqlite3") as store:
+        used = Walk(lib.load("t/body"), recorder=store.recorder(), clock=frozen_clock)
+        used.answer("Continue")  # the tree with the word in a body only is the last used
+        app = make_app(lib, store, clock=frozen_clock)
+        async with app.run_test(size=(100, 30)) as pilot:
+            assert rows(pilot)[0] == "Slow wifi"  # without a filter, the last used first
+            await press(pilot, *"router")
+            assert rows(pilot) == ["Router reset", "No internet", "Slow wifi"]
+            await press(pilot, "end", "ctrl+u", *"modem")  # words of a body are searched
+            assert rows(pilot) == ["Slow wifi"]
+            await press(pilot, "end", "ctrl+u", *"router t/")  # both words count
+            assert rows(pilot) == ["Router reset", "No internet", "Slow wifi"]
+            await press(pilot, "end", "ctrl+u", *"router hold")
+            assert rows(pilot) == ["Router reset"]
+            await press(pilot, "end", "ctrl+u")
+            assert rows(pilot)[0] == "Slow wifi"

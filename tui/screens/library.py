@@ -112,17 +112,26 @@ class LibraryScreen(Screen[None]):
         table.add_column("Last used", width=10, key="used")
 
     def show_trees(self, query: str) -> None:
-        """Show the trees matching every word of the query (the first MAX_ROWS of them)."""
+        """Show the trees matching every word of the query, best match first (the first MAX_ROWS
+        of them); without a query, the last used first."""
         table = self.query_one("#trees", DataTable)
         table.clear()
         now = self.branchwise.clock()
-        matching = [e for e in self.entries if not query or e.matches(query)]
+        matching = self._matching(query)
         for entry in matching[:MAX_ROWS]:
             tags = [literal(", ".join(entry.tags))] if self.tags_column else []
             used = when(self.last_used.get(entry.id), now)
             table.add_row(literal(entry.title), literal(entry.product), *tags, used, key=entry.id)
         self.query_one("#library-title", Static).update(self._count(len(matching)))
         self._show_summary(matching[0] if matching else None)
+
+    def _matching(self, query: str) -> list[Entry]:
+        """The trees holding every word of the query, by rank; last used first among equals."""
+        if not query.strip():
+            return self.entries
+        ranked = [(entry.rank(query), entry) for entry in self.entries]
+        found = [(rank, entry) for rank, entry in ranked if rank is not None]
+        return [entry for _, entry in sorted(found, key=lambda pair: pair[0])]
 
     def _show_summary(self, entry: Entry | None) -> None:
         """The summary of the tree under the cursor, with its id, version and size."""
