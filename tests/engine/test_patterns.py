@@ -20,6 +20,7 @@ from engine.walk import patterns
 from engine.walk.answers import check_input
 from engine.walk.pattern_risk import slow_reason
 from engine.walk.pattern_syntax import class_ranges, parse
+from engine.walk.re2_spelling import re2_spelling
 from engine.walk.walker import Walk
 from tests.cli import default_sigint
 
@@ -100,7 +101,7 @@ EVERY = "".join(chr(c) for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF)
 @pytest.mark.parametrize("ascii", [False, True])
 def test_each_class_means_in_re2_what_it_means_in_re(letter: str, ascii: bool) -> None:
     flags = re.ASCII if ascii else 0
-    spelling = patterns.re2_spelling(parse(("(?a)" if ascii else "") + f"\\{letter}"))
+    spelling = re2_spelling(parse(("(?a)" if ascii else "") + f"\\{letter}"))
     assert spelling is not None
     members = "".join(re.findall(f"\\{letter}", EVERY, flags))
     others = "".join(re.findall(f"[^\\{letter}]", EVERY, flags))
