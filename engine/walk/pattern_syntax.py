@@ -12,7 +12,8 @@ LAST_CODE = 0x10FFFF
 Ranges: TypeAlias = tuple[tuple[int, int], ...]  # inclusive, sorted, apart
 _VERBOSE_SPACE = " \t\n\r\v\f"
 _CHAR_ESCAPES = {"a": 7, "b": 8, "f": 12, "n": 10, "r": 13, "t": 9, "v": 11}
-_FLAG_LETTERS = "aiLmsux"
+# A comment, or a group of global flags; re reads escapes inside a comment as pairs.
+_LEADING = re.compile(r"\(\?\#(?:\\.|[^\\)])*\)|\(\?([aiLmsux]+)\)", re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -111,12 +112,16 @@ class _Reader:
         return taken
 
     def leading_flags(self) -> str:
-        """The flags of `(?aimsux)` groups at the start: re applies them to the whole pattern."""
+        """The flags of `(?aimsux)` groups at the start (after comments, maybe): re applies them
+        to the whole pattern."""
         flags = ""
-        while found := re.match(r"\(\?([aiLmsux]+)\)", self.text[self.at :]):
-            flags += found.group(1)
-            self.at += found.end()
-        return flags
+        while True:
+            self.skip_verbose(flags)
+            found = _LEADING.match(self.text, self.at)
+            if found is None:
+                return flags
+            flags += found.group(1) or ""
+            self.at = found.end()
 
     def alternation(self, flags: str) -> Part:
         start = self.at
@@ -192,8 +197,9 @@ class _Reader:
         self.take()
         kind = self.peek()
         if kind == "#":
-            while self.take() != ")":
-                pass
+            while (char := self.take()) != ")":
+                if char == "\\":
+                    self.take()  # re reads an escaped parenthesis as part of the comment
             return None
         if kind == ":":
             self.take()

@@ -71,7 +71,8 @@ def _anchor_spelling(part: Anchor, last: bool) -> str | None:
         return _RE2_ANCHORS[part.kind]
     if part.kind == "$":
         return r"(?:\n?\z)" if last else None
-    return part.kind if part.ascii else None  # RE2's word boundaries are ASCII's
+    # RE2's word boundary is ASCII's; re's \B never matches an empty text, RE2's does.
+    return part.kind if part.ascii and part.kind == "\\b" else None
 
 
 def _repeat_spelling(part: Repeat) -> str | None:

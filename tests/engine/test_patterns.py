@@ -87,6 +87,10 @@ def test_the_corpus_backreference_pattern_still_works() -> None:
         (".", "\n", False),
         ("(?s).", "\n", True),
         (r"\x41\u00e9\101", "AéA", True),
+        (r"(?a)\B", "", False),  # re's \B never matches an empty text
+        (r"(?a)\bé", "aé", True),  # é is no word character to ASCII
+        ("(?#c)(?i)a", "A", True),  # global flags after a comment
+        (r"(?#\))a", "a", True),
     ],
 )
 def test_patterns_read_as_re_reads_them(pattern: str, text: str, expected: bool) -> None:
@@ -120,6 +124,7 @@ ATOMS = [
     *["{2}", "{1,}", "{,2}", "{e<=1}", "[[:alpha:]]", "[]a]", "(?P<n>a)", "(?P=n)", "(?=b)"],
     *["(?<!b)", "*?", "++", "(?>", "(?#c)", r"\N{LATIN SMALL LETTER A}", "[[", r"\S", r"\W"],
     *["(?s)", "(?m)", "(?a)", "(?s:", "(?-i:", r"[\d\s]", r"[^\w-]", "é", r"\x1c", "\\1"],
+    *[r"\B", r"(?#\))", r"[\]a]", r"[a\-z]", "(?(1)a|b)", r"\0", "[^]]", "(?i:", "(?!a)"],
 ]
 
 
