@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from textual.pilot import Pilot
+from textual.widgets import Input
 
 from engine.actions.registry import Registry
 from engine.sessions.store import Store
@@ -38,6 +39,14 @@ async def settle(pilot: Pilot[Any]) -> None:
     body = pilot.app.screen.query_one(NodeBody)
     await wait_for(pilot, lambda: body.settled)
     await pilot.pause(0.1)
+    steady_cursors(pilot)
+
+
+def steady_cursors(pilot: Pilot[Any]) -> None:
+    """Text boxes show their cursor for good: on a busy machine, half a second may pass before
+    the picture is taken, and a blink would decide what it shows."""
+    for box in pilot.app.screen.query(Input):
+        box.cursor_blink = False
 
 
 @pytest.fixture
@@ -51,7 +60,12 @@ def test_library(snap_compare: Any, size: tuple[int, int], store: Store) -> None
     earlier = new_walk(store=store, clock=lambda: FROZEN - 2 * 86400)  # "2d ago", in any zone
     earlier.answer("Continue")
     app = make_app(library(), store, clock=frozen_clock)
-    assert snap_compare(app, terminal_size=size, run_before=lambda pilot: pilot.pause(0.1))
+
+    async def shown(pilot: Pilot[Any]) -> None:
+        await pilot.pause(0.1)
+        steady_cursors(pilot)
+
+    assert snap_compare(app, terminal_size=size, run_before=shown)
 
 
 @pytest.mark.parametrize("size", SIZES)
