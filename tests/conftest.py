@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from engine.walk import patterns
+from engine.walk import pattern_risk, patterns
 
 
 @pytest.fixture(autouse=True)
@@ -15,3 +15,4 @@ def fresh_pattern_caches() -> Iterator[None]:
     yield
     patterns.search.cache_clear()
     patterns.compiled.cache_clear()
+    pattern_risk.slow_reason.cache_clear()

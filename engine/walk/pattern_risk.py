@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import lru_cache
 
 from engine.walk.pattern_syntax import (
     LAST_CODE,
@@ -22,6 +23,7 @@ from engine.walk.pattern_syntax import (
 _ANY: Ranges = ((0, LAST_CODE),)
 
 
+@lru_cache(maxsize=1024)
 def slow_reason(pattern: str) -> str | None:
     """Why matching the pattern can take exponential time, or None when it cannot. Raises
     re.error for a pattern re refuses.

@@ -9,6 +9,8 @@ from functools import cache
 from typing import TypeAlias
 
 LAST_CODE = 0x10FFFF
+_PLANE_SIZE = 0x10000
+_PLANES = (LAST_CODE + 1) // _PLANE_SIZE
 Ranges: TypeAlias = tuple[tuple[int, int], ...]  # inclusive, sorted, apart
 _VERBOSE_SPACE = " \t\n\r\v\f"
 _CHAR_ESCAPES = {"a": 7, "b": 8, "f": 12, "n": 10, "r": 13, "t": 9, "v": 11}
@@ -343,18 +345,23 @@ def complement(ranges: Ranges) -> Ranges:
 @cache
 def class_ranges(letter: str, ascii: bool) -> Ranges:
     """The characters `\\d`, `\\w`, `\\s` (or their negations) stand for, asked of re itself
-    over every character, so they are right for this Python's Unicode version by construction."""
-    runs = re.finditer(f"\\{letter}+", _every_character(), re.ASCII if ascii else 0)
-    return tuple((run.start(), run.end() - 1) for run in runs)
+    over every character, so they are right for this Python's Unicode version by construction.
+    Read plane by plane: the text of every character at once is 4 MB."""
+    if letter.isupper():
+        return complement(class_ranges(letter.lower(), ascii))
+    runs: list[tuple[int, int]] = []
+    for plane in range(_PLANES):
+        start = plane * _PLANE_SIZE
+        found = re.finditer(f"\\{letter}+", _plane(plane), re.ASCII if ascii else 0)
+        runs += ((start + run.start(), start + run.end() - 1) for run in found)
+    return merge(runs)
 
 
-@cache
-def _every_character() -> str:
-    """Every code point in order, lone surrogates too (built from bytes: a tenth of a second
-    faster than joining chr() of each)."""
-    count = LAST_CODE + 1
-    utf32 = bytearray(4 * count)
-    utf32[0::4] = bytes(range(256)) * (count // 256)
-    utf32[1::4] = b"".join(bytes([i]) * 256 for i in range(256)) * (count // 65536)
-    utf32[2::4] = b"".join(bytes([plane]) * 65536 for plane in range(count // 65536))
+def _plane(plane: int) -> str:
+    """The plane's every code point in order, lone surrogates too (built from bytes: faster than
+    joining chr() of each)."""
+    utf32 = bytearray(4 * _PLANE_SIZE)
+    utf32[0::4] = bytes(range(256)) * 256
+    utf32[1::4] = b"".join(bytes([i]) * 256 for i in range(256))
+    utf32[2::4] = bytes([plane]) * _PLANE_SIZE
     return utf32.decode("utf-32-le", "surrogatepass")
