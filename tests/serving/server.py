@@ -18,7 +18,7 @@ from typing import Any
 import aiohttp
 import pyte
 
-from tests.cli import CLI, ROOT, isolated_env
+from tests.cli import CLI, ROOT, default_sigint, isolated_env
 
 TREES = ROOT / "trees"
 CHROMIUM = "/usr/bin/chromium"  # Debian's: the browser build Playwright downloads is not used
@@ -81,6 +81,7 @@ def add_token(tmp_path: Path, name: str) -> str:
         cwd=ROOT,
         env=isolated_env(tmp_path),
         check=True,
+        preexec_fn=default_sigint,
     )
     return result.stdout.strip()
 
@@ -100,6 +101,7 @@ def serving(tmp_path: Path, *options: str, env: dict[str, str] | None = None) ->
             cwd=ROOT,
             env=env or isolated_env(tmp_path),
             encoding="utf-8",
+            preexec_fn=default_sigint,
         )
     served = Served(f"http://127.0.0.1:{port}/", process, db, log_path)
     try:
@@ -235,5 +237,5 @@ def client() -> aiohttp.ClientSession:
 async def open_tree(tab: Tab, timeout: float = 30) -> None:
     """From the library, open paya-connect/customer-portal-access: its first step shows."""
     await tab.wait_for("branchwise · library", timeout)
-    await tab.press_until("grant a contact access", "library · 1 of", "Type to filter", timeout)
+    await tab.press_until("customer-portal-access", "library · 1 of", "Type to filter", timeout)
     await tab.press_until("\r", "menu on the left", "library · 1 of", timeout)

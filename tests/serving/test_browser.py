@@ -137,7 +137,7 @@ def test_an_agent_signs_in_walks_with_keys_and_downloads_the_transcript(
         assert token not in page.content()
         terminal.wait_for("branchwise · library")
         page.focus(".xterm-helper-textarea")  # where xterm.js takes the keys, as a click would
-        page.keyboard.type("grant a contact access")
+        page.keyboard.type("customer-portal-access")  # its id: other trees mention granting
         terminal.wait_for("library · 1 of")
         terminal.press("Enter", BODIES["open-contacts"])
         terminal.wait_for("F2 Note")  # the browser's own ctrl+n opens a window: F2 is shown
