@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
 from collections.abc import Mapping
@@ -11,12 +10,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 CLI = (sys.executable, "-m", "tui.entry")  # what the console script runs
-
-
-def default_sigint() -> None:
-    """SIGINT back to its default in a child about to start (a `preexec_fn`): a shell starts a
-    background job (pytest run with `&`) with SIGINT ignored, and its children inherit that."""
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def isolated_env(tmp_path: Path, **extra: str) -> dict[str, str]:
@@ -52,7 +45,6 @@ def run_cli(
         env=dict(env),
         timeout=timeout,
         check=False,
-        preexec_fn=default_sigint,
     )
 
 
@@ -66,6 +58,5 @@ def run_python(code: str, env: Mapping[str, str] | None = None) -> str:
         text=True,
         timeout=120,
         check=True,
-        preexec_fn=default_sigint,
     )
     return done.stdout

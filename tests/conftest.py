@@ -1,12 +1,21 @@
-"""Fixtures for every test: what one test left in a cache is gone before the next one."""
+"""Every test's surroundings: the processes it starts feel Ctrl+C, and no cache outlives it."""
 
 from __future__ import annotations
 
+import signal
 from collections.abc import Iterator
 
 import pytest
 
 from engine.walk import pattern_risk, patterns
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """A shell starts a background job (pytest run with `&`) with SIGINT ignored, and every
+    process a test started would inherit that, so an interrupt a test sends would go unfelt.
+    A handled signal is reset to its default in a child, an ignored one is not."""
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 @pytest.fixture(autouse=True)

@@ -6,17 +6,13 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.cli import default_sigint
-
 ROOT = Path(__file__).resolve().parents[1]
 ROUTER = ROOT / "tests" / "data" / "scenarios" / "router.yaml"
 
 
 def _bench(*args: str) -> subprocess.CompletedProcess[str]:
     command = [sys.executable, str(ROOT / "bench" / "walk.py"), *args, "--seconds", "0.05"]
-    return subprocess.run(
-        command, capture_output=True, text=True, timeout=60, check=False, preexec_fn=default_sigint
-    )
+    return subprocess.run(command, capture_output=True, text=True, timeout=60, check=False)
 
 
 def test_walk_bench_times_walks_to_each_outcome_of_a_tree_file():
@@ -44,9 +40,7 @@ def test_walk_bench_says_when_the_tree_file_is_missing_or_broken(tmp_path):
 
 def test_validate_bench_refuses_a_missing_tree_before_generating_anything(tmp_path):
     command = [sys.executable, str(ROOT / "bench" / "validate.py"), str(tmp_path / "nope.yaml")]
-    done = subprocess.run(
-        command, capture_output=True, text=True, timeout=60, check=False, preexec_fn=default_sigint
-    )
+    done = subprocess.run(command, capture_output=True, text=True, timeout=60, check=False)
     assert done.returncode == 2
     assert done.stdout == ""
     assert done.stderr.splitlines()[-1] == (

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from markdown_it import MarkdownIt
 
-from tests.cli import ROOT, default_sigint, isolated_env, run_cli
+from tests.cli import ROOT, isolated_env, run_cli
 
 PORTAL = ROOT / "trees" / "paya-connect" / "customer-portal-access.yaml"
 SIDECAR = PORTAL.with_name("customer-portal-access.test.yaml")
@@ -112,7 +112,6 @@ def git(repo: Path, *args: str) -> None:
         ["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@example.com", *args],
         check=True,
         capture_output=True,
-        preexec_fn=default_sigint,
     )
 
 

@@ -23,7 +23,7 @@ from engine.tree.model import Outcome, Tree
 from engine.tree.reader import read_file
 from engine.walk.action_runner import ActionRunner
 from engine.walk.walker import Walk
-from tests.cli import CLI, ROOT, default_sigint, isolated_env, run_cli
+from tests.cli import CLI, ROOT, isolated_env, run_cli
 from tests.fakes.paya_server import (
     DEVELOPER_ID,
     USER_API_KEY,
@@ -673,7 +673,6 @@ def test_a_walk_killed_with_sigkill_resumes_with_every_step_shown(tmp_path: Path
         text=True,
         cwd=ROOT,
         env=env,
-        preexec_fn=default_sigint,
     )
     assert process.stdin is not None and process.stdout is not None
     for answer in ("Continue", "Continue", "Continue", "No", "Yes"):
@@ -787,7 +786,6 @@ def test_at_a_terminal_a_bad_answer_is_asked_again_with_the_reason(tmp_path: Pat
         text=True,
         cwd=ROOT,
         env=isolated_env(tmp_path),
-        preexec_fn=default_sigint,
     ) as process:
         os.close(terminal)
         os.write(controller, b"1\n1\n1\nmaybe\nNo\nYes\nbad value!\nabc-1\n\x04")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ast
 import re
 import shutil
 import subprocess
@@ -10,7 +9,7 @@ import sys
 
 import pytest
 
-from tests.cli import ROOT, default_sigint
+from tests.cli import ROOT
 
 
 def _tool(name: str) -> list[str]:
@@ -36,7 +35,6 @@ def test_the_code_passes(command: list[str]) -> None:
         text=True,
         timeout=300,
         check=False,
-        preexec_fn=default_sigint,
     )
     assert done.returncode == 0, done.stdout + done.stderr
 
@@ -58,19 +56,3 @@ def test_no_private_api_of_re_textual_or_argparse_is_used() -> None:
         if PRIVATE.search(line)
     ]
     assert hits == []
-
-
-def test_every_process_a_test_starts_gets_sigint_back() -> None:
-    """Under a shell's background job a child inherits SIGINT ignored: tests.cli.default_sigint
-    gives it back, so an interrupt a test sends is felt as a person's Ctrl+C would be."""
-    forgotten = []
-    for path in (ROOT / "tests").rglob("*.py"):
-        for call in ast.walk(ast.parse(path.read_text("utf-8"))):
-            if not isinstance(call, ast.Call) or not isinstance(call.func, ast.Attribute):
-                continue
-            module = call.func.value
-            starts = isinstance(module, ast.Name) and module.id == "subprocess"
-            restores = any(keyword.arg == "preexec_fn" for keyword in call.keywords)
-            if starts and call.func.attr in ("run", "Popen") and not restores:
-                forgotten.append(f"{path.relative_to(ROOT)}:{call.lineno}")
-    assert forgotten == []

@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.cli import ROOT, default_sigint, isolated_env, run_cli
+from tests.cli import ROOT, isolated_env, run_cli
 from tui.startup_collection import START_THRESHOLD
 
 # Notes the collector's threshold when tui.cli is first imported, then runs the entry as the
@@ -43,7 +43,6 @@ def test_the_collector_is_slowed_before_the_command_line_is_imported_and_restore
         env=isolated_env(tmp_path),
         timeout=60,
         check=True,
-        preexec_fn=default_sigint,
     )
     at_import, at_exit = (int(x) for x in done.stdout.split()[-2:])
     assert at_import == START_THRESHOLD

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli import CLI, ROOT, default_sigint, isolated_env
+from tests.cli import CLI, ROOT, isolated_env
 
 # Everything a value may carry that a terminal acts on, plus markup other faces could act on.
 PAYLOAD = (
@@ -92,7 +92,6 @@ def bw(
         env=dict(env if env is not None else isolated_env(home)),
         timeout=timeout,
         check=False,
-        preexec_fn=default_sigint,
     )
 
 
@@ -306,7 +305,6 @@ def test_a_closed_stdout_ends_quietly(tmp_path: Path, hostile: Path) -> None:
             env=isolated_env(tmp_path),
             timeout=60,
             check=False,
-            preexec_fn=default_sigint,
         )
     assert done.returncode == 1
     assert b"Traceback" not in done.stderr and b"Exception ignored" not in done.stderr
@@ -509,7 +507,6 @@ def test_two_resumes_of_one_session_at_once_never_overwrite_each_other(
                 stderr=subprocess.PIPE,
                 cwd=ROOT,
                 env=isolated_env(tmp_path),
-                preexec_fn=default_sigint,
             )
             for answers in ("y,first", "n")
         ]
@@ -685,7 +682,6 @@ def test_ctrl_c_in_plain_mode_leaves_the_session_resumable(tmp_path: Path, hosti
         stderr=subprocess.PIPE,
         cwd=ROOT,
         env=isolated_env(tmp_path),
-        preexec_fn=default_sigint,
     )
     assert walking.stdin is not None and walking.stdout is not None
     walking.stdin.write(b"Continue\n")

@@ -12,8 +12,6 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli import default_sigint
-
 ROOT = Path(__file__).resolve().parents[1]
 PAYA = "paya-connect/customer-portal-access"
 
@@ -30,11 +28,7 @@ class Terminal:
 
     def tmux(self, *args: str) -> str:
         done = subprocess.run(
-            ["tmux", "-L", self.socket, *args],
-            capture_output=True,
-            text=True,
-            check=True,
-            preexec_fn=default_sigint,
+            ["tmux", "-L", self.socket, *args], capture_output=True, text=True, check=True
         )
         return done.stdout
 
@@ -65,12 +59,7 @@ class Terminal:
 def terminal(tmp_path: Path) -> Iterator[Terminal]:
     term = Terminal(f"branchwise-test-{os.getpid()}-{tmp_path.name}")
     yield term
-    subprocess.run(
-        ["tmux", "-L", term.socket, "kill-server"],
-        capture_output=True,
-        check=False,
-        preexec_fn=default_sigint,
-    )
+    subprocess.run(["tmux", "-L", term.socket, "kill-server"], capture_output=True, check=False)
 
 
 def command(tmp_path: Path, *args: str) -> tuple[str, dict[str, str]]:

@@ -26,7 +26,6 @@ from engine.authoring.diagram import (
 )
 from engine.tree.builder import build_tree
 from engine.tree.model import Action, Input, Link, Question, Step, Tree
-from tests.cli import default_sigint
 
 SMALL: dict[str, Any] = {
     "id": "demo/small",
@@ -342,7 +341,6 @@ def test_graphviz_parses_nasty_dot_and_draws_every_label() -> None:
         capture_output=True,
         timeout=60,
         check=False,
-        preexec_fn=default_sigint,
     )
     assert done.returncode == 0, done.stderr.decode()
     assert not done.stderr.strip(), done.stderr.decode()

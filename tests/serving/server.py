@@ -18,7 +18,7 @@ from typing import Any
 import aiohttp
 import pyte
 
-from tests.cli import CLI, ROOT, default_sigint, isolated_env
+from tests.cli import CLI, ROOT, isolated_env
 
 TREES = ROOT / "trees"
 CHROMIUM = "/usr/bin/chromium"  # Debian's: the browser build Playwright downloads is not used
@@ -81,7 +81,6 @@ def add_token(tmp_path: Path, name: str) -> str:
         cwd=ROOT,
         env=isolated_env(tmp_path),
         check=True,
-        preexec_fn=default_sigint,
     )
     return result.stdout.strip()
 
@@ -101,7 +100,6 @@ def serving(tmp_path: Path, *options: str, env: dict[str, str] | None = None) ->
             cwd=ROOT,
             env=env or isolated_env(tmp_path),
             encoding="utf-8",
-            preexec_fn=default_sigint,
         )
     served = Served(f"http://127.0.0.1:{port}/", process, db, log_path)
     try:

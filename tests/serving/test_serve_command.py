@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli import ROOT, default_sigint, isolated_env, run_cli
+from tests.cli import ROOT, isolated_env, run_cli
 
 
 def test_add_token_prints_the_token_once_and_keeps_only_its_hash(tmp_path: Path) -> None:
@@ -71,7 +71,6 @@ def test_without_the_serve_extra_the_error_names_it(tmp_path: Path) -> None:
         cwd=ROOT,
         env=isolated_env(tmp_path),
         check=False,
-        preexec_fn=default_sigint,
     )
     assert result.returncode == 1
     assert result.stderr == (

@@ -14,7 +14,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.cli import ROOT, default_sigint, isolated_env
+from tests.cli import ROOT, isolated_env
 from tests.tui.conftest import PAYA
 
 FIRST_QUESTION = """
@@ -72,7 +72,6 @@ def modules_at_first_question(tmp_path: Path, report: str) -> set[str]:
             env=isolated_env(tmp_path),
             timeout=60,
             check=True,
-            preexec_fn=default_sigint,
         )
     finally:
         os.close(leader)
