@@ -76,8 +76,8 @@ async def test_question_mark_opens_help_with_every_binding() -> None:
         for words in ("Back", "Restart", "Note", "Transcript", "Quit", "ctrl+b", "1 … 9"):
             assert words in text
         await press(pilot, "end")  # the rest of the keys, further down
-        text = screen_text(pilot)
-        for words in ("PgUp PgDn", "ctrl+j", "start a new line", "Edit note"):
+        text += screen_text(pilot)
+        for words in ("PgUp PgDn", "ctrl+j", "start a new line", "Edit note", "Statistics"):
             assert words in text
         await press(pilot, "escape")
         assert isinstance(pilot.app.screen, WalkScreen)
