@@ -1,4 +1,5 @@
-"""Every test's surroundings: the processes it starts feel Ctrl+C, and no cache outlives it."""
+"""Every test's surroundings: the processes it starts feel Ctrl+C, no cache outlives it, and
+the session store backends are fixtures (tests/store_backends.py)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from collections.abc import Iterator
 import pytest
 
 from engine.walk import pattern_risk, patterns
+
+pytest_plugins = ["tests.store_backends"]
 
 
 def pytest_configure(config: pytest.Config) -> None:

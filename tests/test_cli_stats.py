@@ -156,7 +156,7 @@ def test_bad_options_exit_2_with_a_reason(store_path: Path, tmp_path: Path) -> N
     junk.write_text("not a database " * 200, "utf-8")
     broken = branchwise(home=tmp_path, db=junk)
     assert broken.returncode == 1
-    assert broken.stderr.startswith(f"branchwise: {junk}: cannot read the session store")
+    assert broken.stderr.startswith(f"branchwise: {junk}: cannot use the session store")
 
 
 def test_text_from_trees_reaches_the_terminal_as_plain_text(tmp_path: Path) -> None:

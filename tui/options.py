@@ -33,7 +33,8 @@ def common_options() -> argparse.ArgumentParser:
         "--db",
         metavar="URL",
         default=argparse.SUPPRESS,
-        help="the session store, a SQLite path or sqlite:///PATH (default: BRANCHWISE_DB, or "
+        help="the session store: a SQLite path, sqlite:///PATH or postgresql://USER@HOST:PORT/DB "
+        "(default: BRANCHWISE_DB, the config file's [store] db, or "
         f"{locations.default_db_path()})",
     )
     return parent
@@ -58,21 +59,13 @@ def open_library(args: argparse.Namespace) -> Library:
     return Library(library_dirs(args), cache_dir=locations.cache_dir())
 
 
-def db_path(args: argparse.Namespace) -> Path:
-    """The SQLite file of the session store."""
-    url = getattr(args, "db", None) or os.environ.get("BRANCHWISE_DB")
-    if not url:
-        return locations.default_db_path()
-    for prefix in ("sqlite:///", "sqlite://"):
-        if url.startswith(prefix):
-            url = url[len(prefix) :]
-            break
-    if "://" in url:
-        raise UsageError(f"--db {url}: only SQLite files are supported (a path or sqlite:///PATH)")
-    if not url.strip():
-        raise UsageError("--db sqlite:///: the URL names no file (sqlite:///PATH)")
-    try:
-        return Path(url).expanduser()
-    except RuntimeError:  # ~name of a user this machine does not know
-        user = url.split("/")[0][1:]
-        raise UsageError(f"--db {url}: there is no user {user!r} on this machine") from None
+def db_url(args: argparse.Namespace) -> str:
+    """The session store the options name: --db, else BRANCHWISE_DB, else the config file's
+    [store] db, else the SQLite file in the data directory (a path or a URL, see
+    engine.sessions.store.dialect_of)."""
+    given = getattr(args, "db", None) or os.environ.get("BRANCHWISE_DB")
+    if given:
+        return str(given)
+    from engine.actions.config import load_config
+
+    return load_config().store_db or str(locations.default_db_path())

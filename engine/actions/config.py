@@ -1,4 +1,5 @@
-"""The operator's config: Paya Connect credentials and allowed HTTP hosts, from TOML and env."""
+"""The operator's config: Paya Connect credentials, allowed HTTP hosts and the session store,
+from TOML and env."""
 
 from __future__ import annotations
 
@@ -104,6 +105,7 @@ class Config:
     path: Path = field(default_factory=lambda: Path("config.toml"))
     paya: PayaSettings = field(default_factory=PayaSettings)
     http: HttpSettings = field(default_factory=HttpSettings)
+    store_db: str = ""  # [store] db: the session store's URL or path ("" for the default)
 
     def secrets(self) -> tuple[str, ...]:
         """Every credential value, longest first so scrubbing never leaves a piece behind."""
@@ -130,7 +132,12 @@ def load_config(path: Path | None = None, env: Mapping[str, str] | None = None) 
         path = Path(override) if override else locations.config_file()
     source = _ConfigFile(path, _read_toml(path))
     source.reject_unknown()
-    return Config(path=path, paya=_paya_settings(source, env), http=_http_settings(source, env))
+    return Config(
+        path=path,
+        paya=_paya_settings(source, env),
+        http=_http_settings(source, env),
+        store_db=_text(source, env, "store", "db", "BRANCHWISE_DB"),
+    )
 
 
 def _read_toml(path: Path) -> tuple[str, dict[str, Any]]:
@@ -166,6 +173,7 @@ def _toml_error(path: Path, message: str) -> str:
 _KNOWN = {
     "paya": ("base_url", "developer_id", "user_id", "user_api_key", "timeout"),
     "http": ("allowed_hosts", "timeout", "headers"),
+    "store": ("db",),
 }
 
 

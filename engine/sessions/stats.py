@@ -4,31 +4,31 @@ exits (where walks stop without an outcome), time spent and the ways taken out.
 How a face uses it:
 
     from engine.sessions.stats import known_trees, summaries, tree_stats
-    known_trees(path)                    # tree ids that have sessions, sorted ([] when none yet)
-    summaries(path, since=None)          # list[VersionSummary]: one per tree and version
-    tree_stats(path, "paya/portal")      # list[VersionStats]: each version's summary and nodes
+    known_trees(store)                   # tree ids that have sessions, sorted ([] when none yet)
+    summaries(store, since=None, agent=None)   # list[VersionSummary]: one per tree and version
+    tree_stats(store, "paya/portal")     # list[VersionStats]: each version's summary and nodes
 
 A visit is each time a node was shown: the steps a session holds now and the steps that going
 back (or resuming into a changed tree) dropped, which the store keeps with its rewinds. A step
 gone back to and shown again counts once more. Time spent is from a visit being shown (or
-re-opened) to its answer. The store file is only ever read.
+re-opened) to its answer. Previews (walks of `run --watch`) and discarded sessions are not
+counted. The database adds everything up (SQL both backends run); Python only names the result.
 """
 
 from __future__ import annotations
 
-import json
-import sqlite3
-import statistics
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
-from pathlib import Path
-from typing import Any
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from engine.errors import BranchwiseError
-from engine.sessions.store import refuse_foreign
+from engine.sessions.store import DISCARDED
 from engine.walk.walker import OPEN
+
+if TYPE_CHECKING:
+    from engine.sessions.store import Dialect, Store
 
 STATUSES = ("resolved", "escalated", "unresolved")
 # Node types whose answers are a choice among labels (choices, routes); the others' are values.
@@ -98,21 +98,6 @@ class VersionStats:
         return {**self.summary.to_dict(), "nodes": [node.to_dict() for node in self.nodes]}
 
 
-@dataclass(frozen=True, slots=True)
-class _Visit:
-    """One showing of a node in a session, current or dropped by going back."""
-
-    session: str
-    idx: int
-    tree_id: str
-    node_id: str
-    title: str
-    type: str
-    entered_at: float
-    answered_at: float | None
-    way: str | None  # the choice or route label it was left by (choosing nodes only)
-
-
 @dataclass
 class _Tally:
     """What is being added up for one node of one version."""
@@ -120,115 +105,207 @@ class _Tally:
     first_idx: int
     visits: int = 0
     exits: int = 0
-    seconds: list[float] = field(default_factory=list)
+    median: float | None = None
     titles: Counter[str] = field(default_factory=Counter)
     types: Counter[str] = field(default_factory=Counter)
     taken: Counter[str] = field(default_factory=Counter)
 
 
-# Reading the store.
+# Reading the store: every figure is added up by the database, in SQL both backends speak;
+# only the fragments reading JSON differ (Dialect.dropped_steps, Dialect.dropped_field). SQL is
+# put together from constant fragments only (hence the noqa: S608); values go in as parameters.
+
+_SESSION_ROW = "s.preview = 0 AND s.status <> :discarded AND s.started_at >= :since"
+
+
+def _chosen(
+    tree_id: str | None, since: float | None, agent: str | None
+) -> tuple[str, dict[str, Any]]:
+    """The WHERE clause choosing the sessions counted (never previews or discarded ones)."""
+    where = _SESSION_ROW
+    params: dict[str, Any] = {"since": NEVER if since is None else since, "discarded": DISCARDED}
+    if tree_id is not None:
+        where += " AND s.tree_id = :tree"
+        params["tree"] = tree_id
+    if agent is not None:
+        where += " AND s.agent = :agent"
+        params["agent"] = agent
+    return where, params
 
 
 @contextmanager
-def _reading(path: Path) -> Iterator[sqlite3.Connection | None]:
-    """A read-only connection to the store, or None when it has no file yet."""
-    if not path.exists():
-        yield None
-        return
-    if not path.is_file():
-        raise BranchwiseError(f"{path}: cannot read the session store (not a regular file)")
-    try:
-        db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
-    except sqlite3.Error as exc:
-        raise BranchwiseError(f"{path}: cannot open the session store ({exc})") from None
-    try:
-        refuse_foreign(db, path)
-        yield db
-    except sqlite3.DatabaseError as exc:
-        raise BranchwiseError(f"{path}: cannot read the session store ({exc})") from None
-    except (TypeError, ValueError) as exc:  # a value of the wrong type: a damaged row
-        raise BranchwiseError(f"{path}: cannot read the session store (damaged: {exc})") from None
-    finally:
-        db.close()
+def _counting(store: Store) -> Iterator[Any]:
+    """The store's connection; a value of the wrong type (a damaged row) as a clear error."""
+    with store.reading() as db:
+        try:
+            yield db
+        except (TypeError, ValueError, KeyError) as exc:
+            raise BranchwiseError(
+                f"{store.where}: cannot read the session store (damaged: {exc})"
+            ) from None
 
 
-def _has_sessions_table(db: sqlite3.Connection) -> bool:
-    row = db.execute(
-        "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'sessions'"
-    ).fetchone()
-    return bool(row[0])
-
-
-def known_trees(path: Path) -> list[str]:
-    """The ids of the trees that have sessions in the store, sorted."""
-    with _reading(path) as db:
-        if db is None or not _has_sessions_table(db):
-            return []
-        rows = db.execute("SELECT DISTINCT tree_id FROM sessions ORDER BY tree_id").fetchall()
+def known_trees(store: Store, agent: str | None = None) -> list[str]:
+    """The ids of the trees that have sessions counted in the store, sorted."""
+    where, params = _chosen(None, None, agent)
+    with _counting(store) as db:
+        rows = db.execute(
+            f"SELECT DISTINCT s.tree_id FROM sessions s WHERE {where} ORDER BY s.tree_id",  # noqa: S608
+            params,
+        ).fetchall()
     return [str(row[0]) for row in rows]
 
 
-def summaries(path: Path, since: float | None = None) -> list[VersionSummary]:
+def summaries(
+    store: Store, since: float | None = None, agent: str | None = None
+) -> list[VersionSummary]:
     """One summary per tree and version, sessions started at `since` (epoch seconds) or later."""
-    with _reading(path) as db:
-        if db is None or not _has_sessions_table(db):
-            return []
-        return _summaries(db, None, since)
+    with _counting(store) as db:
+        return _summaries(db, *_chosen(None, since, agent))
 
 
-def tree_stats(path: Path, tree_id: str, since: float | None = None) -> list[VersionStats]:
+def tree_stats(
+    store: Store, tree_id: str, since: float | None = None, agent: str | None = None
+) -> list[VersionStats]:
     """Each version of one tree, newest first: its summary and the figures of its nodes."""
-    with _reading(path) as db:
-        if db is None or not _has_sessions_table(db):
-            return []
-        found = _summaries(db, tree_id, since)
-        visits = _visits(db, tree_id, since)
-        last_steps = _last_steps_of_open_sessions(db, tree_id, since)
+    where, params = _chosen(tree_id, since, agent)
+    with _counting(store) as db:
+        found = _summaries(db, where, params)
+        tallies = _tallies(db, store.dialect, where, params, tree_id)
+        _add_medians(db, store.dialect, where, params, tree_id, tallies)
+        _add_exits(db, where, params, tree_id, tallies)
     return [
-        VersionStats(
-            summary,
-            _node_stats(
-                visits.get(summary.version, []),
-                last_steps.get(summary.version, []),
-                tree_id,
-            ),
-        )
+        VersionStats(summary, _finished_nodes(tallies.get(summary.version, {})))
         for summary in found
     ]
 
 
-def _chosen(tree_id: str | None, since: float | None) -> dict[str, Any]:
-    """Query parameters choosing one tree's sessions (or every tree's) started since a time."""
-    return {"tree": tree_id, "since": NEVER if since is None else since}
-
-
-def _summaries(
-    db: sqlite3.Connection, tree_id: str | None, since: float | None
-) -> list[VersionSummary]:
-    params = _chosen(tree_id, since)
-    # SQLite takes the bare tree_title from the row holding max(started_at): the latest title.
+def _summaries(db: Any, where: str, params: Mapping[str, Any]) -> list[VersionSummary]:
     titles = {
         (row[0], row[1]): row[2]
         for row in db.execute(
-            "SELECT s.tree_id, s.tree_version, s.tree_title, max(s.started_at) FROM sessions s "
-            "WHERE (:tree IS NULL OR s.tree_id = :tree) AND s.started_at >= :since "
-            "GROUP BY s.tree_id, s.tree_version",
+            "SELECT tree_id, tree_version, tree_title FROM (SELECT s.tree_id, s.tree_version, "  # noqa: S608
+            "s.tree_title, row_number() OVER (PARTITION BY s.tree_id, s.tree_version "
+            "ORDER BY s.started_at DESC, s.id DESC) AS latest "
+            f"FROM sessions s WHERE {where}) titled WHERE latest = 1",
             params,
         )
     }
     counts = db.execute(
-        "SELECT s.tree_id, s.tree_version, s.status, s.outcome, count(*) FROM sessions s "
-        "WHERE (:tree IS NULL OR s.tree_id = :tree) AND s.started_at >= :since "
-        "GROUP BY s.tree_id, s.tree_version, s.status, s.outcome",
+        "SELECT s.tree_id, s.tree_version, s.status, s.outcome, count(*) FROM sessions s "  # noqa: S608
+        f"WHERE {where} GROUP BY s.tree_id, s.tree_version, s.status, s.outcome",
         params,
     ).fetchall()
     grouped: dict[tuple[str, int], list[tuple[str, str | None, int]]] = {}
     for tree, version, status, outcome, number in counts:
-        grouped.setdefault((tree, version), []).append((status, outcome, number))
+        grouped.setdefault((tree, version), []).append((status, outcome, int(number)))
     return [
         _summary(tree, version, title, grouped.get((tree, version), []))
         for (tree, version), title in sorted(titles.items(), key=_version_order)
     ]
+
+
+def _visits_sql(dialect: Dialect, where: str) -> str:
+    """Every visit of the chosen sessions, current steps and steps going back dropped, with
+    the node qualified by its tree, the way it was left by and the seconds it took.
+
+    A visit re-opened by going back is timed from its last re-opening before its answer: the
+    store keeps the time a step was first shown, and going back shows it again later.
+    """
+    field = dialect.dropped_field
+    choosing = ", ".join(f"'{kind}'" for kind in sorted(CHOOSING_TYPES))
+    return f"""WITH chosen AS (SELECT s.id, s.tree_version FROM sessions s WHERE {where}),
+    visits AS (
+        SELECT c.tree_version AS version, t.session_id AS session, t.idx, t.tree_id, t.node_id,
+            t.node_title AS title, t.node_type AS type, t.entered_at, t.answered_at, t.answer,
+            a.route
+        FROM steps t JOIN chosen c ON c.id = t.session_id
+        LEFT JOIN action_calls a ON a.session_id = t.session_id AND a.step_idx = t.idx
+        UNION ALL
+        SELECT c.tree_version, r.session_id, {field("idx", "int")}, {field("tree_id")},
+            {field("node_id")}, {field("node_title")}, {field("node_type")},
+            {field("entered_at", "real")}, {field("answered_at", "real")}, {field("answer")},
+            {field("action.route")}
+        FROM rewinds r JOIN chosen c ON c.id = r.session_id CROSS JOIN {dialect.dropped_steps}
+    ),
+    timed AS (
+        SELECT v.version, v.idx, v.title, v.type,
+            CASE WHEN v.tree_id = :root THEN v.node_id ELSE v.tree_id || ':' || v.node_id END
+                AS node,
+            CASE WHEN v.type IN ({choosing}) THEN coalesce(v.route, v.answer) END AS way,
+            v.answered_at - coalesce((SELECT max(r.at) FROM rewinds r
+                WHERE r.session_id = v.session AND r.to_idx = v.idx
+                AND r.at <= v.answered_at AND r.at > v.entered_at), v.entered_at) AS seconds
+        FROM visits v
+    )"""  # noqa: S608
+
+
+def _tallies(
+    db: Any, dialect: Dialect, where: str, params: Mapping[str, Any], root: str
+) -> dict[int, dict[str, _Tally]]:
+    """Visits, titles, types and ways out of each node, by version, counted by the database."""
+    rows = db.execute(
+        _visits_sql(dialect, where)  # noqa: S608
+        + " SELECT version, node, title, type, way, count(*), min(idx) FROM timed "
+        "GROUP BY version, node, title, type, way ORDER BY version, node, title, type, way",
+        {**params, "root": root},
+    )
+    tallies: dict[int, dict[str, _Tally]] = {}
+    for version, node, title, kind, way, count, first_idx in rows:
+        nodes = tallies.setdefault(int(version), {})
+        tally = nodes.setdefault(node, _Tally(int(first_idx)))
+        tally.first_idx = min(tally.first_idx, int(first_idx))
+        tally.visits += count
+        tally.titles[title] += count
+        tally.types[kind] += count
+        if way is not None:
+            tally.taken[way] += count
+    return tallies
+
+
+def _add_medians(
+    db: Any,
+    dialect: Dialect,
+    where: str,
+    params: Mapping[str, Any],
+    root: str,
+    tallies: Mapping[int, Mapping[str, _Tally]],
+) -> None:
+    """The median seconds of each node's answered visits: the middle one, or the mean of the
+    middle two."""
+    rows = db.execute(
+        _visits_sql(dialect, where)  # noqa: S608
+        + """, answered AS (SELECT version, node,
+            CASE WHEN seconds < 0 THEN 0.0 ELSE seconds END AS seconds,
+            row_number() OVER (PARTITION BY version, node ORDER BY seconds) AS place,
+            count(*) OVER (PARTITION BY version, node) AS answered
+            FROM timed WHERE seconds IS NOT NULL)
+        SELECT version, node, avg(seconds) FROM answered
+        WHERE place IN ((answered + 1) / 2, (answered + 2) / 2) GROUP BY version, node""",
+        {**params, "root": root},
+    )
+    for version, node, median in rows:
+        tallies[int(version)][node].median = float(median)
+
+
+def _add_exits(
+    db: Any,
+    where: str,
+    params: Mapping[str, Any],
+    root: str,
+    tallies: Mapping[int, Mapping[str, _Tally]],
+) -> None:
+    """Where open sessions stopped: their last step's node, counted by version."""
+    rows = db.execute(
+        "SELECT s.tree_version, CASE WHEN t.tree_id = :root THEN t.node_id "  # noqa: S608
+        "ELSE t.tree_id || ':' || t.node_id END AS node, count(*) FROM sessions s "
+        "JOIN steps t ON t.session_id = s.id "
+        "AND t.idx = (SELECT max(idx) FROM steps u WHERE u.session_id = s.id) "
+        f"WHERE s.status = :open AND {where} GROUP BY s.tree_version, node",
+        {**params, "open": OPEN, "root": root},
+    )
+    for version, node, count in rows:
+        tallies[int(version)][node].exits += int(count)
 
 
 def _version_order(item: tuple[tuple[str, int], str]) -> tuple[str, int]:
@@ -252,7 +329,7 @@ def _summary(
             outcomes[outcome] += count
     return VersionSummary(
         tree_id,
-        version,
+        int(version),
         title,
         started,
         dict(finished),
@@ -261,143 +338,12 @@ def _summary(
     )
 
 
-def _visits(db: sqlite3.Connection, tree_id: str, since: float | None) -> dict[int, list[_Visit]]:
-    """Every visit of the tree's sessions by version: current steps and dropped ones."""
-    params = _chosen(tree_id, since)
-    reopened = _reopened(db, params)
-    by_version: dict[int, list[_Visit]] = {}
-    rows = db.execute(
-        "SELECT s.tree_version, t.session_id, t.idx, t.tree_id, t.node_id, t.node_title, "
-        "t.node_type, t.entered_at, t.answered_at, t.answer, c.route FROM steps t "
-        "JOIN sessions s ON s.id = t.session_id "
-        "LEFT JOIN action_calls c ON c.session_id = t.session_id AND c.step_idx = t.idx "
-        "WHERE (:tree IS NULL OR s.tree_id = :tree) AND s.started_at >= :since "
-        "ORDER BY t.session_id, t.idx",
-        params,
-    )
-    for version, session, idx, tree, node, title, kind, entered, answered, answer, route in rows:
-        way = _way(kind, answer, route)
-        visit = _Visit(session, idx, tree, node, title, kind, entered, answered, way)
-        by_version.setdefault(version, []).append(_reopened_start(visit, reopened))
-    for version, visit in _dropped_visits(db, params):
-        by_version.setdefault(version, []).append(_reopened_start(visit, reopened))
-    return by_version
-
-
-def _way(node_type: str, answer: str | None, route: str | None) -> str | None:
-    """The label a visit was left by: the route of an action's call, else the answer."""
-    if node_type not in CHOOSING_TYPES:
-        return None
-    return route if route is not None else answer
-
-
-def _reopened(
-    db: sqlite3.Connection, params: Mapping[str, Any]
-) -> dict[tuple[str, int], list[float]]:
-    """When each (session, step index) was re-opened by going back, in time order."""
-    reopened: dict[tuple[str, int], list[float]] = {}
-    for session, idx, at in db.execute(
-        "SELECT r.session_id, r.to_idx, r.at FROM rewinds r JOIN sessions s ON s.id = r.session_id "
-        "WHERE (:tree IS NULL OR s.tree_id = :tree) AND s.started_at >= :since ORDER BY r.at",
-        params,
-    ):
-        reopened.setdefault((session, idx), []).append(at)
-    return reopened
-
-
-def _reopened_start(visit: _Visit, reopened: Mapping[tuple[str, int], list[float]]) -> _Visit:
-    """The visit timed from its last re-opening before it was answered, if it was re-opened.
-
-    The store keeps the time a step was first shown; going back to it shows it again later.
-    """
-    if visit.answered_at is None:
-        return visit
-    answered_at = visit.answered_at
-    times = [at for at in reopened.get((visit.session, visit.idx), ()) if at <= answered_at]
-    if not times or max(times) <= visit.entered_at:
-        return visit
-    return replace(visit, entered_at=max(times))
-
-
-def _dropped_visits(
-    db: sqlite3.Connection, params: Mapping[str, Any]
-) -> Iterator[tuple[int, _Visit]]:
-    """The steps that going back dropped, as the store keeps them with each rewind."""
-    for version, session, raw in db.execute(
-        "SELECT s.tree_version, r.session_id, r.dropped_json FROM rewinds r "
-        "JOIN sessions s ON s.id = r.session_id "
-        "WHERE (:tree IS NULL OR s.tree_id = :tree) AND s.started_at >= :since ORDER BY r.id",
-        params,
-    ):
-        for step in json.loads(raw):
-            yield version, _dropped_visit(session, step)
-
-
-def _dropped_visit(session: str, step: Mapping[str, Any]) -> _Visit:
-    action = step.get("action") or {}
-    return _Visit(
-        session,
-        int(step["idx"]),
-        str(step["tree_id"]),
-        str(step["node_id"]),
-        str(step["node_title"]),
-        str(step["node_type"]),
-        float(step["entered_at"]),
-        step.get("answered_at"),
-        _way(str(step["node_type"]), step.get("answer"), action.get("route")),
-    )
-
-
-def _last_steps_of_open_sessions(
-    db: sqlite3.Connection, tree_id: str, since: float | None
-) -> dict[int, list[tuple[str, str]]]:
-    """Where each open session stopped, (tree id, node id) by version."""
-    params = _chosen(tree_id, since)
-    by_version: dict[int, list[tuple[str, str]]] = {}
-    rows = db.execute(
-        "SELECT s.tree_version, t.tree_id, t.node_id FROM sessions s "
-        "JOIN steps t ON t.session_id = s.id "
-        "AND t.idx = (SELECT max(idx) FROM steps u WHERE u.session_id = s.id) "
-        "WHERE s.status = :open "
-        "AND (:tree IS NULL OR s.tree_id = :tree) AND s.started_at >= :since",
-        {**params, "open": OPEN},
-    )
-    for version, step_tree, node_id in rows:
-        by_version.setdefault(version, []).append((step_tree, node_id))
-    return by_version
-
-
 # Adding up.
 
 
-def _qualified(root: str, tree_id: str, node_id: str) -> str:
-    return node_id if tree_id == root else f"{tree_id}:{node_id}"
-
-
-def _node_stats(
-    visits: Iterable[_Visit], stops: Iterable[tuple[str, str]], root: str
-) -> tuple[NodeStats, ...]:
-    tallies: dict[str, _Tally] = {}
-    for visit in visits:
-        node = _qualified(root, visit.tree_id, visit.node_id)
-        if node not in tallies:
-            tallies[node] = _Tally(visit.idx)
-        _count_visit(tallies[node], visit)
-    for step_tree, node_id in stops:
-        tallies[_qualified(root, step_tree, node_id)].exits += 1
+def _finished_nodes(tallies: Mapping[str, _Tally]) -> tuple[NodeStats, ...]:
     ordered = sorted(tallies.items(), key=lambda item: (item[1].first_idx, item[0]))
     return tuple(_finish(node, tally) for node, tally in ordered)
-
-
-def _count_visit(tally: _Tally, visit: _Visit) -> None:
-    tally.first_idx = min(tally.first_idx, visit.idx)
-    tally.visits += 1
-    tally.titles[visit.title] += 1
-    tally.types[visit.type] += 1
-    if visit.answered_at is not None:
-        tally.seconds.append(max(0.0, visit.answered_at - visit.entered_at))
-    if visit.way is not None:
-        tally.taken[visit.way] += 1
 
 
 def _finish(node: str, tally: _Tally) -> NodeStats:
@@ -407,6 +353,6 @@ def _finish(node: str, tally: _Tally) -> NodeStats:
         type=tally.types.most_common(1)[0][0],
         visits=tally.visits,
         exits=tally.exits,
-        median_seconds=statistics.median(tally.seconds) if tally.seconds else None,
+        median_seconds=tally.median,
         taken=dict(sorted(tally.taken.items(), key=lambda item: (-item[1], item[0]))),
     )

@@ -26,17 +26,15 @@ Secrets never reach the file: values pass through engine.sessions.record.Redacto
 from __future__ import annotations
 
 import json
-import sqlite3
 import threading
-import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, replace
-from functools import partial
+from functools import partial, wraps
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Concatenate, ParamSpec, Protocol, TypeVar
 
-from engine.errors import BranchwiseError, StoreFailed
+from engine.errors import BranchwiseError, StoreFailed, UsageError
 from engine.sessions.record import (
     CallRecord,
     NoteRecord,
@@ -50,127 +48,151 @@ from engine.sessions.record import (
     public_variables,
     step_of,
 )
+from engine.sessions.sqlite import MIGRATIONS, SqliteDialect
 from engine.walk.walker import OPEN, Walk
 
-BUSY_TIMEOUT_SECONDS = 60.0
-
-# MIGRATIONS[n] takes the schema from version n to n + 1; append, never edit a published one.
-MIGRATIONS: tuple[tuple[str, ...], ...] = (
-    (
-        """CREATE TABLE sessions (
-            id TEXT PRIMARY KEY, tree_id TEXT NOT NULL, tree_version INTEGER NOT NULL,
-            tree_sha256 TEXT NOT NULL, tree_title TEXT NOT NULL, agent TEXT NOT NULL,
-            ticket TEXT NOT NULL, started_at REAL NOT NULL, ended_at REAL,
-            status TEXT NOT NULL, outcome TEXT, error TEXT,
-            variables_json TEXT NOT NULL DEFAULT '{}', given_json TEXT NOT NULL DEFAULT '{}')""",
-        "CREATE INDEX sessions_started ON sessions (started_at)",
-        "CREATE INDEX sessions_tree ON sessions (tree_id, status)",
-        """CREATE TABLE steps (
-            session_id TEXT NOT NULL REFERENCES sessions (id), idx INTEGER NOT NULL,
-            tree_id TEXT NOT NULL, node_id TEXT NOT NULL, node_title TEXT NOT NULL,
-            node_type TEXT NOT NULL, entered_at REAL NOT NULL, answer TEXT, answered_at REAL,
-            auto INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (session_id, idx))""",
-        """CREATE TABLE action_calls (
-            session_id TEXT NOT NULL REFERENCES sessions (id), step_idx INTEGER NOT NULL,
-            uses TEXT NOT NULL, params_json TEXT NOT NULL, mode TEXT NOT NULL,
-            side_effects INTEGER NOT NULL, result_json TEXT, error TEXT, route TEXT, at REAL,
-            PRIMARY KEY (session_id, step_idx))""",
-        """CREATE TABLE notes (
-            id INTEGER PRIMARY KEY, session_id TEXT NOT NULL REFERENCES sessions (id),
-            step_idx INTEGER NOT NULL, text TEXT NOT NULL, at REAL)""",
-        "CREATE INDEX notes_session ON notes (session_id, step_idx)",
-        """CREATE TABLE rewinds (
-            id INTEGER PRIMARY KEY, session_id TEXT NOT NULL REFERENCES sessions (id),
-            to_idx INTEGER NOT NULL, at REAL NOT NULL, reason TEXT NOT NULL,
-            dropped_json TEXT NOT NULL)""",
-    ),
-    # Each write of a walk bumps its session's revision; a walk that finds the revision moved
-    # since it last wrote knows another process changed the session and stops (SessionChanged).
-    ("ALTER TABLE sessions ADD COLUMN revision INTEGER NOT NULL DEFAULT 0",),
-)
+DISCARDED = "discarded"
 SCHEMA_VERSION = len(MIGRATIONS)
+POSTGRES_SCHEMES = ("postgresql://", "postgres://")
 
-_LIST_SQL = """SELECT s.id, s.started_at, s.agent, s.ticket, s.tree_id, s.tree_version,
+# Every table holding a session's rows, children first, with the column naming the session.
+_SESSION_TABLES = (
+    ("notes", "session_id"),
+    ("action_calls", "session_id"),
+    ("rewinds", "session_id"),
+    ("steps", "session_id"),
+    ("sessions", "id"),
+)
+_SUMMARY_COLUMNS = """s.id, s.started_at, s.agent, s.ticket, s.tree_id, s.tree_version,
     s.tree_title, s.status,
     (SELECT count(*) FROM steps t WHERE t.session_id = s.id AND t.auto = 0),
-    s.outcome, s.ended_at, s.error
-    FROM sessions s WHERE (?1 IS NULL OR s.status = ?1) AND (?2 IS NULL OR s.tree_id = ?2)
-    ORDER BY s.started_at DESC, s.id LIMIT ?3"""
+    s.outcome, s.ended_at, s.error"""
+
+
+class Dialect(Protocol):
+    """What differs between the backends (engine.sessions.sqlite, engine.sessions.postgres)."""
+
+    where: str  # the store as messages name it: a path, or host, port and database
+    read_only: bool
+    error: type[Exception]
+    integrity_error: type[Exception]
+    migrations: tuple[tuple[str, ...], ...]
+    dropped_steps: str
+
+    def dropped_field(self, name: str, kind: str = "text") -> str: ...
+    def exists(self) -> bool: ...
+    def connect(self) -> Any: ...
+    def prepare(self, db: Any) -> None: ...
+    def begin(self, db: Any) -> None: ...
+    def lock_schema(self, db: Any) -> None: ...
+    def in_transaction(self, db: Any) -> bool: ...
+    def tables(self, db: Any) -> set[str]: ...
+    def failure(self, exc: Exception, doing: str) -> str: ...
 
 
 def _dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
 
 
-class Store:
-    """One SQLite file of sessions; safe to share between threads and processes."""
+def dialect_of(location: Path | str, read_only: bool = False) -> Dialect:
+    """The backend a --db value names: a postgresql:// URL, sqlite:///PATH or a path."""
+    text = str(location)
+    if text.startswith(POSTGRES_SCHEMES):
+        from engine.sessions.postgres import PostgresDialect
 
-    def __init__(self, path: Path | str) -> None:
-        self.path = Path(path)
+        return PostgresDialect(text, read_only)
+    for prefix in ("sqlite:///", "sqlite://"):
+        if text.startswith(prefix):
+            text = text[len(prefix) :]
+            break
+    if "://" in text:
+        raise UsageError(
+            f"--db {text}: not a session store URL (a path, sqlite:///PATH or postgresql://...)"
+        )
+    if not text.strip():
+        raise UsageError("--db sqlite:///: the URL names no file (sqlite:///PATH)")
+    try:
+        return SqliteDialect(Path(text).expanduser(), read_only)
+    except RuntimeError:  # ~name of a user this machine does not know
+        user = text.split("/")[0][1:]
+        raise UsageError(f"--db {text}: there is no user {user!r} on this machine") from None
+
+
+def open_store(location: Path | str, read_only: bool = False) -> Store:
+    """The session store a --db value names (see dialect_of), created when it is new; with
+    `read_only`, a SQLite file is opened for reading only (it need not be writable or free)."""
+    return Store(location, read_only=read_only)
+
+
+def store_exists(location: Path | str) -> bool:
+    """Whether the store holds anything yet (a PostgreSQL database is taken to)."""
+    return dialect_of(location).exists()
+
+
+class Store:
+    """One store of sessions, SQLite or PostgreSQL; safe to share between threads and processes."""
+
+    def __init__(self, location: Path | str, *, read_only: bool = False) -> None:
+        self.dialect = dialect_of(location, read_only)
+        self.where = self.dialect.where
+        # The SQLite file, for tools that look at it; None for PostgreSQL.
+        self.path: Path | None = getattr(self.dialect, "path", None)
         self._lock = threading.RLock()
-        self._db = self._connect()
+        self._db = self.dialect.connect()
         try:
             self._migrate()
-        except sqlite3.DatabaseError as exc:
+        except self.dialect.error as exc:
             self._db.close()
-            raise BranchwiseError(f"{self.path}: cannot use the session store ({exc})") from None
+            raise BranchwiseError(f"{self.where}: cannot use the session store ({exc})") from None
         except BranchwiseError:
             self._db.close()
             raise
 
-    def _connect(self) -> sqlite3.Connection:
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            db = sqlite3.connect(
-                self.path,
-                timeout=BUSY_TIMEOUT_SECONDS,
-                isolation_level=None,
-                check_same_thread=False,
-            )
-        except (OSError, sqlite3.Error) as exc:
-            raise BranchwiseError(f"{self.path}: cannot open the session store ({exc})") from None
-        db.row_factory = sqlite3.Row
-        return db
-
-    def _use_wal(self) -> None:
-        """Switch the file to write-ahead logging, waiting for other processes doing the same.
-
-        SQLite does not call its busy handler when the switch meets another connection's lock,
-        so several processes creating one store at once retry here for up to the busy timeout.
-        """
-        deadline = time.monotonic() + BUSY_TIMEOUT_SECONDS
-        pause = 0.005
-        while True:
-            try:
-                self._db.execute("PRAGMA journal_mode = WAL")
-                return
-            except sqlite3.OperationalError as exc:
-                busy = exc.sqlite_errorcode & 0xFF == sqlite3.SQLITE_BUSY
-                if not busy or time.monotonic() > deadline:
-                    raise
-            time.sleep(pause)
-            pause = min(pause * 2, 0.1)
-
     def _migrate(self) -> None:
         # Looked at before anything is written: another program's database, or a newer
         # branchwise's store, is refused without even switching its journal mode.
-        self._refuse_foreign()
-        self._use_wal()
-        self._db.execute("PRAGMA synchronous = NORMAL")
-        self._db.execute("PRAGMA foreign_keys = ON")
+        current = self._refuse_foreign()
+        if self.dialect.read_only:
+            if current < SCHEMA_VERSION:
+                # An older store is brought up to date once, by a writing connection.
+                Store(self.dialect.where).close()
+            return
+        self.dialect.prepare(self._db)
         with self.writing() as db:
+            self.dialect.lock_schema(db)
             db.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
             current = self._known_version(db)
             for version in range(current, SCHEMA_VERSION):
-                for statement in MIGRATIONS[version]:
+                for statement in self.dialect.migrations[version]:
                     db.execute(statement)
                 db.execute("INSERT INTO schema_version (version) VALUES (?)", (version + 1,))
 
-    def _refuse_foreign(self) -> None:
-        refuse_foreign(self._db, self.path)
+    def _refuse_foreign(self) -> int:
+        """Refuse a database that is not a session store this branchwise can use: another
+        program's (tables but no schema_version), or a newer or unknown schema."""
+        tables = self.dialect.tables(self._db)
+        if "schema_version" in tables:
+            return self._known_version(self._db)
+        if tables:
+            shown = ", ".join(sorted(tables)[:5])
+            raise BranchwiseError(
+                f"{self.where}: not a session store of branchwise (it holds other tables: {shown})"
+            )
+        return 0
 
-    def _known_version(self, db: sqlite3.Connection) -> int:
-        return known_version(db, self.path)
+    def _known_version(self, db: Any) -> int:
+        """The store's schema version, refused when it is not one this branchwise knows."""
+        current = db.execute("SELECT max(version) FROM schema_version").fetchone()[0] or 0
+        if not isinstance(current, int):
+            raise BranchwiseError(
+                f"{self.where}: not a session store of branchwise (schema {current!r})"
+            )
+        if current > SCHEMA_VERSION:
+            raise BranchwiseError(
+                f"{self.where}: the session store was made by a newer branchwise "
+                f"(schema {current}, this one knows {SCHEMA_VERSION})"
+            )
+        return current
 
     def close(self) -> None:
         with self._lock:
@@ -183,75 +205,132 @@ class Store:
         self.close()
 
     @contextmanager
-    def writing(self) -> Iterator[sqlite3.Connection]:
+    def writing(self) -> Iterator[Any]:
         """One write transaction, committed on leaving (the write lock taken up front) and
         rolled back when the block or the commit fails."""
         with self._lock, self._refusals("cannot write to"):
-            self._db.execute("BEGIN IMMEDIATE")
+            db = self._connection()
+            self.dialect.begin(db)
             try:
-                yield self._db
-                self._db.execute("COMMIT")
+                yield db
+                db.execute("COMMIT")
             except BaseException:
                 # A full disk or an I/O error may have rolled the transaction back already.
-                if self._db.in_transaction:
-                    self._db.execute("ROLLBACK")
+                if self.dialect.in_transaction(db) and not getattr(db, "broken", False):
+                    db.execute("ROLLBACK")
                 raise
 
     @contextmanager
-    def _reading(self) -> Iterator[sqlite3.Connection]:
+    def reading(self) -> Iterator[Any]:
+        """The connection, for reads; errors as StoreFailed (engine.sessions.stats reads here)."""
         with self._lock, self._refusals("cannot read"):
-            yield self._db
+            yield self._connection()
+
+    def _connection(self) -> Any:
+        """The open connection, or a new one when the server dropped it (PostgreSQL)."""
+        if getattr(self._db, "broken", False):
+            self._db.close()
+            self._db = self.dialect.connect()
+        return self._db
 
     @contextmanager
     def _refusals(self, doing: str) -> Iterator[None]:
-        """SQLite's own errors (a locked, read-only, full or damaged file) as BranchwiseError,
-        so every caller says what went wrong instead of failing with a traceback."""
+        """The database's own errors (a locked, read-only, full or damaged file, a server gone)
+        as StoreFailed, so every caller says what went wrong instead of failing with a
+        traceback."""
         try:
             yield
-        except sqlite3.Error as exc:
-            raise StoreFailed(f"{self.path}: {doing} the session store ({exc})") from None
+        except self.dialect.error as exc:
+            raise StoreFailed(self.dialect.failure(exc, doing)) from None
 
-    def recorder(self, resuming: bool = False, revision: int | None = None) -> StoreRecorder:
+    def recorder(
+        self, resuming: bool = False, revision: int | None = None, preview: bool = False
+    ) -> StoreRecorder:
         """A Recorder (engine.walk.walker) writing into this store; engine.sessions.resume resumes.
 
         `revision` is the session's revision when its record was read (Store.revision): the
-        recorder then refuses to write over changes another process made since.
+        recorder then refuses to write over changes another process made since. A `preview`
+        (a walk of `run --watch`) is stored as such and left out of the statistics.
         """
-        return StoreRecorder(self, replaying=resuming, revision=revision)
+        return StoreRecorder(self, replaying=resuming, revision=revision, preview=preview)
 
     def revision(self, session_id: str) -> int:
         """How many times a session has been written (an id or a unique prefix)."""
         full = self.resolve_id(session_id)
-        with self._reading() as db:
+        with self.reading() as db:
             row = db.execute("SELECT revision FROM sessions WHERE id = ?", (full,)).fetchone()
         return int(row[0]) if row is not None else 0
 
     # Reading.
 
     def list_sessions(
-        self, status: str | None = None, tree: str | None = None, limit: int = 50
+        self,
+        status: str | None = None,
+        tree: str | None = None,
+        limit: int | None = 50,
+        *,
+        agent: str | None = None,
+        ticket: str | None = None,
     ) -> list[SessionSummary]:
-        """Sessions newest first, optionally only one status and one tree id."""
-        with self._reading() as db:
-            rows = db.execute(_LIST_SQL, (status, tree, limit)).fetchall()
+        """Sessions newest first; each filter given keeps only the sessions that match it."""
+        wanted = {"status": status, "tree_id": tree, "agent": agent, "ticket": ticket}
+        chosen = {column: value for column, value in wanted.items() if value is not None}
+        where = " AND ".join(f"s.{column} = :{column}" for column in chosen) or "1 = 1"
+        sql = f"SELECT {_SUMMARY_COLUMNS} FROM sessions s WHERE {where} "  # noqa: S608
+        sql += "ORDER BY s.started_at DESC, s.id"
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        with self.reading() as db:
+            rows = db.execute(sql, chosen).fetchall()
         return [self._sound(str(row[0]), partial(_summary, row)) for row in rows]
 
     def open_sessions(self) -> list[SessionSummary]:
         """Every session not ended yet (resumable), newest first."""
-        return self.list_sessions(status=OPEN, limit=-1)
+        return self.list_sessions(status=OPEN, limit=None)
+
+    # Ending and forgetting.
+
+    def discard(self, session_id: str, now: float) -> str:
+        """End an open session without an outcome (`discarded`: kept, out of the statistics)."""
+        full = self.resolve_id(session_id)
+        with self.writing() as db:
+            moved = db.execute(
+                "UPDATE sessions SET status = ?, ended_at = ?, revision = revision + 1 "
+                "WHERE id = ? AND status = ?",
+                (DISCARDED, now, full, OPEN),
+            )
+            if moved.rowcount != 1:
+                row = db.execute("SELECT status FROM sessions WHERE id = ?", (full,)).fetchone()
+                raise BranchwiseError(
+                    f"session {full} has ended ({row[0]}); only an open session can be discarded"
+                )
+        return full
+
+    def prune(self, before: float, dry_run: bool = False) -> int:
+        """Delete the sessions last written before `before` (epoch seconds); how many."""
+        chosen = "SELECT id FROM sessions WHERE coalesce(ended_at, started_at) < ?"
+        with self.writing() as db:
+            count = int(db.execute(f"SELECT count(*) FROM ({chosen}) old", (before,)).fetchone()[0])  # noqa: S608
+            if count and not dry_run:
+                for table, column in _SESSION_TABLES:
+                    db.execute(
+                        f"DELETE FROM {table} WHERE {column} IN ({chosen})",  # noqa: S608
+                        (before,),
+                    )
+        return count
 
     def resolve_id(self, given: str) -> str:
         """The full id of a session named by its id or a unique prefix of it."""
         wanted = given.strip()
         if not wanted:
             raise BranchwiseError("a session id is needed")
-        with self._reading() as db:
+        with self.reading() as db:
             rows = db.execute(
-                "SELECT id FROM sessions WHERE substr(id, 1, ?) = ? ORDER BY id LIMIT 6",
-                (len(wanted), wanted),
+                "SELECT id FROM sessions WHERE substr(id, 1, length(?)) = ? ORDER BY id LIMIT 6",
+                (wanted, wanted),
             ).fetchall()
         if not rows:
-            raise BranchwiseError(f"no session {given!r} in {self.path}")
+            raise BranchwiseError(f"no session {given!r} in {self.where}")
         if len(rows) > 1:
             shown = ", ".join(row[0] for row in rows[:5])
             raise BranchwiseError(f"session id {given!r} is ambiguous: {shown}; give more of it")
@@ -260,7 +339,7 @@ class Store:
     def load(self, session_id: str) -> SessionRecord:
         """The whole record of a session (an id or a unique prefix)."""
         full = self.resolve_id(session_id)
-        with self._reading():
+        with self.reading():
             return self._sound(full, lambda: self._record(full))
 
     def _sound(self, session_id: str, read: Callable[[], _Read]) -> _Read:
@@ -276,7 +355,7 @@ class Store:
         return made
 
     def _damaged(self, session_id: str, reason: str) -> BranchwiseError:
-        return BranchwiseError(f"{self.path}: session {session_id} is damaged ({reason})")
+        return BranchwiseError(f"{self.where}: session {session_id} is damaged ({reason})")
 
     def _record(self, full: str) -> SessionRecord:
         row = self._db.execute("SELECT * FROM sessions WHERE id = ?", (full,)).fetchone()
@@ -349,11 +428,11 @@ def _fits(name: str, value: Any) -> bool:
     return True
 
 
-def _summary(row: sqlite3.Row) -> SessionSummary:
+def _summary(row: Any) -> SessionSummary:
     return SessionSummary(*tuple(row))
 
 
-def read_steps(db: sqlite3.Connection, session_id: str, start: int = 0) -> list[StepRecord]:
+def read_steps(db: Any, session_id: str, start: int = 0) -> list[StepRecord]:
     """The stored steps of a session from index `start`, with their calls and notes."""
     where = (session_id, start)
     calls = {
@@ -388,7 +467,7 @@ def read_steps(db: sqlite3.Connection, session_id: str, start: int = 0) -> list[
     ]
 
 
-def _call_from_row(row: sqlite3.Row) -> CallRecord:
+def _call_from_row(row: Any) -> CallRecord:
     return CallRecord(
         uses=row["uses"],
         params=json.loads(row["params_json"]),
@@ -431,7 +510,7 @@ def _dropped(
 
 
 def _write_rewind(
-    db: sqlite3.Connection, walk: Walk, index: int, reason: str, dropped: Sequence[StepRecord]
+    db: Any, walk: Walk, index: int, reason: str, dropped: Sequence[StepRecord]
 ) -> None:
     db.execute(
         "INSERT INTO rewinds (session_id, to_idx, at, reason, dropped_json) VALUES (?, ?, ?, ?, ?)",
@@ -439,32 +518,20 @@ def _write_rewind(
     )
 
 
-def refuse_foreign(db: sqlite3.Connection, path: Path) -> None:
-    """Refuse a database that is not a session store this branchwise can use: another
-    program's (tables but no schema_version), or a newer or unknown schema."""
-    tables = {
-        str(row[0]) for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
-    }
-    if "schema_version" in tables:
-        known_version(db, path)
-    elif tables:
-        shown = ", ".join(sorted(tables)[:5])
-        raise BranchwiseError(
-            f"{path}: not a session store of branchwise (it holds other tables: {shown})"
-        )
+_P = ParamSpec("_P")
 
 
-def known_version(db: sqlite3.Connection, path: Path) -> int:
-    """The store's schema version, refused when it is not one this branchwise knows."""
-    current = db.execute("SELECT max(version) FROM schema_version").fetchone()[0] or 0
-    if not isinstance(current, int):
-        raise BranchwiseError(f"{path}: not a session store of branchwise (schema {current!r})")
-    if current > SCHEMA_VERSION:
-        raise BranchwiseError(
-            f"{path}: the session store was made by a newer branchwise "
-            f"(schema {current}, this one knows {SCHEMA_VERSION})"
-        )
-    return current
+def _unless_replaying(
+    event: Callable[Concatenate[StoreRecorder, _P], None],
+) -> Callable[Concatenate[StoreRecorder, _P], None]:
+    """An event of the walk, not written while a resumed session's old answers are replayed."""
+
+    @wraps(event)
+    def record(recorder: StoreRecorder, /, *args: _P.args, **kwargs: _P.kwargs) -> None:
+        if not recorder.replaying:
+            event(recorder, *args, **kwargs)
+
+    return record
 
 
 class SessionChanged(BranchwiseError):
@@ -481,14 +548,21 @@ class StoreRecorder:
     The events of one change of the walk share one transaction and one revision (`change`).
     """
 
-    def __init__(self, store: Store, replaying: bool = False, revision: int | None = None) -> None:
+    def __init__(
+        self,
+        store: Store,
+        replaying: bool = False,
+        revision: int | None = None,
+        preview: bool = False,
+    ) -> None:
         self.store = store
         self.replaying = replaying
+        self.preview = preview
         # The revision this recorder last saw; None takes whatever is stored (a reload in the
         # same process, which holds the session already).
         self.revision = revision
         # The transaction of the walk's change under way, which its events write on.
-        self._open: sqlite3.Connection | None = None
+        self._open: Any | None = None
 
     @contextmanager
     def change(self, walk: Walk) -> Iterator[None]:
@@ -506,7 +580,7 @@ class StoreRecorder:
                 self._open = None
 
     @contextmanager
-    def _writing(self, walk: Walk) -> Iterator[sqlite3.Connection]:
+    def _writing(self, walk: Walk) -> Iterator[Any]:
         """The transaction of the change under way, or one of its own outside a change."""
         if self._open is not None:
             yield self._open
@@ -515,7 +589,7 @@ class StoreRecorder:
             yield db
 
     @contextmanager
-    def _changing(self, walk: Walk) -> Iterator[sqlite3.Connection]:
+    def _changing(self, walk: Walk) -> Iterator[Any]:
         """A write transaction on the walk's session, refused when someone else wrote since."""
         with self.store.writing() as db:
             expected = self.revision
@@ -535,16 +609,15 @@ class StoreRecorder:
             yield db
         self.revision = expected + 1
 
+    @_unless_replaying
     def started(self, walk: Walk) -> None:
-        if self.replaying:
-            return
         redactor = Redactor.of(walk)
         with self.store.writing() as db:
             try:
                 db.execute(
                     "INSERT INTO sessions (id, tree_id, tree_version, tree_sha256, tree_title, "
-                    "agent, ticket, started_at, status, variables_json, given_json) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    "agent, ticket, started_at, status, variables_json, given_json, preview) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (
                         walk.id,
                         walk.tree.id,
@@ -557,17 +630,17 @@ class StoreRecorder:
                         walk.status,
                         _dumps(public_variables(walk, redactor)),
                         _dumps(given_variables(walk, redactor)),
+                        int(self.preview),
                     ),
                 )
-            except sqlite3.IntegrityError:
+            except self.store.dialect.integrity_error:
                 raise BranchwiseError(
                     f"session {walk.id} already exists; resume it instead"
                 ) from None
         self.revision = 0
 
+    @_unless_replaying
     def entered(self, walk: Walk, index: int) -> None:
-        if self.replaying:
-            return
         redactor = Redactor.of(walk)
         with self._writing(walk) as db:
             if index > 0 and walk.visits[index - 1].auto:
@@ -575,9 +648,8 @@ class StoreRecorder:
                 self._write_answer(db, walk, index - 1, redactor)
             _insert_step(db, walk.id, step_of(walk, index, redactor))
 
+    @_unless_replaying
     def answered(self, walk: Walk, index: int) -> None:
-        if self.replaying:
-            return
         redactor = Redactor.of(walk)
         with self._writing(walk) as db:
             self._write_answer(db, walk, index, redactor)
@@ -586,9 +658,7 @@ class StoreRecorder:
                 (_dumps(public_variables(walk, redactor)), redactor.text(walk.error), walk.id),
             )
 
-    def _write_answer(
-        self, db: sqlite3.Connection, walk: Walk, index: int, redactor: Redactor
-    ) -> None:
+    def _write_answer(self, db: Any, walk: Walk, index: int, redactor: Redactor) -> None:
         visit = walk.visits[index]
         db.execute(
             "UPDATE steps SET answer = ?, answered_at = ? WHERE session_id = ? AND idx = ?",
@@ -598,9 +668,8 @@ class StoreRecorder:
         if call is not None:
             _insert_call(db, walk.id, index, call, walk.clock())
 
+    @_unless_replaying
     def rewound(self, walk: Walk, index: int) -> None:
-        if self.replaying:
-            return
         with self._writing(walk) as db:
             # The notes of the step gone back to stay with it; only its answer is dropped.
             # Unanswered later steps are kept too: each was shown, and usage statistics
@@ -612,18 +681,16 @@ class StoreRecorder:
             _drop_after(db, walk.id, index)
             _write_session_state(db, walk, Redactor.of(walk))
 
+    @_unless_replaying
     def noted(self, walk: Walk, index: int, text: str) -> None:
-        if self.replaying:
-            return
         with self._writing(walk) as db:
             db.execute(
                 "INSERT INTO notes (session_id, step_idx, text, at) VALUES (?, ?, ?, ?)",
                 (walk.id, index, Redactor.of(walk).text(text), walk.clock()),
             )
 
+    @_unless_replaying
     def note_edited(self, walk: Walk, index: int, note_index: int, text: str) -> None:
-        if self.replaying:
-            return
         with self._writing(walk) as db:
             # A step's notes are its rows in the order they were written (read_steps orders
             # them by id too); the edited one keeps the time it was first taken.
@@ -633,9 +700,8 @@ class StoreRecorder:
                 (Redactor.of(walk).text(text), walk.id, index, note_index),
             )
 
+    @_unless_replaying
     def ended(self, walk: Walk) -> None:
-        if self.replaying:
-            return
         with self._writing(walk) as db:
             _write_session_state(db, walk, Redactor.of(walk))
 
@@ -673,10 +739,14 @@ class StoreRecorder:
         self.replaying = False
 
 
-def _insert_step(db: sqlite3.Connection, session_id: str, step: StepRecord) -> None:
+def _insert_step(db: Any, session_id: str, step: StepRecord) -> None:
     db.execute(
-        "INSERT OR REPLACE INTO steps (session_id, idx, tree_id, node_id, node_title, "
-        "node_type, entered_at, answer, answered_at, auto) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO steps (session_id, idx, tree_id, node_id, node_title, node_type, "
+        "entered_at, answer, answered_at, auto) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+        "ON CONFLICT (session_id, idx) DO UPDATE SET tree_id = excluded.tree_id, "
+        "node_id = excluded.node_id, node_title = excluded.node_title, "
+        "node_type = excluded.node_type, entered_at = excluded.entered_at, "
+        "answer = excluded.answer, answered_at = excluded.answered_at, auto = excluded.auto",
         (
             session_id,
             step.idx,
@@ -692,12 +762,14 @@ def _insert_step(db: sqlite3.Connection, session_id: str, step: StepRecord) -> N
     )
 
 
-def _insert_call(
-    db: sqlite3.Connection, session_id: str, index: int, call: CallRecord, now: float
-) -> None:
+def _insert_call(db: Any, session_id: str, index: int, call: CallRecord, now: float) -> None:
     db.execute(
-        "INSERT OR REPLACE INTO action_calls (session_id, step_idx, uses, params_json, mode, "
-        "side_effects, result_json, error, route, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO action_calls (session_id, step_idx, uses, params_json, mode, "
+        "side_effects, result_json, error, route, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+        "ON CONFLICT (session_id, step_idx) DO UPDATE SET uses = excluded.uses, "
+        "params_json = excluded.params_json, mode = excluded.mode, "
+        "side_effects = excluded.side_effects, result_json = excluded.result_json, "
+        "error = excluded.error, route = excluded.route, at = excluded.at",
         (
             session_id,
             index,
@@ -713,7 +785,7 @@ def _insert_call(
     )
 
 
-def _drop_after(db: sqlite3.Connection, session_id: str, index: int) -> None:
+def _drop_after(db: Any, session_id: str, index: int) -> None:
     """Forget everything after step `index`, and the answer and call of that step itself."""
     db.execute("DELETE FROM steps WHERE session_id = ? AND idx > ?", (session_id, index))
     db.execute("DELETE FROM notes WHERE session_id = ? AND step_idx > ?", (session_id, index))
@@ -726,7 +798,7 @@ def _drop_after(db: sqlite3.Connection, session_id: str, index: int) -> None:
     )
 
 
-def _write_session_state(db: sqlite3.Connection, walk: Walk, redactor: Redactor) -> None:
+def _write_session_state(db: Any, walk: Walk, redactor: Redactor) -> None:
     db.execute(
         "UPDATE sessions SET status = ?, outcome = ?, ended_at = ?, error = ?, "
         "variables_json = ? WHERE id = ?",
@@ -756,9 +828,7 @@ def _same_node(stored: Sequence[StepRecord], walk: Walk, index: int) -> bool:
     return (step.tree_id, step.node_id) == (visit.tree_id, visit.node_id)
 
 
-def _replace_from(
-    db: sqlite3.Connection, walk: Walk, start: int, notes_stay: bool, redactor: Redactor
-) -> None:
+def _replace_from(db: Any, walk: Walk, start: int, notes_stay: bool, redactor: Redactor) -> None:
     """Rewrite the steps from `start` as the walk has them; notes stay where the node did."""
     first_dropped_note = start + 1 if notes_stay else start
     db.execute("DELETE FROM steps WHERE session_id = ? AND idx >= ?", (walk.id, start))

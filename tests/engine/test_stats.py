@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -14,12 +14,13 @@ from engine.actions.config import Config
 from engine.actions.registry import ActionSpec, CallPlan, Registry
 from engine.errors import BranchwiseError
 from engine.sessions.stats import NodeStats, VersionStats, known_trees, summaries, tree_stats
-from engine.sessions.store import Store
+from engine.sessions.store import Store, store_exists
 from engine.tree.builder import build_tree
 from engine.tree.model import Tree
 from engine.tree.reader import read_text
 from engine.walk.action_runner import ActionRunner
 from engine.walk.walker import Walk
+from tests.store_backends import Backend
 
 NOV_1 = 1793491200.0  # 2026-11-01T00:00:00Z
 DAY = 86400.0
@@ -168,12 +169,13 @@ class Session:
 
 
 @pytest.fixture
-def store_path(tmp_path: Path) -> Path:
-    """A store holding five sessions of printer v1, three of v2 and one of the router tree."""
-    path = tmp_path / "data" / "sessions.db"
-    with Store(path) as store:
-        record_sessions(Sessions(store))
-    return path
+def store(backend: Backend) -> Iterator[Store]:
+    """A store holding five sessions of printer v1, three of v2 and one of the router tree,
+    opened again read-only as `stats` opens it."""
+    with backend.open() as writing:
+        record_sessions(Sessions(writing))
+    with backend.open(read_only=True) as reading:
+        yield reading
 
 
 def record_sessions(sessions: Sessions) -> None:
@@ -208,8 +210,8 @@ def by_version(found: list[VersionStats]) -> dict[int, VersionStats]:
     return {stats.summary.version: stats for stats in found}
 
 
-def test_summaries_count_sessions_per_tree_and_version(store_path: Path) -> None:
-    rows = [row.to_dict() for row in summaries(store_path)]
+def test_summaries_count_sessions_per_tree_and_version(store: Store) -> None:
+    rows = [row.to_dict() for row in summaries(store)]
     assert rows == [
         {
             "tree": "test/printer",
@@ -241,8 +243,8 @@ def test_summaries_count_sessions_per_tree_and_version(store_path: Path) -> None
     ]
 
 
-def test_nodes_of_a_version_count_visits_exits_times_and_answers(store_path: Path) -> None:
-    first = by_version(tree_stats(store_path, "test/printer"))[1]
+def test_nodes_of_a_version_count_visits_exits_times_and_answers(store: Store) -> None:
+    first = by_version(tree_stats(store, "test/printer"))[1]
     assert first.nodes == (
         node("power", "Is the printer on?", "question", 5, 0, 30.0, {"Yes": 4, "No": 1}),
         # The answer "3" dropped by going back is a visit of 30 s; re-opened, it took 12 s.
@@ -259,8 +261,8 @@ def test_nodes_of_a_version_count_visits_exits_times_and_answers(store_path: Pat
 TRAY_ROUTES = {"Tray full": 2, "Tray empty": 1}  # one "Tray full" by a call, the rest by hand
 
 
-def test_routes_count_whether_taken_by_hand_or_by_a_call(store_path: Path) -> None:
-    second = by_version(tree_stats(store_path, "test/printer"))[2]
+def test_routes_count_whether_taken_by_hand_or_by_a_call(store: Store) -> None:
+    second = by_version(tree_stats(store, "test/printer"))[2]
     assert second.nodes == (
         node("power", "Is the printer on?", "question", 3, 0, 15.0, {"Yes": 3}),
         node(
@@ -272,16 +274,16 @@ def test_routes_count_whether_taken_by_hand_or_by_a_call(store_path: Path) -> No
     )
 
 
-def test_exits_add_up_to_the_abandoned_sessions(store_path: Path) -> None:
-    for stats in tree_stats(store_path, "test/printer"):
+def test_exits_add_up_to_the_abandoned_sessions(store: Store) -> None:
+    for stats in tree_stats(store, "test/printer"):
         assert sum(n.exits for n in stats.nodes) == stats.summary.abandoned
 
 
-def test_versions_come_newest_first_with_their_summaries(store_path: Path) -> None:
-    found = tree_stats(store_path, "test/printer")
+def test_versions_come_newest_first_with_their_summaries(store: Store) -> None:
+    found = tree_stats(store, "test/printer")
     assert [s.summary.version for s in found] == [2, 1]
     assert [s.summary for s in found] == [
-        row for row in summaries(store_path) if row.tree_id == "test/printer"
+        row for row in summaries(store) if row.tree_id == "test/printer"
     ]
     assert found[0].to_dict()["nodes"][1] == {
         "node": "tray",
@@ -294,54 +296,75 @@ def test_versions_come_newest_first_with_their_summaries(store_path: Path) -> No
     }
 
 
-def test_since_leaves_out_earlier_sessions(store_path: Path) -> None:
-    rows = summaries(store_path, since=NOV_1 + 2 * DAY)
+def test_since_leaves_out_earlier_sessions(store: Store) -> None:
+    rows = summaries(store, since=NOV_1 + 2 * DAY)
     assert [(r.tree_id, r.version, r.started, r.abandoned) for r in rows] == [
         ("test/printer", 2, 3, 1),
         ("test/printer", 1, 3, 2),
         ("test/router", 7, 1, 0),
     ]
-    first = by_version(tree_stats(store_path, "test/printer", since=NOV_1 + 2 * DAY))[1]
+    first = by_version(tree_stats(store, "test/printer", since=NOV_1 + 2 * DAY))[1]
     assert [(n.node, n.visits, n.median_seconds) for n in first.nodes] == [
         ("power", 3, 40.0),
         ("paper", 4, 12.0),
         ("jammed", 3, 70.0),
         ("replaced", 1, None),
     ]
-    assert tree_stats(store_path, "test/printer", since=NOV_1 + 9 * DAY) == []
+    assert tree_stats(store, "test/printer", since=NOV_1 + 9 * DAY) == []
 
 
-def test_known_trees_are_those_with_sessions(store_path: Path) -> None:
-    assert known_trees(store_path) == ["test/printer", "test/router"]
-    assert tree_stats(store_path, "test/unknown") == []
+def test_known_trees_are_those_with_sessions(store: Store) -> None:
+    assert known_trees(store) == ["test/printer", "test/router"]
+    assert tree_stats(store, "test/unknown") == []
 
 
 def test_a_missing_or_empty_store_has_no_figures(tmp_path: Path) -> None:
     missing = tmp_path / "none" / "sessions.db"
-    assert known_trees(missing) == [] and summaries(missing) == []
-    assert tree_stats(missing, "test/printer") == []
-    assert not missing.parent.exists()  # reading never creates the store
+    assert not store_exists(missing)
+    assert not missing.parent.exists()  # asking never creates the store
     empty = tmp_path / "empty.db"
     Store(empty).close()
-    assert known_trees(empty) == [] and summaries(empty) == []
+    with Store(empty, read_only=True) as store:
+        assert known_trees(store) == [] and summaries(store) == []
+        assert tree_stats(store, "test/printer") == []
 
 
 def test_a_file_that_is_no_store_is_refused_clearly(tmp_path: Path) -> None:
     junk = tmp_path / "junk.db"
     junk.write_bytes(b"this is not a database, only text" * 100)
-    with pytest.raises(BranchwiseError, match="cannot read the session store"):
-        summaries(junk)
+    with pytest.raises(BranchwiseError, match="cannot use the session store"):
+        Store(junk, read_only=True)
 
 
-def test_reading_leaves_the_store_unchanged(store_path: Path) -> None:
+def test_reading_leaves_the_store_unchanged(tmp_path: Path) -> None:
+    path = tmp_path / "sessions.db"
+    with Store(path) as store:
+        record_sessions(Sessions(store))
+
     def dump() -> list[str]:
-        with sqlite3.connect(store_path) as db:
+        with sqlite3.connect(path) as db:
             return list(db.iterdump())
 
     before = dump()
-    tree_stats(store_path, "test/printer")
-    summaries(store_path)
+    with Store(path, read_only=True) as store:
+        tree_stats(store, "test/printer")
+        summaries(store)
     assert dump() == before
+
+
+def test_previews_and_discarded_sessions_are_not_counted(backend: Backend) -> None:
+    with backend.open() as store:
+        tree = tree_of(ROUTER)
+        Walk(tree, recorder=store.recorder(preview=True)).answer("Continue")
+        store.discard(Walk(tree, recorder=store.recorder()).id, NOV_1)
+        Walk(tree, recorder=store.recorder(), agent="ann").answer("Continue")
+        Walk(tree, recorder=store.recorder(), agent="bob")
+        (row,) = summaries(store)
+        assert (row.started, row.abandoned, row.finished["resolved"]) == (2, 1, 1)
+        (ann,) = summaries(store, agent="ann")
+        assert (ann.started, ann.abandoned) == (1, 0)
+        assert known_trees(store, agent="carol") == []
+        assert len(store.list_sessions(limit=None)) == 4  # all kept, only not counted
 
 
 OUTER = """
@@ -372,15 +395,15 @@ nodes:
 """
 
 
-def test_nodes_of_linked_trees_are_named_tree_colon_node(tmp_path: Path) -> None:
+def test_nodes_of_linked_trees_are_named_tree_colon_node(backend: Backend) -> None:
     outer, inner = tree_of(OUTER), tree_of(INNER)
-    path = tmp_path / "sessions.db"
-    with Store(path) as store:
+    with backend.open() as store:
         sessions = Sessions(store)
         sessions.start(outer, 0, linked=inner).answer(4, "Yes").answer(2, "Continue")
         sessions.start(outer, 1, linked=inner).answer(8, "No").answer(3, "Continue")
         sessions.start(outer, 2, linked=inner).answer(6, "Yes")  # stopped at `confirm`
-    (stats,) = tree_stats(path, "test/outer")
+        (stats,) = tree_stats(store, "test/outer")
+        assert known_trees(store) == ["test/outer"]
     assert stats.summary.outcomes == {"done": 2}
     assert stats.summary.finished == {"resolved": 2, "escalated": 0, "unresolved": 0}
     assert stats.summary.abandoned == 1
@@ -393,26 +416,33 @@ def test_nodes_of_linked_trees_are_named_tree_colon_node(tmp_path: Path) -> None
         ("done", "outcome", 2, 0, None),
     ]
     assert stats.nodes[1].taken == {"Yes": 2, "No": 1}
-    assert known_trees(path) == ["test/outer"]
 
 
 def test_a_folder_a_device_or_a_fifo_named_as_the_store_is_refused(tmp_path: Path) -> None:
     fifo = tmp_path / "fifo.db"
     os.mkfifo(fifo)
     for path in (tmp_path, Path("/dev/zero"), fifo):
-        with pytest.raises(BranchwiseError, match=r"cannot read the session store \(not a regular"):
-            summaries(path)
+        with pytest.raises(BranchwiseError, match=r"cannot open the session store \(not a regular"):
+            Store(path, read_only=True)
 
 
-def test_a_store_of_a_newer_branchwise_is_not_read(store_path: Path) -> None:
-    with sqlite3.connect(store_path) as db:
+def test_a_store_of_a_newer_branchwise_is_not_read(tmp_path: Path) -> None:
+    path = tmp_path / "sessions.db"
+    Store(path).close()
+    with sqlite3.connect(path) as db:
         db.execute("INSERT INTO schema_version VALUES (99)")
     with pytest.raises(BranchwiseError, match=r"made by a newer branchwise \(schema 99"):
-        known_trees(store_path)
+        Store(path, read_only=True)
 
 
-def test_a_damaged_row_is_refused_clearly(store_path: Path) -> None:
-    with sqlite3.connect(store_path) as db:
+def test_a_damaged_row_is_refused_clearly(tmp_path: Path) -> None:
+    path = tmp_path / "sessions.db"
+    with Store(path) as store:
+        record_sessions(Sessions(store))
+    with sqlite3.connect(path) as db:
         db.execute("UPDATE sessions SET tree_version = 'two'")
-    with pytest.raises(BranchwiseError, match=r"cannot read the session store \(damaged: "):
-        summaries(store_path)
+    with (
+        pytest.raises(BranchwiseError, match=r"cannot read the session store \(damaged: "),
+        Store(path, read_only=True) as store,
+    ):
+        summaries(store)

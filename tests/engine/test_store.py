@@ -24,7 +24,6 @@ from tests.session_walks import (
     library,
     runner,
     start,
-    store_bytes,
     walk_to_confirm,
     walk_to_wrap_up,
 )
@@ -66,16 +65,15 @@ def test_a_store_from_a_newer_version_or_not_sqlite_is_refused_clearly(tmp_path)
         Store(junk)
 
 
-def test_each_step_is_committed_as_it_is_taken(tmp_path):
-    path = tmp_path / "s.sqlite3"
-    store = Store(path)
+def test_each_step_is_committed_as_it_is_taken(backend, tmp_path):
+    store = backend.open()
     walk = start(store, runner(tmp_path))
     steps = "SELECT idx, node_id, answer, auto FROM steps WHERE session_id = ? ORDER BY idx"
-    assert _rows(path, steps, walk.id) == [(0, "welcome", None, 0)]
+    assert backend.rows(steps, walk.id) == [(0, "welcome", None, 0)]
     walk.answer("Continue")
-    assert _rows(path, steps, walk.id) == [(0, "welcome", "Continue", 0), (1, "which", None, 0)]
+    assert backend.rows(steps, walk.id) == [(0, "welcome", "Continue", 0), (1, "which", None, 0)]
     walk_to_confirm_from_which(walk)
-    assert _rows(path, steps, walk.id) == [
+    assert backend.rows(steps, walk.id) == [
         (0, "welcome", "Continue", 0),
         (1, "which", "Ada | admin", 0),
         (2, "ask-id", "1001", 0),
@@ -85,7 +83,7 @@ def test_each_step_is_committed_as_it_is_taken(tmp_path):
         (6, "done", "resolved", 1),
         (7, "confirm", None, 0),
     ]
-    session = _rows(path, "SELECT tree_id, agent, ticket, status, ended_at FROM sessions")
+    session = backend.rows("SELECT tree_id, agent, ticket, status, ended_at FROM sessions")
     assert session == [(TREE_ID, "ann", "T-100", "open", None)]
     store.close()
 
@@ -97,12 +95,10 @@ def walk_to_confirm_from_which(walk):
     walk.answer("Continue")
 
 
-def test_action_calls_keep_params_mode_result_and_route(tmp_path):
-    path = tmp_path / "s.sqlite3"
-    with Store(path) as store:
+def test_action_calls_keep_params_mode_result_and_route(backend, tmp_path):
+    with backend.open() as store:
         walk = walk_to_confirm(start(store, runner(tmp_path)))
-    (call,) = _rows(
-        path,
+    (call,) = backend.rows(
         "SELECT step_idx, uses, params_json, mode, side_effects, result_json, error, route "
         "FROM action_calls WHERE session_id = ?",
         walk.id,
@@ -116,9 +112,8 @@ def test_action_calls_keep_params_mode_result_and_route(tmp_path):
     assert call[6:] == (None, "Is a user")
 
 
-def test_the_outcome_ends_the_session_with_its_status(tmp_path):
-    path = tmp_path / "s.sqlite3"
-    with Store(path) as store:
+def test_the_outcome_ends_the_session_with_its_status(backend, tmp_path):
+    with backend.open() as store:
         walk = walk_to_wrap_up(walk_to_confirm(start(store, runner(tmp_path))))
         walk.answer("Continue")
         assert walk.status == "resolved"
@@ -130,9 +125,8 @@ def test_the_outcome_ends_the_session_with_its_status(tmp_path):
     assert record.variables["api_token"] == MASK
 
 
-def test_going_back_drops_later_steps_and_keeps_what_was_dropped(tmp_path):
-    path = tmp_path / "s.sqlite3"
-    with Store(path) as store:
+def test_going_back_drops_later_steps_and_keeps_what_was_dropped(backend, tmp_path):
+    with backend.open() as store:
         walk = start(store, runner(tmp_path))
         walk.answer("Continue")
         walk.answer("b")
@@ -154,11 +148,11 @@ def test_going_back_drops_later_steps_and_keeps_what_was_dropped(tmp_path):
     assert dropped["ask-id"].answer == "2002"
     assert [n.text for n in dropped["ask-id"].notes] == ["wrong contact at first"]
     assert dropped["look-up"].action is not None
-    assert _rows(path, "SELECT count(*) FROM action_calls") == [(0,)]
+    assert backend.rows("SELECT count(*) FROM action_calls") == [(0,)]
 
 
-def test_notes_stay_with_their_step_in_order(tmp_path):
-    with Store(tmp_path / "s.sqlite3") as store:
+def test_notes_stay_with_their_step_in_order(backend, tmp_path):
+    with backend.open() as store:
         walk = start(store, runner(tmp_path))
         walk.note("first")
         walk.note("second")
@@ -170,37 +164,35 @@ def test_notes_stay_with_their_step_in_order(tmp_path):
     assert all(n.at is not None for s in record.steps for n in s.notes)
 
 
-def test_an_edited_note_is_updated_in_its_row_and_keeps_its_place_and_time(tmp_path):
-    path = tmp_path / "s.sqlite3"
-    with Store(path) as store:
+def test_an_edited_note_is_updated_in_its_row_and_keeps_its_place_and_time(backend, tmp_path):
+    with backend.open() as store:
         walk = start(store, runner(tmp_path))
         walk.note("first")
         walk.note("secnd")
         walk.answer("Continue")
         walk.note("on the question")
-        taken_at = _rows(path, "SELECT at FROM notes ORDER BY id")
+        taken_at = backend.rows("SELECT at FROM notes ORDER BY id")
         walk.edit_note(0, 1, "second")
         walk.edit_note(1, 0, "the question, edited")
         record = store.load(walk.id)
     assert [n.text for n in record.steps[0].notes] == ["first", "second"]
     assert [n.text for n in record.steps[1].notes] == ["the question, edited"]
-    assert _rows(path, "SELECT at FROM notes ORDER BY id") == taken_at
-    assert _rows(path, "SELECT count(*) FROM notes") == [(3,)]
+    assert backend.rows("SELECT at FROM notes ORDER BY id") == taken_at
+    assert backend.rows("SELECT count(*) FROM notes") == [(3,)]
 
 
-def test_an_edited_note_is_stored_with_secrets_masked(tmp_path):
-    path = tmp_path / "s.sqlite3"
-    with Store(path) as store:
+def test_an_edited_note_is_stored_with_secrets_masked(backend, tmp_path):
+    with backend.open() as store:
         walk = walk_to_wrap_up(walk_to_confirm(start(store, runner(tmp_path))))
         walk.note("nothing secret yet")
         walk.edit_note(len(walk.visits) - 1, 0, f"token was {SECRET_TOKEN}")
         record = store.load(walk.id)
     assert record.steps[-1].notes[0].text == f"token was {MASK}"
-    assert SECRET_TOKEN.encode() not in store_bytes(path)
+    assert SECRET_TOKEN.encode() not in backend.everything()
 
 
-def test_the_store_holds_what_a_live_record_holds(tmp_path):
-    with Store(tmp_path / "s.sqlite3") as store:
+def test_the_store_holds_what_a_live_record_holds(backend, tmp_path):
+    with backend.open() as store:
         walk = walk_to_wrap_up(walk_to_confirm(start(store, runner(tmp_path))))
         stored = store.load(walk.id)
     live = record_of(walk)
@@ -211,18 +203,17 @@ def test_the_store_holds_what_a_live_record_holds(tmp_path):
     assert [s.node_title for s in stored.steps] == [s.node_title for s in live.steps]
 
 
-def test_a_walk_begun_unrecorded_is_stored_whole_when_it_joins_the_store(tmp_path):
+def test_a_walk_begun_unrecorded_is_stored_whole_when_it_joins_the_store(backend, tmp_path):
     # The terminal app paints the first question, then opens the store: nothing may be lost,
     # whatever the walk did meanwhile (steps, an action's result, notes, a secret).
-    with Store(tmp_path / "recorded.sqlite3") as store:
+    with backend.open("recorded") as store:
         recorded = walk_to_wrap_up(walk_to_confirm(start(store, runner(tmp_path))))
         expected = store.load(recorded.id)
     lib = library()
     late = Walk(lib.load(TREE_ID), resolve_tree=lib.load, runner=runner(tmp_path), agent="ann",
                 ticket="T-100")  # fmt: skip
     walk_to_wrap_up(walk_to_confirm(late))
-    path = tmp_path / "joined.sqlite3"
-    with Store(path) as store:
+    with backend.open("joined") as store:
         late.record_with(store.recorder())
         late.answer("Continue")  # recorded as usual from now on
         joined = store.load(late.id)
@@ -240,11 +231,11 @@ def test_a_walk_begun_unrecorded_is_stored_whole_when_it_joins_the_store(tmp_pat
     assert len(joined.steps) == len(expected.steps) + 1
     assert joined.variables == record_of(late).variables
     assert (joined.agent, joined.ticket, joined.status) == ("ann", "T-100", late.status)
-    assert SECRET_TOKEN.encode() not in store_bytes(path)
+    assert SECRET_TOKEN.encode() not in backend.everything("joined")
 
 
-def test_list_filters_by_status_and_tree_newest_first(tmp_path):
-    with Store(tmp_path / "s.sqlite3") as store:
+def test_list_filters_by_status_and_tree_newest_first(backend, tmp_path):
+    with backend.open() as store:
         ended = walk_to_confirm(start(store, runner(tmp_path), ticket="T-1"))
         ended.answer("n")
         open_one = start(store, runner(tmp_path), ticket="T-2")
@@ -258,8 +249,8 @@ def test_list_filters_by_status_and_tree_newest_first(tmp_path):
         assert len(store.list_sessions(limit=1)) == 1
 
 
-def test_load_takes_a_unique_prefix_and_says_what_is_wrong(tmp_path):
-    with Store(tmp_path / "s.sqlite3") as store:
+def test_load_takes_a_unique_prefix_and_says_what_is_wrong(backend, tmp_path):
+    with backend.open() as store:
         run = runner(tmp_path)
         first = start(store, run, session_id="abc111111111")
         start(store, run, session_id="abc222222222")
@@ -272,13 +263,12 @@ def test_load_takes_a_unique_prefix_and_says_what_is_wrong(tmp_path):
             start(store, run, session_id="abc111111111")
 
 
-def test_resume_replays_to_the_same_node_with_the_same_variables(tmp_path):
-    path = tmp_path / "s.sqlite3"
-    with Store(path) as store:
+def test_resume_replays_to_the_same_node_with_the_same_variables(backend, tmp_path):
+    with backend.open() as store:
         walk = walk_to_confirm(start(store, runner(tmp_path), variables={"region": "eu"}))
-        steps_before = _rows(path, "SELECT * FROM steps ORDER BY idx")
-        calls_before = _rows(path, "SELECT * FROM action_calls")
-    with Store(path) as store:
+        steps_before = backend.rows("SELECT * FROM steps ORDER BY idx")
+        calls_before = backend.rows("SELECT * FROM action_calls")
+    with backend.open() as store:
         # A runner whose action would give another answer: nothing is called again.
         resumed = resume_walk(store, walk.id[:6], library(), runner(tmp_path, {"is_user": False}))
         again = resumed.walk
@@ -288,8 +278,8 @@ def test_resume_replays_to_the_same_node_with_the_same_variables(tmp_path):
         assert again.path() == walk.path()
         assert (again.agent, again.ticket) == ("ann", "T-100")
         assert again.visits[2].notes == ["customer called twice"]
-        assert _rows(path, "SELECT * FROM steps ORDER BY idx") == steps_before
-        assert _rows(path, "SELECT * FROM action_calls") == calls_before
+        assert backend.rows("SELECT * FROM steps ORDER BY idx") == steps_before
+        assert backend.rows("SELECT * FROM action_calls") == calls_before
         again.answer("n")
         record = store.load(walk.id)
     assert record.status == "escalated" and record.rewinds == ()
@@ -297,11 +287,10 @@ def test_resume_replays_to_the_same_node_with_the_same_variables(tmp_path):
     assert len([n for s in record.steps for n in s.notes]) == 1
 
 
-def test_resume_asks_for_a_secret_again(tmp_path):
-    path = tmp_path / "s.sqlite3"
-    with Store(path) as store:
+def test_resume_asks_for_a_secret_again(backend, tmp_path):
+    with backend.open() as store:
         walk = walk_to_wrap_up(walk_to_confirm(start(store, runner(tmp_path))))
-    with Store(path) as store:
+    with backend.open() as store:
         resumed = resume_walk(store, walk.id, library(), runner(tmp_path))
         again = resumed.walk
         assert again.node.id == "token"
@@ -318,11 +307,10 @@ def test_resume_asks_for_a_secret_again(tmp_path):
     assert [n.text for s in rewind.dropped for n in s.notes] == [f"token given was {MASK}"]
 
 
-def test_resume_after_the_tree_changed_stops_where_an_answer_no_longer_fits(tmp_path):
+def test_resume_after_the_tree_changed_stops_where_an_answer_no_longer_fits(backend, tmp_path):
     trees = tmp_path / "trees"
     shutil.copytree(TREES, trees)
-    path = tmp_path / "s.sqlite3"
-    with Store(path) as store:
+    with backend.open() as store:
         walk = start(store, runner(tmp_path), lib=library(trees))
         walk.answer("Continue")
         walk.answer("Bob")
@@ -330,7 +318,7 @@ def test_resume_after_the_tree_changed_stops_where_an_answer_no_longer_fits(tmp_
     tree_file = trees / "support.yaml"
     text = tree_file.read_text("utf-8").replace("label: Bob,", "label: Robert,")
     tree_file.write_text(text.replace("version: 4", "version: 5"), "utf-8")
-    with Store(path) as store:
+    with backend.open() as store:
         resumed = resume_walk(store, walk.id, library(trees), runner(tmp_path))
         assert resumed.walk.node.id == "which"
         assert "changed since this session began (version 4, now 5)" in resumed.messages[0]
@@ -343,41 +331,38 @@ def test_resume_after_the_tree_changed_stops_where_an_answer_no_longer_fits(tmp_
     assert [s.answer for s in record.rewinds[0].dropped] == ["Bob", "2002"]
 
 
-def test_resume_replays_a_step_done_by_hand(tmp_path):
+def test_resume_replays_a_step_done_by_hand(backend, tmp_path):
     from engine.walk.action_runner import ActionRunner
 
-    path = tmp_path / "s.sqlite3"
     by_hand = ActionRunner(library().registry)  # no config: paya.get_contact is manual
-    with Store(path) as store:
+    with backend.open() as store:
         walk = start(store, by_hand)
         for answer in ("Continue", "a", "1001", "Is a user", "Continue"):
             walk.answer(answer)
         assert walk.node.id == "confirm"
-    with Store(path) as store:
+    with backend.open() as store:
         resumed = resume_walk(store, walk.id, library(), runner(tmp_path))
         assert resumed.walk.node.id == "confirm" and resumed.messages == ()
         call = store.load(walk.id).steps[3].action
     assert call is not None and (call.mode, call.route) == ("manual", "Is a user")
 
 
-def test_resume_refuses_an_ended_session(tmp_path):
-    path = tmp_path / "s.sqlite3"
-    with Store(path) as store:
+def test_resume_refuses_an_ended_session(backend, tmp_path):
+    with backend.open() as store:
         walk = walk_to_confirm(start(store, runner(tmp_path)))
         walk.answer("n")
         with pytest.raises(BranchwiseError, match="has ended \\(escalated\\)"):
             resume_walk(store, walk.id, library(), runner(tmp_path))
 
 
-def test_planted_secrets_never_reach_the_store_file(tmp_path):
-    path = tmp_path / "s.sqlite3"
-    with Store(path) as store:
+def test_planted_secrets_never_reach_the_store_file(backend, tmp_path):
+    with backend.open() as store:
         walk = walk_to_wrap_up(walk_to_confirm(start(store, runner(tmp_path))))
         walk.back()
         walk.answer(SECRET_TOKEN)
         assert walk.variables["api_token"] == SECRET_TOKEN  # the walk itself has it
-        raw_while_open = store_bytes(path)
-    raw = store_bytes(path)
+        raw_while_open = backend.everything()
+    raw = backend.everything()
     for secret in PLANTED:
         assert secret.encode() not in raw_while_open, secret
         assert secret.encode() not in raw, secret
@@ -387,15 +372,14 @@ def test_planted_secrets_never_reach_the_store_file(tmp_path):
 # Two walks of one session at once, and stores that are damaged or not ours.
 
 
-def test_two_walks_resuming_one_session_cannot_overwrite_each_other(tmp_path):
+def test_two_walks_resuming_one_session_cannot_overwrite_each_other(backend, tmp_path):
     from engine.sessions.store import SessionChanged
 
-    path = tmp_path / "s.sqlite3"
-    with Store(path) as store:
+    with backend.open() as store:
         walk = start(store, runner(tmp_path))
         walk.answer("Continue")
         session = walk.id
-    with Store(path) as first_store, Store(path) as second_store:
+    with backend.open() as first_store, backend.open() as second_store:
         first = resume_walk(first_store, session, library(), runner(tmp_path)).walk
         # Resuming writes (the session is caught up), so the later resume takes the session
         # over and the earlier walk is refused at its next step, before it writes anything.
@@ -411,9 +395,8 @@ def test_two_walks_resuming_one_session_cannot_overwrite_each_other(tmp_path):
     assert record.rewinds == () and all(not step.notes for step in record.steps)
 
 
-def test_a_walk_of_its_own_keeps_writing_after_many_steps(tmp_path):
-    path = tmp_path / "s.sqlite3"
-    with Store(path) as store:
+def test_a_walk_of_its_own_keeps_writing_after_many_steps(backend, tmp_path):
+    with backend.open() as store:
         walk = walk_to_confirm(start(store, runner(tmp_path)))
         walk.note("checked twice")
         assert store.revision(walk.id) >= 6

@@ -150,9 +150,9 @@ def open_store(args: argparse.Namespace) -> Any:
         if exc.name == "engine.sessions.store":
             return None
         raise
-    from tui.options import db_path
+    from tui.options import db_url
 
-    return Store(db_path(args))
+    return Store(db_url(args))
 
 
 def _close(store: Any) -> None:

@@ -13,6 +13,7 @@ from tui.options import common_options
 
 if TYPE_CHECKING:
     from engine.sessions.stats import NodeStats, VersionStats, VersionSummary
+    from engine.sessions.store import Store
 
 FORMATS = ("text", "json")
 SUMMARY_COLUMNS = (
@@ -61,6 +62,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="only sessions started at DATE or later: YYYY-MM-DD or an ISO 8601 time such as "
         "2026-11-01T09:30 (local time unless it names a zone: Z, +02:00)",
     )
+    parser.add_argument("--agent", metavar="NAME", help="only sessions walked by this agent")
 
 
 def since_timestamp(text: str) -> float:
@@ -76,25 +78,34 @@ def since_timestamp(text: str) -> float:
 
 
 def run(args: argparse.Namespace) -> int:
-    from engine.sessions.stats import known_trees, summaries, tree_stats
-    from tui.options import db_path
+    from engine.sessions.store import Store, store_exists
+    from tui.options import db_url
 
-    path = db_path(args)
-    known = known_trees(path)
-    if not known:
+    url = db_url(args)
+    if not store_exists(url):
         return _nothing(args, NO_SESSIONS)
+    with Store(url, read_only=True) as store:
+        return _report(args, store)
+
+
+def _report(args: argparse.Namespace, store: Store) -> int:
+    from engine.sessions.stats import known_trees, summaries, tree_stats
+
+    known = known_trees(store, args.agent)
+    if not known:
+        return _nothing(args, NO_SESSIONS if args.agent is None else f"no sessions of {args.agent}")
     if args.tree is None:
-        rows = summaries(path, args.since)
+        rows = summaries(store, args.since, args.agent)
         if not rows:
             return _nothing(args, _none_since(args))
         _emit(args, {"versions": [row.to_dict() for row in rows]}, format_summaries(rows))
         return 0
     if args.tree not in known:
         raise UsageError(
-            f"no sessions of tree {args.tree!r} in {path}; trees with sessions: "
+            f"no sessions of tree {args.tree!r} in {store.where}; trees with sessions: "
             + ", ".join(_cell(tree) for tree in known)
         )
-    versions = tree_stats(path, args.tree, args.since)
+    versions = tree_stats(store, args.tree, args.since, args.agent)
     if not versions:
         return _nothing(args, _none_since(args))
     data = {"versions": [version.to_dict() for version in versions]}
@@ -126,6 +137,7 @@ def _emit(args: argparse.Namespace, data: Mapping[str, Any], text: str) -> None:
         document = {
             "tree": args.tree,
             "since": None if since is None else since.isoformat(),
+            "agent": args.agent,
             **data,
         }
         sys.stdout.write(json_text(document, indent=2) + "\n")
