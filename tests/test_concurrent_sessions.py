@@ -1,10 +1,9 @@
-"""Eight processes writing sessions into one new store at once lose nothing."""
+"""Eight processes writing sessions into one new store at once lose nothing (both backends)."""
 
 from __future__ import annotations
 
 import multiprocessing
 import queue
-import sqlite3
 import time
 from typing import Any
 
@@ -69,8 +68,8 @@ def _collect(results: Any, workers: list[Any]) -> dict[int, list[str]]:
 
 
 @pytest.mark.timeout(420)  # its own waits allow a slow machine up to 300 s
-def test_eight_processes_writing_at_once_lose_no_session(tmp_path):
-    path = tmp_path / "shared" / "sessions.sqlite3"
+def test_eight_processes_writing_at_once_lose_no_session(backend):
+    path = backend.url("shared")
     context = multiprocessing.get_context("spawn")
     barrier = context.Barrier(PROCESSES)
     results = context.Queue()
@@ -88,16 +87,14 @@ def test_eight_processes_writing_at_once_lose_no_session(tmp_path):
     expected = {session for ids in written.values() for session in ids}
     assert len(expected) == PROCESSES * SESSIONS_EACH
 
-    db = sqlite3.connect(path)
-    try:
-        stored = dict(db.execute("SELECT id, status FROM sessions").fetchall())
-        per_session = db.execute(
-            "SELECT session_id, count(*), sum(answer IS NOT NULL) FROM steps GROUP BY session_id"
-        ).fetchall()
-        notes = db.execute("SELECT count(*) FROM notes").fetchone()[0]
-        answers = {row[0] for row in db.execute("SELECT answer FROM steps WHERE idx = 2")}
-    finally:
-        db.close()
+    stored = dict(backend.rows("SELECT id, status FROM sessions", name="shared"))
+    per_session = backend.rows(
+        "SELECT session_id, count(*), count(answer) FROM steps GROUP BY session_id", name="shared"
+    )
+    (notes,) = backend.rows("SELECT count(*) FROM notes", name="shared")[0]
+    answers = {
+        row[0] for row in backend.rows("SELECT answer FROM steps WHERE idx = 2", name="shared")
+    }
     assert set(stored) == expected
     assert set(stored.values()) == {"resolved"}
     assert {(count, answered) for _, count, answered in per_session} == {(4, 3)}

@@ -153,7 +153,7 @@ class SqliteDialect:
         """What went wrong, in words that name the file; a full disk or a file-size limit
         says so instead of SQLite's "disk I/O error"."""
         code = getattr(exc, "sqlite_errorcode", 0) & 0xFF
-        if code in (sqlite3.SQLITE_FULL, sqlite3.SQLITE_IOERR) and self._full():
+        if code == sqlite3.SQLITE_FULL or (code == sqlite3.SQLITE_IOERR and self._full()):
             return f"{self.path}: the session store is full ({self._room()})"
         return f"{self.path}: {doing} the session store ({exc})"
 
@@ -180,11 +180,7 @@ class SqliteDialect:
 
 
 def _size(count: int) -> str:
-    for unit in ("bytes", "KB", "MB", "GB"):
-        if count < 1024 or unit == "GB":
-            return f"{count} {unit}" if unit == "bytes" else f"{count:.1f} {unit}"
-        count /= 1024  # type: ignore[assignment]
-    return str(count)
+    return f"{count:,} bytes"
 
 
 def _mount_of(path: Path) -> Path:
