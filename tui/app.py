@@ -149,7 +149,7 @@ class BranchwiseApp(App[int]):
                     from tui.walk_factory import default_agent
 
                     self.first_walk.agent = default_agent()
-                self.first_walk.record_with(self.store.recorder())
+                self.first_walk.record_with(self.store.recorder(preview=self.watching))
         except BranchwiseError as exc:
             self.store_error = exc
             self.exit(return_code=exc.exit_code)
@@ -208,13 +208,18 @@ class BranchwiseApp(App[int]):
 
         self.push_screen(HelpScreen())
 
-    def new_walk(self, tree_ref: str) -> Walk:
-        """A new session of a tree of the library, recorded in the store."""
+    def new_walk(self, tree_ref: str, after: Walk | None = None) -> Walk:
+        """A new session of a tree of the library, recorded in the store; one begun `after`
+        another (the outcome screen's New session) is walked by the same agent, for another
+        ticket."""
         from tui.walk_factory import build_walk
 
         tree = self.library.load(tree_ref)
+        args = self.args
+        if after is not None:
+            args = argparse.Namespace(**{**vars(args), "agent": after.agent, "ticket": None})
         return build_walk(
-            tree, self.library, self.store, self.args, runner=self.runner, clock=self.clock
+            tree, self.library, self.store, args, runner=self.runner, clock=self.clock
         )
 
 

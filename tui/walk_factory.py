@@ -67,9 +67,13 @@ def build_runner(library: Library, args: argparse.Namespace) -> ActionRunner:
     )
 
 
-def recorder_of(store: Any) -> Recorder | None:
-    """The store's recorder, or None when sessions are not kept."""
-    return store.recorder() if store is not None else None
+def recorder_of(store: Any, args: argparse.Namespace) -> Recorder | None:
+    """The store's recorder, or None when sessions are not kept; the walks of `run --watch`
+    are stored as previews (left out of the statistics)."""
+    if store is None:
+        return None
+    recorder: Recorder = store.recorder(preview=bool(getattr(args, "watch", False)))
+    return recorder
 
 
 def build_walk(
@@ -86,7 +90,7 @@ def build_walk(
         tree,
         resolve_tree=library.load,
         runner=runner if runner is not None else build_runner(library, args),
-        recorder=recorder_of(store),
+        recorder=recorder_of(store, args),
         variables=parse_vars(getattr(args, "var", None)),
         clock=clock,
         agent=well_formed(str(getattr(args, "agent", None) or "")),

@@ -43,3 +43,34 @@ async def test_the_command_palette_lists_the_screen_commands() -> None:
         await press(pilot, "enter")
         await pilot.pause(0.2)
         assert isinstance(pilot.app.screen, TranscriptScreen)
+
+
+async def test_a_new_session_from_the_outcome_keeps_the_agent_and_drops_the_ticket(
+    tmp_path,
+) -> None:
+    import argparse
+
+    from engine.sessions.store import Store
+    from engine.walk.walker import Walk
+    from tests.tui.conftest import PAYA, library
+    from tests.tui.pilot_steps import press
+    from tui.screens.walk import WalkScreen
+
+    lib = library()
+    with Store(tmp_path / "sessions.sqlite3") as store:
+        walk = Walk(
+            lib.load(PAYA), resolve_tree=lib.load, recorder=store.recorder(), agent="ann",
+            ticket="T-9",
+        )  # fmt: skip
+        args = argparse.Namespace(agent=None, ticket="T-9")  # as `run --ticket T-9` gives
+        app = app_for(walk, lib, store=store, args=args)
+        async with app.run_test(size=(100, 30)) as pilot:
+            await press(pilot, "1", "1", "1", "2", "2")
+            assert walk.finished
+            await press(pilot, "n")
+            screen = pilot.app.screen
+            assert isinstance(screen, WalkScreen) and screen.walk is not walk
+            fresh = screen.walk
+        assert (fresh.agent, fresh.ticket) == ("ann", "")
+        stored = store.load(fresh.id)
+        assert (stored.agent, stored.ticket) == ("ann", "")

@@ -79,3 +79,26 @@ async def test_when_the_answers_lead_elsewhere_the_walk_stops_where_they_still_f
         await wait_for(pilot, lambda: walk_shown(app) == "create-user")
         await wait_for(pilot, lambda: "the tree changed" in screen_text(pilot))
         await wait_for(pilot, lambda: "Click Create User. Paya Connect" in screen_text(pilot))
+
+
+async def test_walks_of_watch_are_stored_as_previews_out_of_the_statistics(tmp_path: Path) -> None:
+    from engine.sessions.stats import summaries
+    from engine.sessions.store import Store
+
+    path = tmp_path / "sessions.sqlite3"
+    tree_file = tmp_path / "portal.yaml"
+    tree_file.write_text(ORIGINAL, encoding="utf-8")
+    lib = library(tmp_path)
+    walk = new_walk(str(tree_file), lib=lib)  # begun unrecorded, as `run --watch` begins it
+    app = app_for(walk, lib, watch=True, open_store=lambda: Store(path))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await press(pilot, "1", "1", "1", "2", "2")
+        assert walk.finished
+        await press(pilot, "n")  # another walk of the same file: a preview too
+        await pilot.pause()
+    with Store(path, read_only=True) as store:
+        assert len(store.list_sessions(limit=None)) == 2
+        assert store.load(walk.id).status == walk.status
+        assert summaries(store) == []
+        with store.reading() as db:
+            assert db.execute("SELECT sum(preview) FROM sessions").fetchone()[0] == 2

@@ -94,7 +94,7 @@ class OutcomeScreen(Screen[None]):
         tree = self.walk.tree
         known = tree.id in self.branchwise.library.entries
         try:
-            walk = self.branchwise.new_walk(tree.id if known else tree.path)
+            walk = self.branchwise.new_walk(tree.id if known else tree.path, after=self.walk)
         except BranchwiseError as error:
             notify_refusal(self.app, error, "cannot start again: ")
             return
