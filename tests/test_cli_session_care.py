@@ -244,3 +244,30 @@ def test_a_file_size_limit_is_said_not_a_disk_io_error(tmp_path):
     assert "Traceback" not in done.stderr
     assert f"{path}: the session store is full (" in done.stderr, done.stderr[-500:]
     assert "files limited to" in done.stderr and "disk I/O error" not in done.stderr
+
+
+def test_a_walk_run_then_shown_exported_resumed_and_counted_through_one_url(
+    backend: Backend, tmp_path
+):
+    url = backend.url()
+    common = ("--db", url)
+    first = branchwise(
+        "run", "paya-connect/customer-portal-access", *common, "--answers", "1,1,1", "--json",
+        "--agent", "ann", "--ticket", "T-7", home=tmp_path,
+    )  # fmt: skip
+    assert first.returncode == 1, first.stderr  # out of answers: the session stays open
+    session = json.loads(first.stdout)["session"]
+    shown = branchwise("sessions", "show", session[:6], *common, home=tmp_path)
+    assert shown.returncode == 0 and "- Ticket: T-7" in shown.stdout
+    exported = branchwise("sessions", "export", session, "--format", "md", *common, home=tmp_path)
+    assert exported.stdout == shown.stdout
+    resumed = branchwise(
+        "run", "paya-connect/customer-portal-access", "--resume", session, *common,
+        "--answers", "y,1,1", "--json", home=tmp_path,
+    )  # fmt: skip
+    assert resumed.returncode == 0, resumed.stderr
+    assert json.loads(resumed.stdout)["outcome"] == "done-user-created"
+    counted = branchwise("stats", "paya-connect/customer-portal-access", *common, home=tmp_path)
+    assert counted.returncode == 0, counted.stderr
+    assert "1 session: 1 resolved, 0 escalated, 0 unresolved, 0 abandoned" in counted.stdout
+    assert "create-user-visible" in counted.stdout

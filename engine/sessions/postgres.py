@@ -103,10 +103,16 @@ class PostgresDialect:
         psycopg = self._psycopg
         try:
             raw = psycopg.connect(
-                self.url, autocommit=True, connect_timeout=CONNECT_TIMEOUT_SECONDS
+                self.url,
+                autocommit=True,
+                connect_timeout=CONNECT_TIMEOUT_SECONDS,
+                application_name="branchwise",
             )
         except psycopg.Error as exc:
-            raise BranchwiseError(f"{self.where}: cannot connect ({_first_line(exc)})") from None
+            reason = _first_line(exc)
+            if f'database "{self.database}" does not exist' in reason:
+                reason += f"; create it first: createdb {self.database}"
+            raise BranchwiseError(f"{self.where}: cannot connect ({reason})") from None
         return Connection(raw)
 
     @staticmethod

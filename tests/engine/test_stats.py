@@ -20,7 +20,7 @@ from engine.tree.model import Tree
 from engine.tree.reader import read_text
 from engine.walk.action_runner import ActionRunner
 from engine.walk.walker import Walk
-from tests.store_backends import Backend
+from tests.store_backends import Backend, PostgresBackend
 
 NOV_1 = 1793491200.0  # 2026-11-01T00:00:00Z
 DAY = 86400.0
@@ -446,3 +446,22 @@ def test_a_damaged_row_is_refused_clearly(tmp_path: Path) -> None:
         Store(path, read_only=True) as store,
     ):
         summaries(store)
+
+
+def test_both_backends_give_the_same_figures_for_one_history(
+    tmp_path: Path, postgres_database: str
+) -> None:
+    figures = []
+    for backend in (Backend(tmp_path), PostgresBackend(postgres_database)):
+        with backend.open() as store:
+            record_sessions(Sessions(store))
+            figures.append(
+                (
+                    summaries(store),
+                    summaries(store, since=NOV_1 + 3 * DAY),
+                    tree_stats(store, "test/printer"),
+                    tree_stats(store, "test/router"),
+                )
+            )
+    assert figures[0] == figures[1]
+    assert figures[0][2][1].nodes  # figures there are, not two empty lists

@@ -461,3 +461,10 @@ def test_sqlite_failures_reach_callers_as_store_failed_with_the_file(tmp_path):
             walk.answer("Continue")
         with pytest.raises(StoreFailed, match=r"cannot read the session store \(no such table"):
             store.load(walk.id)
+
+
+def test_a_store_of_a_newer_schema_is_refused_on_either_backend(backend):
+    with backend.open() as store, store.writing() as db:
+        db.execute("INSERT INTO schema_version (version) VALUES (?)", (SCHEMA_VERSION + 1,))
+    with pytest.raises(BranchwiseError, match="made by a newer branchwise"):
+        backend.open()
