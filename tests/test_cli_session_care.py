@@ -271,3 +271,21 @@ def test_a_walk_run_then_shown_exported_resumed_and_counted_through_one_url(
     assert counted.returncode == 0, counted.stderr
     assert "1 session: 1 resolved, 0 escalated, 0 unresolved, 0 abandoned" in counted.stdout
     assert "create-user-visible" in counted.stdout
+
+
+def test_a_postgresql_store_without_the_extra_names_the_extra(tmp_path):
+    missing = tmp_path / "no-psycopg"
+    missing.mkdir()
+    # Shadows an installed psycopg, as an install without the extra has none.
+    (missing / "psycopg.py").write_text(
+        "raise ModuleNotFoundError(\"No module named 'psycopg'\", name='psycopg')\n"
+    )
+    done = branchwise(
+        "sessions", "--db", "postgresql://postgres@127.0.0.1:5432/bw", home=tmp_path,
+        PYTHONPATH=str(missing),
+    )  # fmt: skip
+    assert done.returncode == 1
+    assert done.stderr == (
+        "branchwise: a postgresql:// session store needs the postgres extra: "
+        "pip install 'branchwise[postgres]'\n"
+    )

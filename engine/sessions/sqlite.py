@@ -64,6 +64,16 @@ def dropped_field(name: str, kind: str = "text") -> str:
     return f"json_extract(d.value, '$.{name}')"
 
 
+# The median seconds of each node's answered visits (engine.sessions.stats): the middle one, or
+# the mean of the middle two, by window functions (SQLite has no median).
+MEDIANS = """, answered AS (SELECT version, node, seconds,
+        row_number() OVER (PARTITION BY version, node ORDER BY seconds) AS place,
+        count(*) OVER (PARTITION BY version, node) AS answered
+        FROM timed WHERE seconds IS NOT NULL)
+    SELECT version, node, avg(seconds) FROM answered
+    WHERE place IN ((answered + 1) / 2, (answered + 2) / 2) GROUP BY version, node"""
+
+
 class SqliteDialect:
     """One SQLite file: created 0600, write-ahead logging, refusals that name the file."""
 
@@ -71,6 +81,7 @@ class SqliteDialect:
     integrity_error: type[Exception] = sqlite3.IntegrityError
     migrations = MIGRATIONS
     dropped_steps = DROPPED_STEPS
+    medians = MEDIANS
 
     def __init__(self, path: Path, read_only: bool = False) -> None:
         self.path = path

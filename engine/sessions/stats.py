@@ -18,7 +18,7 @@ counted. The database adds everything up (SQL both backends run); Python only na
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -210,32 +210,36 @@ def _visits_sql(dialect: Dialect, where: str) -> str:
     the node qualified by its tree, the way it was left by and the seconds it took.
 
     A visit re-opened by going back is timed from its last re-opening before its answer: the
-    store keeps the time a step was first shown, and going back shows it again later.
+    store keeps the time a step was first shown, and going back shows it again later. (Only
+    sessions that went back are searched for one: most never do.)
     """
     field = dialect.dropped_field
     choosing = ", ".join(f"'{kind}'" for kind in sorted(CHOOSING_TYPES))
-    return f"""WITH chosen AS (SELECT s.id, s.tree_version FROM sessions s WHERE {where}),
-    visits AS (
-        SELECT c.tree_version AS version, t.session_id AS session, t.idx, t.tree_id, t.node_id,
+    return f"""WITH visits AS (
+        SELECT s.tree_version AS version, t.session_id AS session, t.idx, t.tree_id, t.node_id,
             t.node_title AS title, t.node_type AS type, t.entered_at, t.answered_at, t.answer,
             a.route
-        FROM steps t JOIN chosen c ON c.id = t.session_id
+        FROM steps t JOIN sessions s ON s.id = t.session_id
         LEFT JOIN action_calls a ON a.session_id = t.session_id AND a.step_idx = t.idx
+        WHERE {where}
         UNION ALL
-        SELECT c.tree_version, r.session_id, {field("idx", "int")}, {field("tree_id")},
+        SELECT s.tree_version, r.session_id, {field("idx", "int")}, {field("tree_id")},
             {field("node_id")}, {field("node_title")}, {field("node_type")},
             {field("entered_at", "real")}, {field("answered_at", "real")}, {field("answer")},
             {field("action.route")}
-        FROM rewinds r JOIN chosen c ON c.id = r.session_id CROSS JOIN {dialect.dropped_steps}
+        FROM rewinds r JOIN sessions s ON s.id = r.session_id CROSS JOIN {dialect.dropped_steps}
+        WHERE {where}
     ),
     timed AS (
         SELECT v.version, v.idx, v.title, v.type,
             CASE WHEN v.tree_id = :root THEN v.node_id ELSE v.tree_id || ':' || v.node_id END
                 AS node,
             CASE WHEN v.type IN ({choosing}) THEN coalesce(v.route, v.answer) END AS way,
-            v.answered_at - coalesce((SELECT max(r.at) FROM rewinds r
-                WHERE r.session_id = v.session AND r.to_idx = v.idx
-                AND r.at <= v.answered_at AND r.at > v.entered_at), v.entered_at) AS seconds
+            v.answered_at - CASE WHEN v.session IN (SELECT session_id FROM rewinds)
+                THEN coalesce((SELECT max(r.at) FROM rewinds r
+                    WHERE r.session_id = v.session AND r.to_idx = v.idx
+                    AND r.at <= v.answered_at AND r.at > v.entered_at), v.entered_at)
+                ELSE v.entered_at END AS seconds
         FROM visits v
     )"""  # noqa: S608
 
@@ -247,11 +251,12 @@ def _tallies(
     rows = db.execute(
         _visits_sql(dialect, where)  # noqa: S608
         + " SELECT version, node, title, type, way, count(*), min(idx) FROM timed "
-        "GROUP BY version, node, title, type, way ORDER BY version, node, title, type, way",
+        "GROUP BY version, node, title, type, way",
         {**params, "root": root},
-    )
+    ).fetchall()
     tallies: dict[int, dict[str, _Tally]] = {}
-    for version, node, title, kind, way, count, first_idx in rows:
+    # In order, so that a tie between two titles (or types) of a node goes the same way always.
+    for version, node, title, kind, way, count, first_idx in sorted(rows, key=_text_order):
         nodes = tallies.setdefault(int(version), {})
         tally = nodes.setdefault(node, _Tally(int(first_idx)))
         tally.first_idx = min(tally.first_idx, int(first_idx))
@@ -261,6 +266,10 @@ def _tallies(
         if way is not None:
             tally.taken[way] += count
     return tallies
+
+
+def _text_order(row: Sequence[Any]) -> tuple[Any, ...]:
+    return tuple("" if value is None else value for value in row[:5])
 
 
 def _add_medians(
@@ -274,18 +283,14 @@ def _add_medians(
     """The median seconds of each node's answered visits: the middle one, or the mean of the
     middle two."""
     rows = db.execute(
-        _visits_sql(dialect, where)  # noqa: S608
-        + """, answered AS (SELECT version, node,
-            CASE WHEN seconds < 0 THEN 0.0 ELSE seconds END AS seconds,
-            row_number() OVER (PARTITION BY version, node ORDER BY seconds) AS place,
-            count(*) OVER (PARTITION BY version, node) AS answered
-            FROM timed WHERE seconds IS NOT NULL)
-        SELECT version, node, avg(seconds) FROM answered
-        WHERE place IN ((answered + 1) / 2, (answered + 2) / 2) GROUP BY version, node""",
+        _visits_sql(dialect, where) + dialect.medians,
         {**params, "root": root},
     )
     for version, node, median in rows:
-        tallies[int(version)][node].median = float(median)
+        # None: no visit answered; a clock set back between showing and answering makes no
+        # negative time.
+        if median is not None:
+            tallies[int(version)][node].median = max(0.0, float(median))
 
 
 def _add_exits(

@@ -78,6 +78,7 @@ class Dialect(Protocol):
     integrity_error: type[Exception]
     migrations: tuple[tuple[str, ...], ...]
     dropped_steps: str
+    medians: str
 
     def dropped_field(self, name: str, kind: str = "text") -> str: ...
     def exists(self) -> bool: ...

@@ -41,6 +41,7 @@ main(["run", sys.argv[2]])
 # Not needed to show a tree that loaded clean before: parsing, checking and the actions' code
 # wait until an action node (or a changed file) needs them; tomllib until a config file exists;
 # the web server's modules only for `serve`.
+# psycopg until a postgresql:// store is opened, after the first frame.
 HEAVY = (
     "jsonschema",
     "httpx",
@@ -56,6 +57,7 @@ HEAVY = (
     "aiohttp",
     "tui.serving",
     "re2",
+    "psycopg",
 )
 
 
