@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import os
-import resource
 import shutil
 import sqlite3
 import time
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -148,6 +148,15 @@ class SqliteDialect:
         db.execute("BEGIN IMMEDIATE")  # the write lock up front: no upgrade deadlock
 
     @staticmethod
+    def batch(db: Any) -> AbstractContextManager[Any]:
+        """Nothing to gather: every statement is a call into the library, not a round trip."""
+        return nullcontext()
+
+    @staticmethod
+    def settle(db: Any) -> None:
+        """Nothing to wait for: each statement's result is there when it returns."""
+
+    @staticmethod
     def lock_schema(db: Any) -> None:
         """Nothing to do: BEGIN IMMEDIATE holds the file's write lock already."""
 
@@ -169,8 +178,7 @@ class SqliteDialect:
         return f"{self.path}: {doing} the session store ({exc})"
 
     def _full(self) -> bool:
-        limit = resource.getrlimit(resource.RLIMIT_FSIZE)[0]
-        if limit != resource.RLIM_INFINITY:
+        if _size_limit() is not None:
             return True
         try:
             return shutil.disk_usage(self.path.parent).free < 1024 * 1024
@@ -184,10 +192,20 @@ class SqliteDialect:
             parts.append(f"{_size(free)} free on {_mount_of(self.path.parent)}")
         except OSError:
             pass
-        limit = resource.getrlimit(resource.RLIMIT_FSIZE)[0]
-        if limit != resource.RLIM_INFINITY:
+        limit = _size_limit()
+        if limit is not None:
             parts.append(f"files limited to {_size(limit)} by ulimit -f")
         return "; ".join(parts) or "no room to write"
+
+
+def _size_limit() -> int | None:
+    """The largest file this process may write (ulimit -f), None when unlimited."""
+    try:
+        import resource  # not on Windows
+    except ModuleNotFoundError:
+        return None
+    limit = resource.getrlimit(resource.RLIMIT_FSIZE)[0]
+    return None if limit == resource.RLIM_INFINITY else limit
 
 
 def _size(count: int) -> str:

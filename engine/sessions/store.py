@@ -1,9 +1,9 @@
-"""The session store: every walk written to SQLite as it happens, listed and loaded back.
+"""The session store: every walk written as it happens (SQLite or PostgreSQL), listed and loaded.
 
 How a face uses it:
 
-    from engine.sessions.store import Store
-    store = Store(tui.options.db_path(args))          # creates the file and its folder
+    from engine.sessions.store import open_store
+    store = open_store(tui.options.db_url(args))      # a path or a postgresql:// URL
     walk = Walk(tree, ..., recorder=store.recorder(), agent=args.agent, ticket=args.ticket)
     # every step, answer, action call, note, rewind and the outcome is committed as it happens
 
@@ -13,14 +13,16 @@ How a face uses it:
         print(message)
     walk = resumed.walk                               # at the node where the session stopped
 
-    store.list_sessions(status="open", tree=None, limit=50) -> list[SessionSummary]
+    store.list_sessions(status="open", tree=None, limit=50, agent=None, ticket=None)
     store.load("3f2a") -> SessionRecord               # BranchwiseError when unknown or ambiguous
+    store.discard("3f2a", now); store.prune(before, dry_run=False)
 
 Each change of a walk (an answer and the steps it leads to, a call's result, going back, a
-note) is one transaction (WAL, synchronous=NORMAL): a crash or a refused write loses at most the
-change being written, never half of it, and several processes can write at once (they wait on
-each other's locks).
-Secrets never reach the file: values pass through engine.sessions.record.Redactor first.
+note) is one transaction: a crash or a refused write loses at most the change being written,
+never half of it, and several processes can write at once. What differs between the backends
+(connecting, types, placeholders, errors) is a Dialect: engine.sessions.sqlite and
+engine.sessions.postgres. Secrets never reach the store: values pass through
+engine.sessions.record.Redactor first.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import asdict, replace
 from functools import partial, wraps
 from pathlib import Path
@@ -85,6 +87,8 @@ class Dialect(Protocol):
     def connect(self) -> Any: ...
     def prepare(self, db: Any) -> None: ...
     def begin(self, db: Any) -> None: ...
+    def batch(self, db: Any) -> AbstractContextManager[Any]: ...
+    def settle(self, db: Any) -> None: ...
     def lock_schema(self, db: Any) -> None: ...
     def in_transaction(self, db: Any) -> bool: ...
     def tables(self, db: Any) -> set[str]: ...
@@ -211,10 +215,12 @@ class Store:
         rolled back when the block or the commit fails."""
         with self._lock, self._refusals("cannot write to"):
             db = self._connection()
-            self.dialect.begin(db)
             try:
-                yield db
-                db.execute("COMMIT")
+                # PostgreSQL: the statements go out together, not one round trip each.
+                with self.dialect.batch(db):
+                    self.dialect.begin(db)
+                    yield db
+                    db.execute("COMMIT")
             except BaseException:
                 # A full disk or an I/O error may have rolled the transaction back already.
                 if self.dialect.in_transaction(db) and not getattr(db, "broken", False):
@@ -300,6 +306,7 @@ class Store:
                 "WHERE id = ? AND status = ?",
                 (DISCARDED, now, full, OPEN),
             )
+            self.dialect.settle(db)
             if moved.rowcount != 1:
                 row = db.execute("SELECT status FROM sessions WHERE id = ?", (full,)).fetchone()
                 raise BranchwiseError(
@@ -601,6 +608,7 @@ class StoreRecorder:
                 "UPDATE sessions SET revision = revision + 1 WHERE id = ? AND revision = ?",
                 (walk.id, expected),
             )
+            self.store.dialect.settle(db)
             if moved.rowcount != 1:
                 raise SessionChanged(
                     f"session {walk.id} was changed by another walk of it since this one read "
@@ -634,6 +642,7 @@ class StoreRecorder:
                         int(self.preview),
                     ),
                 )
+                self.store.dialect.settle(db)
             except self.store.dialect.integrity_error:
                 raise BranchwiseError(
                     f"session {walk.id} already exists; resume it instead"

@@ -468,3 +468,9 @@ def test_a_store_of_a_newer_schema_is_refused_on_either_backend(backend):
         db.execute("INSERT INTO schema_version (version) VALUES (?)", (SCHEMA_VERSION + 1,))
     with pytest.raises(BranchwiseError, match="made by a newer branchwise"):
         backend.open()
+
+
+def test_both_backends_know_the_same_schema_versions():
+    from engine.sessions import postgres, sqlite
+
+    assert len(postgres.MIGRATIONS) == len(sqlite.MIGRATIONS) == SCHEMA_VERSION
