@@ -64,6 +64,20 @@ def test_with_a_tree_prints_each_version_and_its_nodes(store_path: Path, tmp_pat
     assert [block.splitlines()[0] for block in blocks[::2]] == [
         "test/printer version 2: Printer jams and trays",
         "test/printer version 1: Printer jams",
+        "exits/visits by node, version by version",
+    ]
+    # A node keeps its history across versions while it keeps its id.
+    assert blocks[5].splitlines() == [
+        "NODE       V2   V1",
+        "power      0/3  0/5",
+        "tray       0/3  -",
+        "jammed     1/2  1/4",
+        "refill     0/1  -",
+        "engineer   0/1  0/1",
+        "paper      -    1/5",
+        "switch-on  -    0/1",
+        "fixed      -    0/1",
+        "replaced   -    0/1",
     ]
     assert blocks[2].splitlines()[1:] == [
         "5 sessions: 1 resolved, 1 escalated, 1 unresolved, 2 abandoned",

@@ -43,7 +43,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "reached and a table of its nodes: visits (each time a node was shown, including steps "
         "later dropped by going back), exits (open sessions that stopped there), the median "
         "time from a node being shown to its answer, and how often each choice or route was "
-        "taken (answers later taken back by going back count too).",
+        "taken (answers later taken back by going back count too); then, when the tree has "
+        "several versions, each node's exits/visits version by version (a node keeps its "
+        "history while it keeps its id). Previews (run --watch) and discarded sessions are "
+        "not counted. On a PostgreSQL store the database adds it all up.",
         parents=[common_options()],
     )
     parser.add_argument(
@@ -165,8 +168,32 @@ def _summary_row(row: VersionSummary) -> tuple[str, ...]:
 
 
 def format_versions(versions: Sequence[VersionStats]) -> str:
-    """For each version: a heading, how its sessions ended, and the table of its nodes."""
-    return "\n".join(_version_block(version) for version in versions)
+    """For each version: a heading, how its sessions ended, and the table of its nodes; with
+    more than one version, each node's exits and visits side by side, version by version."""
+    blocks = [_version_block(version) for version in versions]
+    if len(versions) > 1:
+        blocks.append(_across_versions(versions))
+    return "\n".join(blocks)
+
+
+def _across_versions(versions: Sequence[VersionStats]) -> str:
+    """A node keeps its history while it keeps its id: its exits/visits in every version that
+    has it, newest first, so the version that changed where walks stop stands out."""
+    numbers = [version.summary.version for version in versions]
+    nodes: dict[str, dict[int, NodeStats]] = {}
+    for version in versions:
+        for node in version.nodes:
+            nodes.setdefault(node.node, {})[version.summary.version] = node
+    rows = [
+        (_cell(name), *(_exits_of(found.get(number)) for number in numbers))
+        for name, found in nodes.items()
+    ]
+    headings = ("NODE", *(f"V{number}" for number in numbers))
+    return "exits/visits by node, version by version\n\n" + format_table(headings, rows)
+
+
+def _exits_of(node: NodeStats | None) -> str:
+    return "-" if node is None else f"{node.exits}/{node.visits}"
 
 
 def _version_block(version: VersionStats) -> str:
