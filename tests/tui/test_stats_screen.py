@@ -60,7 +60,7 @@ async def open_stats(pilot: Any, *keys: str) -> StatsScreen:
 
 
 async def test_s_on_a_tree_shows_its_nodes_as_bars_version_by_version(store: Store) -> None:
-    figures = tree_stats(store.path, PAYA)
+    figures = tree_stats(store, PAYA)
     assert [v.summary.version for v in figures] == [2, 1]
     app = make_app(library(), store, clock=frozen_clock)
     async with app.run_test(size=(100, 30)) as pilot:

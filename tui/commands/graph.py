@@ -137,9 +137,14 @@ def usage_overlay(args: argparse.Namespace, tree: Tree) -> Overlay:
 def _version_figures(args: argparse.Namespace, tree_id: str) -> list[VersionStats]:
     """The one place `graph` reads the session store: each version's figures for the tree."""
     from engine.sessions.stats import tree_stats
-    from tui.options import db_path
+    from engine.sessions.store import Store, store_exists
+    from tui.options import db_url
 
-    return tree_stats(db_path(args), tree_id, args.since)
+    url = db_url(args)
+    if not store_exists(url):
+        return []
+    with Store(url, read_only=True) as store:
+        return tree_stats(store, tree_id, args.since)
 
 
 def _day(timestamp: float) -> str:

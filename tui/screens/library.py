@@ -269,8 +269,7 @@ class LibraryScreen(Screen[None]):
         tree_id = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
         entry = self.branchwise.library.entries.get(tree_id or "")
         if entry is not None:
-            store = self.branchwise.store
-            self.app.push_screen(StatsScreen(entry.id, entry.title, getattr(store, "path", None)))
+            self.app.push_screen(StatsScreen(entry.id, entry.title, self.branchwise.store))
 
     def action_help(self) -> None:
         self.branchwise.show_help()

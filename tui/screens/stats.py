@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import ComposeResult
@@ -16,6 +15,7 @@ from tui.literal import literal
 
 if TYPE_CHECKING:
     from engine.sessions.stats import NodeStats, VersionStats
+    from engine.sessions.store import Store
 
 EIGHTHS = " ▏▎▍▌▋▊▉"
 VISITS_BAR = 8
@@ -35,11 +35,11 @@ def bar(value: float, largest: float, width: int) -> str:
     return ("█" * full + (EIGHTHS[part] if part else "")).ljust(width)
 
 
-def version_figures(store_path: Path, tree_id: str) -> list[VersionStats]:
+def version_figures(store: Store, tree_id: str) -> list[VersionStats]:
     """The one place this screen reads the session store: each version's figures, newest first."""
     from engine.sessions.stats import tree_stats
 
-    return tree_stats(store_path, tree_id)
+    return tree_stats(store, tree_id)
 
 
 class StatsScreen(Screen[None]):
@@ -51,11 +51,11 @@ class StatsScreen(Screen[None]):
         Binding("right,]", "version(-1)", "Newer version", key_display="→"),
     ]
 
-    def __init__(self, tree_id: str, title: str, store_path: Path | None) -> None:
+    def __init__(self, tree_id: str, title: str, store: Store | None) -> None:
         super().__init__()
         self.tree_id = tree_id
         self.tree_title = title
-        self.store_path = store_path
+        self.store = store
         self.versions: list[VersionStats] = []
         self.shown = 0  # index into versions, 0 the newest
         self.loaded = False
@@ -76,7 +76,7 @@ class StatsScreen(Screen[None]):
         table.add_column("Drop-off", width=COLUMNS["drop"], key="drop")
         table.add_column("Median time", width=COLUMNS["time"], key="time")
         table.display = False
-        if self.store_path is None:
+        if self.store is None:
             self._say("Sessions are not kept (no session store), so there is nothing to count.")
             self.loaded = True
             return
@@ -85,9 +85,9 @@ class StatsScreen(Screen[None]):
     def _load(self) -> None:
         from engine.errors import BranchwiseError
 
-        assert self.store_path is not None
+        assert self.store is not None
         try:
-            versions = version_figures(self.store_path, self.tree_id)
+            versions = version_figures(self.store, self.tree_id)
         except BranchwiseError as exc:
             self.app.call_from_thread(self._say, exc.message)
         else:
