@@ -465,7 +465,7 @@ def test_db_urls_that_name_no_file_are_usage_errors(tmp_path: Path) -> None:
     for url, says in (
         ("sqlite://", "the URL names no file"),
         ("~nosuchuser-branchwise/s.db", "there is no user 'nosuchuser-branchwise'"),
-        ("postgres://db/x", "only SQLite files are supported"),
+        ("mysql://db/x", "not a session store URL"),
     ):
         done = bw(tmp_path, "sessions", "--db", url)
         assert done.returncode == 2

@@ -93,7 +93,8 @@ class SqliteDialect:
         return dropped_field(name, kind)
 
     def exists(self) -> bool:
-        return self.path.is_file()
+        # Anything at the path counts: a folder or a device is then refused by name.
+        return self.path.exists()
 
     def connect(self) -> Any:
         if self.path.exists() and not self.path.is_file():
