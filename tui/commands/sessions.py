@@ -249,14 +249,12 @@ def _prune(store: Store, args: argparse.Namespace) -> int:
 
 def _copy(store: Store, args: argparse.Namespace) -> int:
     from engine.sessions.copy import copy_sessions
-    from engine.sessions.store import Store as Target
+    from engine.sessions.store import open_store
     from tui.progress import progress_bar
 
-    with Target(args.to) as target:
-        if target.where == store.where:
-            raise UsageError(f"--to {args.to}: that is the store being copied from")
-        with progress_bar(sys.stderr, "copying sessions") as shown:
-            copied = copy_sessions(store, target, shown)
+    # A store copied into itself holds every session already: nothing is copied.
+    with open_store(args.to) as target, progress_bar(sys.stderr, "copying sessions") as shown:
+        copied = copy_sessions(store, target, shown)
     print(
         f"branchwise: copied {copied.copied} of {copied.seen} sessions to {target.where} "
         f"({copied.skipped} already there)",
