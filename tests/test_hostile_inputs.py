@@ -611,7 +611,7 @@ def test_credentials_an_api_echoes_reach_no_output_session_or_file(
     assert not any(half in text for text in outputs)
     assert not any(half.encode() in raw for raw in files)
     if contact.startswith("f"):
-        assert "note=your key ***, ***=as a key, split=***" in seen[0].stdout.decode()
+        assert "note=your key •••, •••=as a key, split=•••" in seen[0].stdout.decode()
 
 
 # Caches in BRANCHWISE_CACHE_DIR that are damaged or lie.

@@ -6,7 +6,6 @@ A secret value the walk holds shows masked in those words (a step's title, an an
 from __future__ import annotations
 
 from engine.walk.walker import ActionRecord, Walk
-from tui.masked import masked
 
 MAX_LISTED = 6
 
@@ -17,7 +16,7 @@ def step_title(walk: Walk, index: int) -> str:
 
     visit = walk.visits[index]
     node = walk.trees[visit.tree_id].nodes[visit.node_id]
-    return masked(walk, render(node.title, visit.vars_before))
+    return walk.mask.text(render(node.title, visit.vars_before))
 
 
 def side_effect_lines(calls: list[ActionRecord]) -> list[str]:
@@ -30,7 +29,7 @@ def going_back_details(walk: Walk, index: int) -> list[str]:
     forgotten = [i for i in range(index, len(walk.visits)) if walk.visits[i].answer is not None]
     lines = [f"This forgets {len(forgotten)} answer(s):"] if forgotten else []
     for i in forgotten[:MAX_LISTED]:
-        answer = masked(walk, str(walk.visits[i].answer))
+        answer = walk.mask.text(str(walk.visits[i].answer))
         lines.append(f"  · {step_title(walk, i)} — {answer}")
     if len(forgotten) > MAX_LISTED:
         lines.append(f"  · … and {len(forgotten) - MAX_LISTED} more")

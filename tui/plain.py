@@ -7,8 +7,9 @@ from typing import Any, TextIO
 
 from engine.text import display, plain
 from engine.tree.model import Action, Input, Link, Node, Outcome
-from engine.walk.action_runner import MASK, PendingCall
+from engine.walk.action_runner import PendingCall
 from engine.walk.answers import Option, describe_options, match_option
+from engine.walk.masking import MASK
 from engine.walk.walker import ActionRecord, InvalidAnswer, Visit, Walk
 from tui.answer_feed import AnswerFeed
 
@@ -32,14 +33,16 @@ Halt = int | None  # an exit code to stop with, or None to go on
 
 
 class Screen:
-    """Where plain mode writes what it shows; no stream shows nothing (scripted --json)."""
+    """Where plain mode writes what it shows, every secret the walk holds masked; no stream
+    shows nothing (scripted --json)."""
 
-    def __init__(self, stream: TextIO | None) -> None:
+    def __init__(self, stream: TextIO | None, walk: Walk) -> None:
         self.stream = stream
+        self.walk = walk
 
     def line(self, text: str = "") -> None:
         if self.stream is not None:
-            self.stream.write(text + "\n")
+            self.stream.write(self.walk.mask.text(text) + "\n")
 
     def prompt(self, text: str) -> None:
         if self.stream is not None:
@@ -329,10 +332,8 @@ class PlainWalk:
         return f"'{visit.qualified(self.walk.tree.id)}' ({title})"
 
     def _stop(self, reason: str, code: int = 1) -> int:
-        self.errors.write(
-            f"branchwise: {plain(reason)} (at {self._where()}); the session stays open.\n"
-            f"Resume with: {self.resume_command}\n"
-        )
+        told = f"branchwise: {plain(reason)} (at {self._where()}); the session stays open.\n"
+        self.errors.write(self.walk.mask.text(told) + f"Resume with: {self.resume_command}\n")
         return code
 
     def _refused(self, message: str) -> Halt:

@@ -15,12 +15,11 @@ from urllib.parse import urlsplit
 from engine import locations
 from engine.errors import BranchwiseError
 from engine.files import FileRefused, read_regular_file
-from engine.walk.masking import hide, hide_value
+from engine.walk.masking import Mask
 
 DEFAULT_PAYA_BASE_URL = "https://api.sandbox.payaconnect.com"
 DEFAULT_TIMEOUT = 10.0
 MAX_TIMEOUT = 300.0
-MASK = "***"
 MAX_CONFIG_BYTES = 1024 * 1024
 
 PAYA_ENV = {
@@ -108,17 +107,14 @@ class Config:
     store_db: str = ""  # [store] db: the session store's URL or path ("" for the default)
 
     def secrets(self) -> tuple[str, ...]:
-        """Every credential value, longest first so scrubbing never leaves a piece behind."""
+        """Every credential value, longest first so masking never leaves a piece behind."""
         values = {*self.paya.secrets(), *self.http.secrets()}
         return tuple(sorted(values, key=lambda v: (-len(v), v)))
 
-    def scrub(self, text: str) -> str:
-        """The text with every credential value replaced by a mask (engine.walk.masking)."""
-        return hide(text, self.secrets(), MASK)
-
-    def scrub_value(self, value: Any) -> Any:
-        """A copy of a JSON-like value with every credential value masked, keys included."""
-        return hide_value(value, self.secrets(), MASK)
+    @property
+    def mask(self) -> Mask:
+        """Every credential value, to mask in any text or value (engine.walk.masking)."""
+        return Mask(self.secrets())
 
     def __repr__(self) -> str:
         return f"Config(path={str(self.path)!r}, paya={self.paya!r}, http={self.http!r})"

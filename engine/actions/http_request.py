@@ -78,7 +78,7 @@ class HttpRequest:
             shown["headers"] = list(request.tree_headers)
         if request.body is not None:
             shown["json"] = request.body
-        return CallPlan(self.spec.name, request.method, request.url, config.scrub_value(shown))
+        return CallPlan(self.spec.name, request.method, request.url, config.mask.value(shown))
 
     def call(self, args: Mapping[str, Any], config: Config) -> Mapping[str, Any]:
         request = prepare(args, config)
@@ -92,7 +92,7 @@ class HttpRequest:
         except network_errors() as exc:
             message = transport_failure(exc, request.host, request.url, request.timeout)
             raise failed(message, config) from None
-        result: dict[str, Any] = config.scrub_value(_result(response, raw, complete))
+        result: dict[str, Any] = config.mask.value(_result(response, raw, complete), fields=False)
         return result
 
 

@@ -140,7 +140,7 @@ def contact_result(contact: Any, config: Config) -> dict[str, Any]:
     if not isinstance(contact, Mapping):
         raise failed(f"{SERVICE} sent a contact that is not an object", config)
     fields = {k: v for k, v in contact.items() if not str(k).startswith("_")}
-    result: dict[str, Any] = config.scrub_value(fields)
+    result: dict[str, Any] = config.mask.value(fields, fields=False)
     result["is_user"] = is_user(contact)
     return result
 

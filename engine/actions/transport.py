@@ -51,7 +51,7 @@ def _reason(exc: BaseException) -> str:
 
 def failed(message: str, config: Config) -> ActionFailed:
     """An ActionFailed with a message on one line, credentials masked, never too long to read."""
-    line = " ".join(plain(config.scrub(message)).split())
+    line = " ".join(plain(config.mask.text(message)).split())
     if len(line) > MESSAGE_LIMIT:
         line = line[: MESSAGE_LIMIT - 1] + "…"
     return ActionFailed(line)

@@ -11,7 +11,7 @@ import yaml
 from engine.sessions.record import SessionRecord, StepRecord
 from engine.sessions.transcript import iso
 from engine.text import one_line
-from engine.walk.action_runner import MASK
+from engine.walk.masking import MASK
 
 
 @dataclass

@@ -2,44 +2,20 @@
 
 A SessionRecord comes either from the store (engine.sessions.store) or from a live walk
 (`record_of`); transcripts (engine.sessions.transcript) are made from it. Every text that could
-hold a secret passes through `Redactor` before it becomes part of a record.
+hold a secret passes through the walk's `mask` before it becomes part of a record.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from engine.walk.action_runner import MASK, mask
+from engine.walk.masking import MASK, Mask
 from engine.walk.templates import render
 
 if TYPE_CHECKING:
     from engine.walk.walker import Visit, Walk
-
-# Field names that hold credentials in API results and parameters, whatever their value.
-SENSITIVE_FIELD = re.compile(
-    r"(^|[_-])(password|passwd|passphrase|secret|token|api[_-]?key|authori[sz]ation|cookie|"
-    r"credentials?)$",
-    re.IGNORECASE,
-)
-
-
-def hide_sensitive_fields(value: Any) -> Any:
-    """A copy of a JSON-like value with the values of credential-named fields masked."""
-    if isinstance(value, Mapping):
-        return {
-            key: MASK if _holds_credential(str(key), item) else hide_sensitive_fields(item)
-            for key, item in value.items()
-        }
-    if isinstance(value, list):
-        return [hide_sensitive_fields(item) for item in value]
-    return value
-
-
-def _holds_credential(key: str, value: Any) -> bool:
-    return bool(SENSITIVE_FIELD.search(key)) and value not in (None, "", True, False)
 
 
 def records_in(value: Any) -> list[Mapping[str, Any]] | None:
@@ -156,85 +132,58 @@ class SessionSummary:
     error: str | None
 
 
-class Redactor:
-    """Masks every secret a walk knows of: secret variables' values and config credentials."""
-
-    def __init__(self, secrets: frozenset[str]) -> None:
-        self.secrets = frozenset(s for s in secrets if s and s != MASK)
-
-    @classmethod
-    def of(cls, walk: Walk) -> Redactor:
-        values = {str(walk.variables[name]) for name in walk.secrets if walk.variables.get(name)}
-        return cls(frozenset(values) | walk.runner.config_secrets())
-
-    def value(self, value: Any) -> Any:
-        """A copy of a JSON-like value: secrets masked wherever they stand, and credential-named
-        fields masked whatever they hold."""
-        value = hide_sensitive_fields(value)
-        if not self.secrets:
-            return value
-        return mask({"value": value}, self.secrets)["value"]
-
-    def text(self, text: str | None) -> str | None:
-        return None if text is None else str(self.value(text))
-
-    def mapping(self, value: Mapping[str, Any] | None) -> dict[str, Any] | None:
-        return None if value is None else dict(self.value(dict(value)))
-
-
-def step_of(walk: Walk, index: int, redactor: Redactor | None = None) -> StepRecord:
+def step_of(walk: Walk, index: int, mask: Mask | None = None) -> StepRecord:
     """The record of one visit of a live walk (notes without times; the store keeps those)."""
-    redactor = redactor or Redactor.of(walk)
+    mask = mask if mask is not None else walk.mask
     visit = walk.visits[index]
     node = walk.trees[visit.tree_id].nodes[visit.node_id]
     return StepRecord(
         idx=index,
         tree_id=visit.tree_id,
         node_id=visit.node_id,
-        node_title=str(redactor.text(render(node.title, visit.vars_before))),
+        node_title=mask.text(render(node.title, visit.vars_before)),
         node_type=node.type,
         entered_at=visit.at,
-        answer=redactor.text(visit.answer),
+        answer=mask.value(visit.answer),
         answered_at=visit.answered_at,
         auto=visit.auto,
-        action=call_of(visit, redactor),
-        notes=tuple(NoteRecord(str(redactor.text(n)), None) for n in visit.notes),
+        action=call_of(visit, mask),
+        notes=tuple(NoteRecord(mask.text(n), None) for n in visit.notes),
     )
 
 
-def call_of(visit: Visit, redactor: Redactor) -> CallRecord | None:
+def call_of(visit: Visit, mask: Mask) -> CallRecord | None:
     """The action call made at a visit, redacted, or None."""
     action = visit.action
     if action is None:
         return None
     return CallRecord(
         uses=action.uses,
-        params=redactor.mapping(action.params) or {},
+        params=mask.value(action.params) or {},
         mode=action.mode,
         side_effects=action.side_effects,
-        result=redactor.mapping(action.result),
-        error=redactor.text(action.error),
-        route=redactor.text(action.route),
+        result=mask.value(action.result),
+        error=mask.value(action.error),
+        route=mask.value(action.route),
         at=visit.answered_at,
     )
 
 
-def public_variables(walk: Walk, redactor: Redactor | None = None) -> dict[str, Any]:
+def public_variables(walk: Walk) -> dict[str, Any]:
     """The walk's variables with secret ones masked and any secret text inside others masked."""
-    redactor = redactor or Redactor.of(walk)
-    return dict(redactor.value(walk.public_variables()))
+    return walk.public_variables()
 
 
-def given_variables(walk: Walk, redactor: Redactor | None = None) -> dict[str, Any]:
+def given_variables(walk: Walk, mask: Mask | None = None) -> dict[str, Any]:
     """The variables the walk was started with (--var), secrets masked."""
-    redactor = redactor or Redactor.of(walk)
+    mask = mask if mask is not None else walk.mask
     given = {k: (MASK if k in walk.secrets else v) for k, v in walk.given.items()}
-    return dict(redactor.value(given))
+    return dict(mask.value(given))
 
 
 def record_of(walk: Walk) -> SessionRecord:
     """The record of a live walk, as the store would hold it (rewinds are only in the store)."""
-    redactor = Redactor.of(walk)
+    mask = walk.mask
     ended = walk.finished
     last = walk.visits[-1]
     return SessionRecord(
@@ -249,8 +198,8 @@ def record_of(walk: Walk) -> SessionRecord:
         ended_at=last.at if ended else None,
         status=walk.status,
         outcome=walk.outcome,
-        error=redactor.text(walk.error),
-        variables=public_variables(walk, redactor),
-        given=given_variables(walk, redactor),
-        steps=tuple(step_of(walk, i, redactor) for i in range(len(walk.visits))),
+        error=mask.value(walk.error),
+        variables=public_variables(walk),
+        given=given_variables(walk, mask),
+        steps=tuple(step_of(walk, i, mask) for i in range(len(walk.visits))),
     )

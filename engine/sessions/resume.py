@@ -16,7 +16,8 @@ from engine.errors import BranchwiseError
 from engine.sessions.record import CallRecord, SessionRecord, StepRecord
 from engine.text import plain
 from engine.tree.model import Action, Input, Tree
-from engine.walk.action_runner import MASK, ActionRunner, CallResult, PendingCall
+from engine.walk.action_runner import ActionRunner, CallResult, PendingCall
+from engine.walk.masking import MASK
 from engine.walk.walker import OPEN, InvalidAnswer, Walk
 
 if TYPE_CHECKING:

@@ -22,7 +22,7 @@ note) is one transaction: a crash or a refused write loses at most the change be
 never half of it, and several processes can write at once. What differs between the backends
 (connecting, types, placeholders, errors) is a Dialect: engine.sessions.sqlite and
 engine.sessions.postgres. Secrets never reach the store: values pass through
-engine.sessions.record.Redactor first.
+the walk's mask first (engine.walk.masking).
 """
 
 from __future__ import annotations
@@ -40,7 +40,6 @@ from engine.errors import BranchwiseError, StoreFailed, UsageError
 from engine.sessions.record import (
     CallRecord,
     NoteRecord,
-    Redactor,
     RewindRecord,
     SessionRecord,
     SessionSummary,
@@ -51,6 +50,7 @@ from engine.sessions.record import (
     step_of,
 )
 from engine.sessions.sqlite import MIGRATIONS, SqliteDialect
+from engine.walk.masking import Mask
 from engine.walk.walker import OPEN, Walk
 
 DISCARDED = "discarded"
@@ -620,7 +620,7 @@ class StoreRecorder:
 
     @_unless_replaying
     def started(self, walk: Walk) -> None:
-        redactor = Redactor.of(walk)
+        mask = walk.mask
         with self.store.writing() as db:
             try:
                 db.execute(
@@ -637,8 +637,8 @@ class StoreRecorder:
                         walk.ticket,
                         walk.started_at,
                         walk.status,
-                        _dumps(public_variables(walk, redactor)),
-                        _dumps(given_variables(walk, redactor)),
+                        _dumps(public_variables(walk)),
+                        _dumps(given_variables(walk, mask)),
                         int(self.preview),
                     ),
                 )
@@ -651,30 +651,30 @@ class StoreRecorder:
 
     @_unless_replaying
     def entered(self, walk: Walk, index: int) -> None:
-        redactor = Redactor.of(walk)
+        mask = walk.mask
         with self._writing(walk) as db:
             if index > 0 and walk.visits[index - 1].auto:
                 # Links and pass-through outcomes get their answer without an answered event.
-                self._write_answer(db, walk, index - 1, redactor)
-            _insert_step(db, walk.id, step_of(walk, index, redactor))
+                self._write_answer(db, walk, index - 1, mask)
+            _insert_step(db, walk.id, step_of(walk, index, mask))
 
     @_unless_replaying
     def answered(self, walk: Walk, index: int) -> None:
-        redactor = Redactor.of(walk)
+        mask = walk.mask
         with self._writing(walk) as db:
-            self._write_answer(db, walk, index, redactor)
+            self._write_answer(db, walk, index, mask)
             db.execute(
                 "UPDATE sessions SET variables_json = ?, error = ? WHERE id = ?",
-                (_dumps(public_variables(walk, redactor)), redactor.text(walk.error), walk.id),
+                (_dumps(public_variables(walk)), mask.value(walk.error), walk.id),
             )
 
-    def _write_answer(self, db: Any, walk: Walk, index: int, redactor: Redactor) -> None:
+    def _write_answer(self, db: Any, walk: Walk, index: int, mask: Mask) -> None:
         visit = walk.visits[index]
         db.execute(
             "UPDATE steps SET answer = ?, answered_at = ? WHERE session_id = ? AND idx = ?",
-            (redactor.text(visit.answer), visit.answered_at, walk.id, index),
+            (mask.value(visit.answer), visit.answered_at, walk.id, index),
         )
-        call = call_of(visit, redactor)
+        call = call_of(visit, mask)
         if call is not None:
             _insert_call(db, walk.id, index, call, walk.clock())
 
@@ -689,14 +689,14 @@ class StoreRecorder:
             if dropped:
                 _write_rewind(db, walk, index, "went back", dropped)
             _drop_after(db, walk.id, index)
-            _write_session_state(db, walk, Redactor.of(walk))
+            _write_session_state(db, walk, walk.mask)
 
     @_unless_replaying
     def noted(self, walk: Walk, index: int, text: str) -> None:
         with self._writing(walk) as db:
             db.execute(
                 "INSERT INTO notes (session_id, step_idx, text, at) VALUES (?, ?, ?, ?)",
-                (walk.id, index, Redactor.of(walk).text(text), walk.clock()),
+                (walk.id, index, walk.mask.text(text), walk.clock()),
             )
 
     @_unless_replaying
@@ -707,27 +707,27 @@ class StoreRecorder:
             db.execute(
                 "UPDATE notes SET text = ? WHERE id = (SELECT id FROM notes "
                 "WHERE session_id = ? AND step_idx = ? ORDER BY id LIMIT 1 OFFSET ?)",
-                (Redactor.of(walk).text(text), walk.id, index, note_index),
+                (walk.mask.text(text), walk.id, index, note_index),
             )
 
     @_unless_replaying
     def ended(self, walk: Walk) -> None:
         with self._writing(walk) as db:
-            _write_session_state(db, walk, Redactor.of(walk))
+            _write_session_state(db, walk, walk.mask)
 
     def joined(self, walk: Walk) -> None:
         """A walk begun before this recorder: its session written as the walk stands now."""
         self.started(walk)
-        redactor = Redactor.of(walk)
+        mask = walk.mask
         with self._changing(walk) as db:
-            _replace_from(db, walk, 0, False, redactor)
+            _replace_from(db, walk, 0, False, mask)
             for index, visit in enumerate(walk.visits):
                 for text in visit.notes:
                     db.execute(
                         "INSERT INTO notes (session_id, step_idx, text, at) VALUES (?, ?, ?, ?)",
-                        (walk.id, index, redactor.text(text), walk.clock()),
+                        (walk.id, index, mask.text(text), walk.clock()),
                     )
-            _write_session_state(db, walk, redactor)
+            _write_session_state(db, walk, mask)
 
     def catch_up(self, walk: Walk, reason: str | None = None) -> None:
         """After a replay: store what differs from the replayed walk, then record as usual.
@@ -735,17 +735,17 @@ class StoreRecorder:
         Steps the replay did not reach (the tree changed, a secret must be given again) are
         dropped from the session and kept in a rewind row saying why.
         """
-        redactor = Redactor.of(walk)
+        mask = walk.mask
         with self._changing(walk) as db:
             stored = read_steps(db, walk.id)
-            keep = _common_prefix(stored, walk, redactor)
+            keep = _common_prefix(stored, walk, mask)
             if keep < len(stored) or keep < len(walk.visits):
                 notes_stay = _same_node(stored, walk, keep)
                 dropped = _dropped(stored[keep:], keep, notes_stay)
                 if dropped:
                     _write_rewind(db, walk, keep, reason or "resumed", dropped)
-                _replace_from(db, walk, keep, notes_stay, redactor)
-            _write_session_state(db, walk, redactor)
+                _replace_from(db, walk, keep, notes_stay, mask)
+            _write_session_state(db, walk, mask)
         self.replaying = False
 
 
@@ -808,7 +808,7 @@ def _drop_after(db: Any, session_id: str, index: int) -> None:
     )
 
 
-def _write_session_state(db: Any, walk: Walk, redactor: Redactor) -> None:
+def _write_session_state(db: Any, walk: Walk, mask: Mask) -> None:
     db.execute(
         "UPDATE sessions SET status = ?, outcome = ?, ended_at = ?, error = ?, "
         "variables_json = ? WHERE id = ?",
@@ -816,17 +816,17 @@ def _write_session_state(db: Any, walk: Walk, redactor: Redactor) -> None:
             walk.status,
             walk.outcome,
             walk.clock() if walk.finished else None,
-            redactor.text(walk.error),
-            _dumps(public_variables(walk, redactor)),
+            mask.value(walk.error),
+            _dumps(public_variables(walk)),
             walk.id,
         ),
     )
 
 
-def _common_prefix(stored: Sequence[StepRecord], walk: Walk, redactor: Redactor) -> int:
+def _common_prefix(stored: Sequence[StepRecord], walk: Walk, mask: Mask) -> int:
     """How many leading stored steps the replayed walk repeats exactly (node and answer)."""
     for index, (step, visit) in enumerate(zip(stored, walk.visits, strict=False)):
-        if not _same_node(stored, walk, index) or step.answer != redactor.text(visit.answer):
+        if not _same_node(stored, walk, index) or step.answer != mask.value(visit.answer):
             return index
     return min(len(stored), len(walk.visits))
 
@@ -838,7 +838,7 @@ def _same_node(stored: Sequence[StepRecord], walk: Walk, index: int) -> bool:
     return (step.tree_id, step.node_id) == (visit.tree_id, visit.node_id)
 
 
-def _replace_from(db: Any, walk: Walk, start: int, notes_stay: bool, redactor: Redactor) -> None:
+def _replace_from(db: Any, walk: Walk, start: int, notes_stay: bool, mask: Mask) -> None:
     """Rewrite the steps from `start` as the walk has them; notes stay where the node did."""
     first_dropped_note = start + 1 if notes_stay else start
     db.execute("DELETE FROM steps WHERE session_id = ? AND idx >= ?", (walk.id, start))
@@ -847,7 +847,7 @@ def _replace_from(db: Any, walk: Walk, start: int, notes_stay: bool, redactor: R
     )
     db.execute("DELETE FROM action_calls WHERE session_id = ? AND step_idx >= ?", (walk.id, start))
     for index in range(start, len(walk.visits)):
-        step = step_of(walk, index, redactor)
+        step = step_of(walk, index, mask)
         _insert_step(db, walk.id, step)
         if step.action is not None:
             _insert_call(db, walk.id, index, step.action, walk.clock())

@@ -18,10 +18,10 @@ from engine.sessions.record import (
     SessionRecord,
     StepRecord,
     filled_fields,
-    hide_sensitive_fields,
     records_in,
 )
 from engine.text import display, plain
+from engine.walk.masking import mask_credential_fields
 
 MAX_TABLE_ROWS = 12
 MAX_CELL = 120
@@ -163,12 +163,12 @@ def _call(call: CallRecord) -> Iterator[str]:
 
 
 def _pairs(params: Mapping[str, Any]) -> str:
-    shown = hide_sensitive_fields(params)
+    shown = mask_credential_fields(params)
     return ", ".join(f"{inline(k)}: {inline(v, MAX_CELL)}" for k, v in shown.items())
 
 
 def _result_table(result: Mapping[str, Any]) -> Iterator[str]:
-    rows = list(_scalar_fields(hide_sensitive_fields(result)))
+    rows = list(_scalar_fields(mask_credential_fields(result)))
     if not rows:
         return
     yield "| Field | Value |"

@@ -8,13 +8,11 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from engine.text import well_formed, well_formed_value
-from engine.walk.masking import hide, hide_value
+from engine.walk.masking import Mask
 
 if TYPE_CHECKING:
     from engine.actions.config import Config
     from engine.actions.registry import ActionSpec, CallPlan, Registry
-
-MASK = "•••"
 
 
 @dataclass(frozen=True)
@@ -27,7 +25,7 @@ class PendingCall:
     spec: ActionSpec | None
     confirm: bool
     plan: CallPlan | None = None
-    hidden: frozenset[str] = field(default=frozenset(), repr=False)
+    mask: Mask = field(default_factory=Mask, repr=False)
 
     @property
     def side_effects(self) -> bool:
@@ -36,7 +34,7 @@ class PendingCall:
     def describe(self) -> str:
         """One line saying what would be called, secrets masked (in the URL too)."""
         if self.plan is not None:
-            return mask_text(self.plan.describe(), self.hidden)
+            return self.mask.text(self.plan.describe())
         shown = ", ".join(f"{k}={v!r}" for k, v in self.shown.items())
         return f"{self.uses}({shown})"
 
@@ -44,7 +42,7 @@ class PendingCall:
         """`METHOD URL` of the call when the action plans one, secrets masked; else ""."""
         if self.plan is None:
             return ""
-        return mask_text(f"{self.plan.method} {self.plan.target}", self.hidden)
+        return self.mask.text(f"{self.plan.method} {self.plan.target}")
 
 
 @dataclass(frozen=True)
@@ -58,17 +56,6 @@ class CallResult:
     @property
     def ok(self) -> bool:
         return self.error is None
-
-
-def mask(args: Mapping[str, Any], secrets: frozenset[str]) -> dict[str, Any]:
-    """The arguments with every secret value replaced, wherever it stands (keys too)."""
-    masked: dict[str, Any] = hide_value(dict(args), secrets, MASK)
-    return masked
-
-
-def mask_text(text: str, secrets: frozenset[str]) -> str:
-    """The text with every secret value replaced (engine.walk.masking says how)."""
-    return hide(text, secrets, MASK)
 
 
 class ActionRunner:
@@ -114,12 +101,10 @@ class ActionRunner:
             return False
         return action.configured(self.config)
 
-    def prepare(
-        self, uses: str, args: Mapping[str, Any], confirm: bool, secrets: frozenset[str]
-    ) -> PendingCall:
-        """The pending call, with its plan when the action can make one."""
+    def prepare(self, uses: str, args: Mapping[str, Any], confirm: bool, mask: Mask) -> PendingCall:
+        """The pending call, with its plan when the action can make one; `mask` holds the walk's
+        secrets, which the call's shown arguments and lines never show."""
         spec = self.registry.spec(uses) if self.registry is not None else None
-        hidden = secrets | self.config_secrets()
         plan = None
         action = self.registry.get(uses) if self.registry is not None else None
         if action is not None and self.config is not None and uses not in self.stubs:
@@ -127,12 +112,12 @@ class ActionRunner:
                 plan = action.plan(args, self.config)
             except Exception:  # a plugin's broken plan only costs the preview, never the walk
                 plan = None
-        return PendingCall(uses, dict(args), mask(args, hidden), spec, confirm, plan, hidden)
+        return PendingCall(uses, dict(args), mask.value(dict(args)), spec, confirm, plan, mask)
 
-    def config_secrets(self) -> frozenset[str]:
-        if self.config is None:
-            return frozenset()
-        return frozenset(self.config.secrets())
+    @property
+    def mask(self) -> Mask:
+        """The config's credentials, to mask wherever they could show."""
+        return Mask() if self.config is None else self.config.mask
 
     def invoke(self, call: PendingCall) -> CallResult:
         """Run the call (blocking); failures come back as a CallResult, never raised."""

@@ -11,6 +11,7 @@ from engine.walk import patterns
 from engine.walk.conditions import to_number
 
 CONTINUE = "Continue"
+_MAX_POSITION_DIGITS = 9
 _EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"  # compiled on first use (re keeps it)
 
 
@@ -40,9 +41,16 @@ def match_option(text: str, options: list[Option]) -> Option | None:
     for option in options:
         if option.key is not None and option.key.casefold() == folded:
             return option
-    if wanted.isdigit() and 1 <= int(wanted) <= len(options):
-        return options[int(wanted) - 1]
+    number = _position(wanted)
+    if number is not None and 1 <= number <= len(options):
+        return options[number - 1]
     return None
+
+
+def _position(text: str) -> int | None:
+    """The number a typed answer spells, when it is a short run of digits: a long one names no
+    option, and Python refuses to convert more than 4,300 digits. `isdigit` would take `²`."""
+    return int(text) if text.isdecimal() and len(text) <= _MAX_POSITION_DIGITS else None
 
 
 def describe_options(options: list[Option]) -> str:
@@ -62,22 +70,24 @@ class Checked:
         return self.reason is None
 
 
-def check_input(node: Input, text: str) -> Checked:
-    """The value an input node keeps for typed text, or the reason it refuses it."""
+def check_input(node: Input, text: str, *, secret: bool = False) -> Checked:
+    """The value an input node keeps for typed text, or the reason it refuses it; a reason
+    never quotes a `secret` value."""
     value = text.strip()
     if not value:
         return Checked(None, "a value is required") if node.required else Checked("")
+    quoted = "that value" if secret else repr(value)
     if node.kind == "number":
         number = to_number(value)
         if number is None:
-            return Checked(reason=f"{value!r} is not a number")
-        return _pattern(node, value, int(number) if number.is_integer() else number)
+            return Checked(reason=f"{quoted} is not a number")
+        return _pattern(node, value, int(number) if number.is_integer() else number, quoted)
     if node.kind == "email" and not re.match(_EMAIL, value):
-        return Checked(reason=f"{value!r} is not an email address")
-    return _pattern(node, value, value)
+        return Checked(reason=f"{quoted} is not an email address")
+    return _pattern(node, value, value, quoted)
 
 
-def _pattern(node: Input, text: str, value: Any) -> Checked:
+def _pattern(node: Input, text: str, value: Any, quoted: str) -> Checked:
     if not node.pattern:
         return Checked(value)
     try:
@@ -89,5 +99,5 @@ def _pattern(node: Input, text: str, value: Any) -> Checked:
             "expression, so no answer fits; go back, or fix the tree"
         )
     if not found:
-        return Checked(reason=f"{text!r} does not have the expected form ({node.pattern})")
+        return Checked(reason=f"{quoted} does not have the expected form ({node.pattern})")
     return Checked(value)

@@ -17,9 +17,10 @@ from typing import Any, Protocol
 from engine.errors import BranchwiseError
 from engine.text import plain
 from engine.tree.model import Action, Choice, Input, Link, Node, Outcome, Question, Step, Tree
-from engine.walk.action_runner import MASK, ActionRunner, CallResult, PendingCall, mask, mask_text
+from engine.walk.action_runner import ActionRunner, CallResult, PendingCall
 from engine.walk.answers import CONTINUE, Option, check_input, describe_options, match_option
 from engine.walk.conditions import holds
+from engine.walk.masking import MASK, Mask
 from engine.walk.templates import render, render_value
 
 OPEN = "open"
@@ -297,14 +298,15 @@ class Walk:
         node = self.node
         if not isinstance(node, Input):
             raise InvalidAnswer(f"node {node.id!r} does not take a value")
-        checked = check_input(node, text)
+        secret = node.var in self.secrets
+        checked = check_input(node, text, secret=secret)
         if not checked.ok:
             raise InvalidAnswer(str(checked.reason))
-        self._check_target(node.next, text)
+        shown = MASK if secret else str(checked.value)
+        self._check_target(node.next, shown)
         undo = self._undo_point()
         try:
             self.variables[node.var] = checked.value
-            shown = MASK if node.var in self.secrets else str(checked.value)
             self._leave(shown, node.next, "next")
             undo.keep()
         except BaseException as error:
@@ -322,7 +324,9 @@ class Walk:
     def validate_input(self, text: str) -> str | None:
         """Why the current input would refuse this text, or None when it would take it."""
         node = self.node
-        return check_input(node, text).reason if isinstance(node, Input) else None
+        if not isinstance(node, Input):
+            return None
+        return check_input(node, text, secret=node.var in self.secrets).reason
 
     # Actions.
 
@@ -338,7 +342,7 @@ class Walk:
         if self.finished or not isinstance(node, Action):
             return None
         return self.runner.prepare(
-            node.action.uses, self._call_args(node), node.action.confirm, self._secret_values()
+            node.action.uses, self._call_args(node), node.action.confirm, self.mask
         )
 
     def _call_args(self, node: Action) -> dict[str, Any]:
@@ -373,8 +377,8 @@ class Walk:
             call.shown,
             result.mode,
             call.side_effects,
-            mask(result.result, call.hidden) if result.result is not None else None,
-            mask_text(result.error, call.hidden) if result.error is not None else None,
+            call.mask.value(result.result) if result.result is not None else None,
+            call.mask.text(result.error) if result.error is not None else None,
         )
         self.current.action = record
         if result.ok:
@@ -405,12 +409,14 @@ class Walk:
 
     def _shown_params(self, node: Action) -> dict[str, Any]:
         args = render_value(dict(node.action.params), self.variables)
-        return dict(self.runner.prepare(node.action.uses, args, False, self._secret_values()).shown)
+        return dict(self.runner.prepare(node.action.uses, args, False, self.mask).shown)
 
-    def _secret_values(self) -> frozenset[str]:
-        return frozenset(
-            str(self.variables[name]) for name in self.secrets if self.variables.get(name)
-        )
+    @property
+    def mask(self) -> Mask:
+        """The walk's one mask: the values of its secret variables and the config's credentials,
+        masked in everything the faces show and the store keeps."""
+        values = (str(self.variables[name]) for name in self.secrets if self.variables.get(name))
+        return Mask(values) | self.runner.mask
 
     # Going back, notes.
 
@@ -617,7 +623,8 @@ class Walk:
         """The variables with secrets redacted, also where a secret's value was copied into
         another variable (an action result that echoes it, say)."""
         named = {k: (MASK if k in self.secrets else v) for k, v in self.variables.items()}
-        return mask(named, self._secret_values() | self.runner.config_secrets())
+        masked: dict[str, Any] = self.mask.value(named)
+        return masked
 
     def summary(self) -> dict[str, Any]:
         """The object `run --json` prints (SPEC §4)."""

@@ -14,6 +14,7 @@ from engine.actions.config import Config, HttpSettings, load_config
 from engine.actions.http_request import TEXT_LIMIT, HttpRequest
 from engine.actions.registry import ActionFailed, Registry
 from engine.walk.action_runner import ActionRunner
+from engine.walk.masking import MASK
 from tests.fakes.paya_server import OPERATOR_TOKEN, FakeServer
 
 pytest_plugins = ["tests.fakes.fixtures"]
@@ -56,7 +57,7 @@ def test_the_operator_header_is_sent_but_never_returned(
 ) -> None:
     result = call(http_config, url=f"{echo_server.url}/echo")
     assert echo_server.requests[-1].headers["authorization"] == OPERATOR_TOKEN
-    assert result["json"]["headers"]["authorization"] == "***"
+    assert result["json"]["headers"]["authorization"] == MASK
 
 
 def test_a_tree_cannot_override_the_operator_header(

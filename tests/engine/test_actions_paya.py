@@ -14,6 +14,7 @@ import pytest
 from engine.actions.config import Config, PayaSettings, load_config
 from engine.actions.paya import FindContacts, GetContact, is_user
 from engine.actions.registry import ActionFailed
+from engine.walk.masking import MASK
 from tests.cli import run_python
 from tests.fakes.paya_server import (
     DEVELOPER_ID,
@@ -272,7 +273,7 @@ def test_results_never_carry_a_credential_the_api_echoes(paya_config: Config) ->
     from engine.actions.paya import contact_result
 
     result = contact_result({"id": "1", "note": f"key {USER_API_KEY} here"}, paya_config)
-    assert result["note"] == "key *** here"
+    assert result["note"] == f"key {MASK} here"
     assert_no_secret(json.dumps(result))
 
 

@@ -10,6 +10,7 @@ import pytest
 
 from engine.actions.config import DEFAULT_PAYA_BASE_URL, DEFAULT_TIMEOUT, Config, load_config
 from engine.errors import BranchwiseError
+from engine.walk.masking import MASK
 
 API_KEY = "k-3f9a7c1e5b"
 DEVELOPER_ID = "dev-88aa21"
@@ -184,11 +185,11 @@ def test_secrets_are_every_credential_longest_first(tmp_path: Path) -> None:
     assert lengths == sorted(lengths, reverse=True)
 
 
-def test_scrub_masks_secrets_in_text_and_nested_values(tmp_path: Path) -> None:
+def test_the_mask_masks_secrets_in_text_and_nested_values(tmp_path: Path) -> None:
     config = load_config(write(tmp_path, FULL), {})
-    assert config.scrub(f"key={API_KEY}; auth={TOKEN}") == "key=***; auth=***"
+    assert config.mask.text(f"key={API_KEY}; auth={TOKEN}") == f"key={MASK}; auth={MASK}"
     value = {"a": [f"x{USER_ID}", 3, None], "b": {"c": DEVELOPER_ID}}
-    assert config.scrub_value(value) == {"a": ["x***", 3, None], "b": {"c": "***"}}
+    assert config.mask.value(value) == {"a": [f"x{MASK}", 3, None], "b": {"c": MASK}}
 
 
 def test_no_repr_shows_a_secret(tmp_path: Path) -> None:

@@ -7,7 +7,7 @@ import yaml
 from engine.authoring.scenarios import run_scenario, scenarios_in
 from engine.authoring.session_scenario import scenario_text
 from engine.sessions.store import Store
-from engine.walk.action_runner import MASK
+from engine.walk.masking import MASK
 from tests.session_walks import PLANTED, library, runner, start, walk_to_confirm, walk_to_wrap_up
 
 

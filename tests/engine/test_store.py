@@ -13,7 +13,7 @@ from engine.errors import BranchwiseError, StoreFailed
 from engine.sessions.record import record_of
 from engine.sessions.resume import resume_walk
 from engine.sessions.store import SCHEMA_VERSION, Store
-from engine.walk.action_runner import MASK
+from engine.walk.masking import MASK
 from engine.walk.walker import Walk
 from tests.session_walks import (
     CONTACT,

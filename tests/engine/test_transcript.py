@@ -12,7 +12,8 @@ from engine.sessions.store import Store
 from engine.sessions.transcript import block_line, inline, iso, to_json, to_markdown
 from engine.tree.builder import build_tree
 from engine.tree.reader import read_text
-from engine.walk.action_runner import MASK, ActionRunner
+from engine.walk.action_runner import ActionRunner
+from engine.walk.masking import MASK
 from engine.walk.walker import Walk
 from tests.session_walks import (
     PLANTED,

@@ -13,7 +13,8 @@ from engine.actions.registry import ActionFailed, ActionSpec, CallPlan, Param, R
 from engine.errors import BranchwiseError
 from engine.tree.builder import build_tree
 from engine.tree.model import Tree
-from engine.walk.action_runner import MASK, ActionRunner
+from engine.walk.action_runner import ActionRunner
+from engine.walk.masking import MASK
 from engine.walk.walker import InvalidAnswer, Walk
 
 

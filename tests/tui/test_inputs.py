@@ -6,7 +6,7 @@ from __future__ import annotations
 from textual import events
 from textual.pilot import Pilot
 
-from engine.walk.action_runner import MASK
+from engine.walk.masking import MASK
 from engine.walk.walker import Walk
 from tests.tui.conftest import DATA, PAYA, app_for, library, new_walk
 from tests.tui.pilot_steps import press, screen_text

@@ -147,7 +147,7 @@ async def test_a_secret_is_typed_as_dots_and_shows_on_no_screen(
         assert not any(box.display for box in panel.query(TextArea))
         text = assert_hidden(pilot)
         assert "••••" in text
-        assert "••• does not have the expected form" in text  # the reason, without the value
+        assert "that value does not have the expected form" in text  # the reason, without the value
         await press(pilot, "enter")
         assert walk.node.id == "key"
         assert_hidden(pilot)

@@ -34,12 +34,12 @@ def run(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(format_text(rows))
     for warning in plugin_warnings():
-        print(f"branchwise: warning: {plain(config.scrub(warning))}", file=sys.stderr)
+        print(f"branchwise: warning: {plain(config.mask.text(warning))}", file=sys.stderr)
     return 0
 
 
 def describe(action: ActionImpl, config: Config) -> dict[str, Any]:
-    """One action as plain data: texts without control characters, the setup hint scrubbed."""
+    """One action as plain data: texts without control characters, the setup hint masked."""
     from engine.actions.catalog import setup_hint
 
     spec = action.spec
@@ -50,7 +50,7 @@ def describe(action: ActionImpl, config: Config) -> dict[str, Any]:
         "params": [_param(p) for p in spec.params],
         "side_effects": spec.side_effects,
         "configured": configured,
-        "setup": None if configured else config.scrub(setup_hint(action, config)),
+        "setup": None if configured else config.mask.text(setup_hint(action, config)),
         "result": spec.result,
     }
     cleaned: dict[str, Any] = _plain_texts(row)

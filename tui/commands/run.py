@@ -210,13 +210,13 @@ def run_plain(args: argparse.Namespace, walk: Walk, *, resumed: bool = False) ->
 
     feed = ListFeed(split_answers(args.answers)) if args.answers is not None else None
     line_feed = feed or LineFeed(sys.stdin)
-    screen = Screen(_screen_stream(args, line_feed.interactive))
+    screen = Screen(_screen_stream(args, line_feed.interactive), walk)
     plain_walk = PlainWalk(walk, line_feed, screen, sys.stderr, resume_command(args, walk))
     if resumed:
         plain_walk.recap()
     code = plain_walk.run()
     if args.json:
-        sys.stdout.write(json_text(walk.summary()) + "\n")
+        sys.stdout.write(json_text(walk.mask.value(walk.summary())) + "\n")
     return code
 
 

@@ -17,7 +17,6 @@ from textual.widgets import Footer, Markdown, Static
 from engine.errors import BranchwiseError
 from tui.going_back import side_effect_lines
 from tui.literal import literal, markdown_template, notify_plain
-from tui.masked import masked
 from tui.screens.transcript import session_markdown
 from tui.screens.walk import notify_refusal
 from tui.transcript_export import (
@@ -65,7 +64,7 @@ class OutcomeScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         walk = self.walk
         status = STATUS_WORDS.get(walk.status, walk.status)
-        title = literal(masked(walk, walk.text(walk.node.title)))
+        title = literal(walk.mask.text(walk.text(walk.node.title)))
         banner = Content.assemble((status, "bold"), "  ", title)
         yield Static(banner, id="banner", classes=f"status-{walk.status}")
         with VerticalScroll(id="outcome"):

@@ -22,11 +22,10 @@ from textual.widgets import Input, Static
 from engine.errors import BranchwiseError, StoreFailed
 from engine.tree.model import Action
 from engine.tree.model import Input as InputNode
-from engine.walk.action_runner import MASK
 from engine.walk.answers import Option
+from engine.walk.masking import MASK
 from engine.walk.walker import ActionRecord, InvalidAnswer, Walk
 from tui.literal import literal, markdown_template, notify_plain
-from tui.masked import masked
 from tui.widgets.answer_buttons import AnswerButtons
 from tui.widgets.node_body import NodeBody
 from tui.widgets.walk_header import WalkHeader
@@ -224,7 +223,7 @@ class WalkScreen(Screen[None]):
         return panel
 
     def _masked(self, text: str) -> str:
-        return masked(self.walk, text)
+        return self.walk.mask.text(text)
 
     def _masked_option(self, option: Option) -> Option:
         label = self._masked(option.label)

@@ -15,6 +15,7 @@ from textual.widgets import LoadingIndicator, Static
 
 from engine.text import display
 from engine.walk.action_runner import CallResult, PendingCall
+from engine.walk.masking import mask_credential_fields
 from tui.literal import literal
 from tui.widgets.answer_buttons import AnswerButton
 from tui.widgets.hanging import Hanging, Stacked
@@ -39,9 +40,9 @@ def result_table(result: Mapping[str, Any] | None) -> Visual:
     Credential-named fields are masked, as in the transcript."""
     if not result:
         return Content.styled("(no result)", "dim")
-    from engine.sessions.record import hide_sensitive_fields, records_in
+    from engine.sessions.record import records_in
 
-    shown: Mapping[str, Any] = hide_sensitive_fields(result)
+    shown: Mapping[str, Any] = mask_credential_fields(result)
     width = min(max(len(display(k)) for k in shown), 24)
     rows: list[Hanging] = []
     for key, value in list(shown.items())[:MAX_ROWS]:

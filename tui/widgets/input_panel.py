@@ -19,7 +19,6 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import Input, Static, TextArea
 
-from engine.walk.action_runner import mask_text
 from tui.literal import literal
 
 Validator = Callable[[str], "str | None"]
@@ -123,18 +122,10 @@ class InputPanel(Vertical):
     def show_reason(self, reason: str | None) -> None:
         """Show why the value is refused, or nothing when it is fine."""
         shown = self.query_one("#reason", Static)
-        shown.update(literal(self._unquoted(reason or "")))
+        shown.update(literal(reason or ""))
         shown.display = bool(reason)
         self.query_one(AnswerBox).set_class(bool(reason), "-invalid")
         self.query_one(SecretBox).set_class(bool(reason), "-invalid")
-
-    def _unquoted(self, reason: str) -> str:
-        """The reason, with a secret value it quotes (as typed, or as Python writes it) masked."""
-        if not self._secret:
-            return reason
-        typed = self.value
-        quoted = {typed, typed.strip(), repr(typed), repr(typed.strip())}
-        return mask_text(reason, frozenset(quoted))
 
     def _check(self, value: str) -> None:
         # Nothing typed yet is not worth a complaint; Enter on it still says why.

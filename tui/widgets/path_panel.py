@@ -13,7 +13,6 @@ from textual.widgets.option_list import Option
 
 from engine.walk.walker import Walk
 from tui.literal import literal
-from tui.masked import masked
 from tui.widgets.hanging import Hanging, Stacked
 
 DONE = "✓ "
@@ -37,7 +36,7 @@ def crumbs(walk: Walk, made: dict[tuple[str, str], Hanging]) -> list[tuple[int, 
             continue
         node = walk.trees[visit.tree_id].nodes[visit.node_id]
         mark = HERE if index == last else DONE
-        title = masked(walk, walk.text(node.title))
+        title = walk.mask.text(walk.text(node.title))
         crumb = made.get((mark, title))
         if crumb is None:
             crumb = made[mark, title] = Hanging(mark, literal(title))
@@ -47,7 +46,7 @@ def crumbs(walk: Walk, made: dict[tuple[str, str], Hanging]) -> list[tuple[int, 
 
 def notes_text(walk: Walk) -> Stacked:
     """Every note of the walk under its bullet, as literal text (secrets masked, as stored)."""
-    notes = [masked(walk, note) for visit in walk.visits for note in visit.notes]
+    notes = [walk.mask.text(note) for visit in walk.visits for note in visit.notes]
     return Stacked([Hanging(NOTE, literal(note)) for note in notes])
 
 
