@@ -177,8 +177,9 @@ def _other_message(err: Any, place: str, kind: str) -> str:
             f"{place} must be {{var: NAME, <one test>}} with one of equals, not_equals, in, "
             "matches, exists, lt, le, gt, ge; or one of {all: [..]}, {any: [..]}, {not: ..}"
         )
-    if kind == "minimum":
-        return f"{place} must be at least {err.validator_value}, not {_show(err.instance)}"
+    if kind in ("minimum", "maximum"):
+        bound = "at least" if kind == "minimum" else "at most"
+        return f"{place} must be {bound} {err.validator_value:,}, not {_show(err.instance)}"
     if kind == "uniqueItems":
         return f"{place} repeats an item"
     return f"{place}: {err.message}"
@@ -203,6 +204,8 @@ def _show(value: Any) -> str:
         return "a list"
     if value is None:
         return "nothing"
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**60:
+        return f"a number of {len(str(abs(value)))} digits"
     return repr(value)
 
 

@@ -29,7 +29,7 @@ def lookup(variables: Mapping[str, Any], name: str) -> tuple[bool, Any]:
     for part in rest:
         if isinstance(value, Mapping) and part in value:
             value = value[part]
-        elif isinstance(value, list) and part.isdigit() and int(part) < len(value):
+        elif isinstance(value, list) and _is_index(part) and int(part) < len(value):
             value = value[int(part)]
         else:
             return False, None
@@ -75,3 +75,9 @@ def render_value(value: Any, variables: Mapping[str, Any]) -> Any:
     if isinstance(value, list):
         return [render_value(v, variables) for v in value]
     return value
+
+
+def _is_index(part: str) -> bool:
+    """Whether a dotted name's part is a list index: a few ASCII digits (`isdigit` takes `²`,
+    and Python refuses to convert more than 4,300 digits)."""
+    return part.isascii() and part.isdigit() and len(part) <= 9
