@@ -111,6 +111,10 @@ class Limits:
     max_aliases: int = 100
     # Nodes that aliases bring in, counted as if expanded: stops "billion laughs" files.
     max_alias_expansion: int = 10_000
+    # Text that aliases bring in (the scalars they repeat, keys included), counted as if
+    # expanded: one long anchored body repeated by each alias would cost every later stage (the
+    # schema, the lint rules, a walk, a diagram) as much as a file that many times bigger.
+    max_alias_bytes: int = MAX_TREE_BYTES // 2
 
 
 @dataclass
@@ -152,6 +156,7 @@ _SAFE_TAGS = {
 _NULLS = {"", "~", "null", "Null", "NULL"}
 _BOOLS = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
 _MAX_INT_DIGITS = 4000
+_MAX_OTHER_INT_DIGITS = 3300  # 16**3300 and 8**3300 are below 10**4000
 _INT = re.compile(r"[-+]?[0-9]+\Z")
 _INT_OTHER = re.compile(r"0o[0-7]+\Z|0x[0-9a-fA-F]+\Z")
 _FLOAT = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?\Z")
@@ -186,7 +191,8 @@ def _resolve_number(value: str) -> Any:
         # Python refuses to convert more than 4,300 digits; such a "number" stays text.
         return int(value, 10) if len(value) <= _MAX_INT_DIGITS else value
     if _INT_OTHER.match(value):
-        return int(value, 0)
+        # Hex and octal are bounded too: a bigger one would be over 4,000 digits once printed.
+        return int(value, 0) if len(value) <= _MAX_OTHER_INT_DIGITS else value
     if _FLOAT.match(value):
         return float(value)
     return _SPECIAL_FLOATS.get(value, value)
@@ -228,10 +234,12 @@ class _Builder:
         self.limits = limits
         self.marked = marked
         self.problems: list[Problem] = []
-        self.anchors: dict[str, tuple[Any, int]] = {}
+        self.anchors: dict[str, tuple[Any, int, int]] = {}
         self.alias_count = 0
         self.alias_expansion = 0
-        # Each open container: [container, pending key or None, key mark, size, anchor, position].
+        self.alias_bytes = 0
+        # Each open container: [container, pending key or None, key mark, size, anchor, position,
+        # text size (the length of every scalar in it)].
         self.stack: list[list[Any]] = []
         self.root: Any = None
         self.documents = 0
@@ -280,21 +288,28 @@ class _Builder:
                 if tag == "!"
                 else _resolve_tagged(tag, event.value, _pos(event.start_mark))
             )
-        self._add(value, event.start_mark, 1, event.anchor, key_text=event.value)
+        self._add(value, event.start_mark, (1, len(event.value)), event.anchor, event.value)
 
     def _alias(self, event: Any) -> None:
         if event.anchor not in self.anchors:
             raise _Refused(_pos(event.start_mark), f"alias *{event.anchor} names no anchor")
-        value, weight = self.anchors[event.anchor]
+        value, weight, size = self.anchors[event.anchor]
         self.alias_count += 1
         self.alias_expansion += weight
-        if self.alias_count > self.limits.max_aliases:
-            message = f"more than {self.limits.max_aliases} aliases"
-            raise _Refused(_pos(event.start_mark), message, "yaml-limits")
-        if self.alias_expansion > self.limits.max_alias_expansion:
-            message = f"aliases expand to more than {self.limits.max_alias_expansion} values"
-            raise _Refused(_pos(event.start_mark), message, "yaml-limits")
-        self._add(value, event.start_mark, weight, None, key_text=None)
+        self.alias_bytes += size
+        limits, pos = self.limits, _pos(event.start_mark)
+        if self.alias_count > limits.max_aliases:
+            raise _Refused(pos, f"more than {limits.max_aliases} aliases", "yaml-limits")
+        if self.alias_expansion > limits.max_alias_expansion:
+            message = f"aliases expand to more than {limits.max_alias_expansion:,} values"
+            raise _Refused(pos, message, "yaml-limits")
+        if self.alias_bytes > limits.max_alias_bytes:
+            message = (
+                f"aliases repeat {self.alias_bytes:,} characters of text by here, over the limit "
+                f"of {limits.max_alias_bytes:,} (*{event.anchor} repeats {size:,})"
+            )
+            raise _Refused(pos, message, "yaml-limits")
+        self._add(value, event.start_mark, (weight, size), None, key_text=None)
 
     def _mapping_start(self, event: Any) -> None:
         pos = _pos(event.start_mark)
@@ -309,21 +324,25 @@ class _Builder:
         if len(self.stack) >= self.limits.max_depth:
             message = f"nested deeper than {self.limits.max_depth} levels"
             raise _Refused(pos, message, "yaml-limits")
-        self.stack.append([container, None, None, 1, event.anchor, pos])
+        self.stack.append([container, None, None, 1, event.anchor, pos, 0])
 
     def _end(self, event: Any) -> None:
-        container, _key, _kmark, weight, anchor, pos = self.stack.pop()
-        self._add(container, pos, weight, anchor, key_text=None)
+        container, _key, _kmark, weight, anchor, pos, size = self.stack.pop()
+        self._add(container, pos, (weight, size), anchor, key_text=None)
 
-    def _add(self, value: Any, where: Any, weight: int, anchor: str | None, key_text: Any) -> None:
-        """Put a finished value in its container; `where` is its position or its parser mark."""
+    def _add(
+        self, value: Any, where: Any, cost: tuple[int, int], anchor: str | None, key_text: Any
+    ) -> None:
+        """Put a finished value in its container; `where` is its position or its parser mark,
+        `cost` the values and characters of text it holds."""
         if anchor is not None:
-            self.anchors[anchor] = (value, weight)
+            self.anchors[anchor] = (value, *cost)
         if not self.stack:
             self.root = value
             return
         frame = self.stack[-1]
-        frame[3] += weight
+        frame[3] += cost[0]
+        frame[6] += cost[1]
         container = frame[0]
         if frame[1] is not None:
             self._put(frame, container, value, where)

@@ -105,6 +105,19 @@ def test_a_number_too_long_for_python_stays_text() -> None:
     assert doc.data == {"a": digits}
 
 
+@pytest.mark.parametrize("prefix, digit", [("0x", "f"), ("0o", "7"), ("-", "9"), ("", "9")])
+def test_an_int_in_any_base_too_long_to_print_stays_text(prefix: str, digit: str) -> None:
+    big = prefix + digit * 5000
+    doc = read_text(f"a: {big}\nb: {prefix}{digit * 300}\n", "t.yaml")
+    assert doc.data["a"] == big
+    assert isinstance(doc.data["b"], int) and len(str(doc.data["b"])) < 4300
+
+
+@pytest.mark.parametrize("text", ["0b1010", "1_000", "0x_ff", "+0x10", "0X10", "٣"])
+def test_ints_outside_yaml_1_2_core_stay_text(text: str) -> None:
+    assert read_text(f"a: {text}\n", "t.yaml").data == {"a": text}
+
+
 def test_python_tags_are_refused_and_never_constructed(tmp_path: Path) -> None:
     marker = tmp_path / "constructed"
     text = (
@@ -168,6 +181,23 @@ def test_a_few_aliases_are_fine_and_share_their_value() -> None:
     doc = read_text("base: &b {label: Yes}\ncopy: *b\n", "t.yaml")
     assert doc.problems == []
     assert doc.data["copy"] == {"label": "Yes"}
+
+
+def test_aliases_count_the_text_they_repeat() -> None:
+    body = "x" * 200_000
+    text = f"a: &body {body}\n" + "".join(f"k{i}: *body\n" for i in range(6))
+    doc = read_text(text, "t.yaml")
+    [problem] = doc.problems
+    assert (problem.rule, problem.line, problem.column) == ("yaml-limits", 7, 5)
+    assert problem.message == (
+        "aliases repeat 1,200,000 characters of text by here, over the limit of 1,048,576 "
+        "(*body repeats 200,000)"
+    )
+    assert doc.data is None
+    nested = f"a: &n {{t: [{body}, {body}], k: v}}\nb: *n\nc: *n\nd: *n\n"
+    assert rules(read_text(nested, "t.yaml").problems) == [("yaml-limits", 4, 4)]
+    fine = f"a: &body {body}\n" + "".join(f"k{i}: *body\n" for i in range(5))
+    assert read_text(fine, "t.yaml").problems == []
 
 
 def test_an_alias_without_anchor_is_a_syntax_error() -> None:
