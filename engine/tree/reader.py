@@ -112,9 +112,10 @@ class Limits:
     # Nodes that aliases bring in, counted as if expanded: stops "billion laughs" files.
     max_alias_expansion: int = 10_000
     # Text that aliases bring in (the scalars they repeat, keys included), counted as if
-    # expanded: one long anchored body repeated by each alias would cost every later stage (the
-    # schema, the lint rules, a walk, a diagram) as much as a file that many times bigger.
-    max_alias_bytes: int = MAX_TREE_BYTES // 2
+    # expanded, may be at most what the file itself holds plus this: one long anchored body
+    # repeated by each alias would cost every later stage (the schema, the lint rules, a walk,
+    # a diagram) as much as a file that many times bigger.
+    max_alias_bytes: int = 64 * 1024
 
 
 @dataclass
@@ -229,9 +230,10 @@ class _Builder:
     files have no problem to point at, and marks would double what a big tree costs to hold.
     """
 
-    def __init__(self, path: str, limits: Limits, marked: bool) -> None:
+    def __init__(self, path: str, limits: Limits, marked: bool, size: int = 0) -> None:
         self.path = path
         self.limits = limits
+        self.max_alias_bytes = size + limits.max_alias_bytes
         self.marked = marked
         self.problems: list[Problem] = []
         self.anchors: dict[str, tuple[Any, int, int]] = {}
@@ -303,10 +305,10 @@ class _Builder:
         if self.alias_expansion > limits.max_alias_expansion:
             message = f"aliases expand to more than {limits.max_alias_expansion:,} values"
             raise _Refused(pos, message, "yaml-limits")
-        if self.alias_bytes > limits.max_alias_bytes:
+        if self.alias_bytes > self.max_alias_bytes:
             message = (
-                f"aliases repeat {self.alias_bytes:,} characters of text by here, over the limit "
-                f"of {limits.max_alias_bytes:,} (*{event.anchor} repeats {size:,})"
+                f"aliases repeat {self.alias_bytes:,} characters of text by here, more than the "
+                f"file holds plus {limits.max_alias_bytes:,} (*{event.anchor} repeats {size:,})"
             )
             raise _Refused(pos, message, "yaml-limits")
         self._add(value, event.start_mark, (weight, size), None, key_text=None)
@@ -400,7 +402,7 @@ def _build(text: str, path: str, limits: Limits, marked: bool) -> _Builder:
     import yaml
 
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's parser where built
-    builder = _Builder(path, limits, marked)
+    builder = _Builder(path, limits, marked, len(text))
     builder.feed(yaml.parse(text, Loader=loader))
     return builder
 
