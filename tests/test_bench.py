@@ -46,3 +46,14 @@ def test_validate_bench_refuses_a_missing_tree_before_generating_anything(tmp_pa
     assert done.stderr.splitlines()[-1] == (
         f"validate.py: error: no tree file at {tmp_path / 'nope.yaml'}"
     )
+
+
+def test_fuzz_bench_counts_tracebacks_and_slow_inputs(tmp_path):
+    command = [sys.executable, str(ROOT / "bench" / "fuzz.py"), "-n", "40", "--seed", "3"]
+    command += ["--keep", str(tmp_path / "kept")]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=300, check=False)
+    lines = done.stdout.splitlines()
+    assert lines[0].startswith("inputs: 40 (seed 3) in ") and lines[0].endswith(" inputs/s")
+    assert lines[1:3] == ["tracebacks: 0", "over 2 s: 0"], done.stdout
+    assert done.returncode == 0 and "Traceback" not in done.stderr
+    assert not (tmp_path / "kept").exists()
