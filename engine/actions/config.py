@@ -93,7 +93,7 @@ class HttpSettings:
         shown = {host: sorted(names) for host, names in self.headers.items()}
         return (
             f"HttpSettings(allowed_hosts={list(self.allowed_hosts)!r}, timeout={self.timeout}, "
-            f"headers={shown!r} (values hidden))"
+            f"headers={shown!r} (values masked))"
         )
 
 

@@ -1,4 +1,4 @@
-"""What a session is as data: its steps, action calls, notes and rewinds, secrets redacted.
+"""What a session is as data: its steps, action calls, notes and rewinds, secrets masked.
 
 A SessionRecord comes either from the store (engine.sessions.store) or from a live walk
 (`record_of`); transcripts (engine.sessions.transcript) are made from it. Every text that could
@@ -36,7 +36,7 @@ def filled_fields(record: Mapping[str, Any]) -> list[tuple[str, Any]]:
 
 @dataclass(frozen=True)
 class CallRecord:
-    """One action call made at a step (or done by hand); params and result redacted."""
+    """One action call made at a step (or done by hand); params and result masked."""
 
     uses: str
     params: Mapping[str, Any]
@@ -153,7 +153,7 @@ def step_of(walk: Walk, index: int, mask: Mask | None = None) -> StepRecord:
 
 
 def call_of(visit: Visit, mask: Mask) -> CallRecord | None:
-    """The action call made at a visit, redacted, or None."""
+    """The action call made at a visit, masked, or None."""
     action = visit.action
     if action is None:
         return None

@@ -71,7 +71,7 @@ def _escape_block_start(found: re.Match[str]) -> str:
 
 
 def to_json(record: SessionRecord) -> dict[str, Any]:
-    """The full record as JSON-ready data (already redacted when it was recorded)."""
+    """The full record as JSON-ready data (already masked when it was recorded)."""
     data = record.to_dict()
     data["started"] = iso(record.started_at)
     data["ended"] = iso(record.ended_at) or None

@@ -620,7 +620,7 @@ class Walk:
         return [v.qualified(self.tree.id) for v in self.visits]
 
     def public_variables(self) -> dict[str, Any]:
-        """The variables with secrets redacted, also where a secret's value was copied into
+        """The variables with secrets masked, also where a secret's value was copied into
         another variable (an action result that echoes it, say)."""
         named = {k: (MASK if k in self.secrets else v) for k, v in self.variables.items()}
         masked: dict[str, Any] = self.mask.value(named)
