@@ -208,8 +208,16 @@ def test_no_planted_secret_or_credential_reaches_any_byte_written(
     assert not found, found[:20]
 
 
+# Keys for the app: up to a secret input, a value of the wrong form, then the planted value.
+APP_WALKS = {
+    "paya-connect/customer-portal-access": (("enter", "enter", "enter", "2", "1"), BAD_ID, CONTACT),
+    "paya-connect/portal-login-help": (("c",), BAD_EMAIL, EMAIL),
+}
+
+
+@pytest.mark.parametrize("tree_id", sorted(APP_WALKS))
 async def test_no_planted_secret_reaches_the_terminal_app_or_its_store(
-    tmp_path: Path, echoing_paya: FakeServer
+    tmp_path: Path, echoing_paya: FakeServer, tree_id: str
 ) -> None:
     from engine.actions.catalog import default_registry
     from engine.actions.config import load_config
@@ -219,17 +227,20 @@ async def test_no_planted_secret_reaches_the_terminal_app_or_its_store(
     from tests.tui.pilot_steps import press, screen_text, wait_for
     from tui.widgets.action_panel import ActionPanel
 
+    keys, bad, secret = APP_WALKS[tree_id]
     lib = library(secret_library(tmp_path / "lib"))
     config = load_config(tmp_path / "absent.toml", paya_env(tmp_path, echoing_paya))
     runner = ActionRunner(default_registry(), config)
     seen: list[str] = []
     with Store(tmp_path / "sessions.sqlite3") as store:
-        walk = new_walk("paya-connect/customer-portal-access", lib=lib, runner=runner, store=store)
+        walk = new_walk(tree_id, lib=lib, runner=runner, store=store)
         async with app_for(walk, lib, store=store).run_test(size=(120, 40)) as pilot:
-            await press(pilot, "enter", "enter", "enter", "2", "1", *BAD_ID, "enter")
+            await press(pilot, *keys)
+            asked = walk.node.id
+            await press(pilot, *bad, "enter")
             seen.append(screen_text(pilot))
-            assert walk.node.id == "enter-contact-id"
-            await press(pilot, *["backspace"] * len(BAD_ID), *CONTACT, "enter")
+            assert walk.node.id == asked and "that value " in seen[-1]
+            await press(pilot, *["backspace"] * len(bad), *secret, "enter")
             action = pilot.app.screen.query_one(ActionPanel)
             await wait_for(pilot, lambda: action.has_class("-done"))
             seen.append(screen_text(pilot))
@@ -238,7 +249,7 @@ async def test_no_planted_secret_reaches_the_terminal_app_or_its_store(
             await press(pilot, "ctrl+t")
             await pilot.pause(0.2)
             seen.append(screen_text(pilot))
-        assert walk.variables["contact_id"] == CONTACT
+        assert secret in walk.variables.values()
         assert echoing_paya.requests
     files = [(p.name, p.read_bytes()) for p in tmp_path.glob("sessions.sqlite3*")]
     found = [leak for i, text in enumerate(seen) for leak in leaks(text.encode(), f"screen {i}")]
