@@ -190,7 +190,7 @@ def _regex_error(pattern: Any) -> str:
 
     try:
         re.compile(pattern)
-    except re.error as exc:
+    except (re.error, OverflowError, RecursionError) as exc:
         return str(exc)
     return "not accepted"
 

@@ -51,8 +51,10 @@ def compile_schema(schema: Mapping[str, Any]) -> CompiledSchema:
     tree["$defs"] = defs
     _without_branches(tree["properties"]["nodes"]["additionalProperties"])
 
+    formats = format_checker()
+
     def validator(subschema: Mapping[str, Any]) -> Any:
-        return Draft202012Validator(subschema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+        return Draft202012Validator(subschema, format_checker=formats)
 
     by_type = {
         kind: validator({**inline_refs(then, defs), "$defs": defs})
@@ -97,3 +99,22 @@ def inline_refs(schema: Any, defs: Mapping[str, Any], expanding: tuple[str, ...]
         # Both sides say something under one keyword: keep both, as `$ref` beside it would.
         return {"allOf": [target], **rest}
     return {**target, **rest}
+
+
+def format_checker() -> Any:
+    """jsonschema's formats, with `regex` also false for a pattern Python refuses by raising
+    something other than re.error (`a{99999999999999999999}`: OverflowError)."""
+    import re
+
+    from jsonschema import Draft202012Validator, FormatChecker
+
+    checker = FormatChecker()
+    checker.checkers = dict(Draft202012Validator.FORMAT_CHECKER.checkers)
+    checker.checks("regex", raises=(re.error, OverflowError, RecursionError))(_is_regex)
+    return checker
+
+
+def _is_regex(instance: object) -> bool:
+    import re
+
+    return not isinstance(instance, str) or bool(re.compile(instance))

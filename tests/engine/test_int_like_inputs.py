@@ -53,3 +53,11 @@ def test_any_tree_text_is_checked_built_and_drawn_without_raising(text: str) -> 
         assert checked.tree.version < 2**53
         to_mermaid(checked.tree)
         to_dot(checked.tree)
+
+
+def test_a_pattern_whose_repetition_python_cannot_count_is_a_schema_error() -> None:
+    for pattern in ("^[0-9]{99999999999999999999,8}$", "a{4294967296}", "x{1,99999999999}"):
+        text = tree_text().replace('"^[a-z]+$"', repr(pattern))
+        checked = check_document(read_text(text, "fuzz.yaml"), None, frozenset())
+        [problem] = [p for p in checked.problems if p.is_error]
+        assert problem.rule == "schema" and "is not a valid regular expression" in problem.message
