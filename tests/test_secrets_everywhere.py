@@ -1,11 +1,12 @@
 """Planted secrets and credentials reach no byte any face writes.
 
-Every bundled tree, its inputs declared secret, is walked along each of its scenarios through
-every face (the plain mode on stdin, `--answers`, `--json`, `--dry-run`, `--manual`, and the
-terminal app under Pilot), with the Paya actions configured against a local API that echoes what
-it was sent: the path and query as sent (URL-encoded), decoded, in upper and lower case, and the
-credential headers. Then every byte written is searched: stdout, stderr, the SQLite store and its
--wal, exports in Markdown and JSON, and the cache directory.
+Every bundled tree, its inputs declared secret, is walked along its first scenarios that reach an
+input (and once with a value of the wrong form typed there) through every face: the plain mode
+on stdin, `--answers`, `--json`, `--dry-run`, `--manual`, and the terminal app under Pilot. The
+Paya actions are configured against a local API that echoes what it was sent: the path and query
+as sent (URL-encoded), decoded, in upper and lower case, and the credential headers. Then every
+byte written is searched: stdout, stderr, the SQLite store and its -wal, exports in Markdown,
+JSON and as a scenario, and the cache directory.
 """
 
 from __future__ import annotations
@@ -191,10 +192,11 @@ def test_no_planted_secret_or_credential_reaches_any_byte_written(
     exports = home / "exports"
     exports.mkdir()
     for session in sessions:
-        for fmt in ("md", "json"):
+        for fmt in ("md", "json", "scenario"):
             out = exports / f"{session}.{fmt}"
             done = bw(env, "sessions", "export", session, "--format", fmt, "-o", str(out))
             assert done.returncode == 0 and out.stat().st_size, done.stderr.decode()
+            outputs.append((f"export {fmt} stderr", done.stderr))
         shown = bw(env, "sessions", "show", session)
         outputs.append(("sessions show", shown.stdout + shown.stderr))
     listed = bw(env, "sessions", "list", "--format", "json")
