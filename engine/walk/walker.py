@@ -408,8 +408,8 @@ class Walk:
         return spec is not None and spec.has_side_effects(self._call_args(node))
 
     def _shown_params(self, node: Action) -> dict[str, Any]:
-        args = render_value(dict(node.action.params), self.variables)
-        return dict(self.runner.prepare(node.action.uses, args, False, self.mask).shown)
+        call = self.runner.prepare(node.action.uses, self._call_args(node), False, self.mask)
+        return dict(call.shown)
 
     @property
     def mask(self) -> Mask:
