@@ -14,7 +14,7 @@ from engine.actions.config import Config, HttpSettings, load_config
 from engine.actions.http_request import TEXT_LIMIT, HttpRequest
 from engine.actions.registry import ActionFailed, Registry
 from engine.walk.action_runner import ActionRunner
-from engine.walk.masking import MASK
+from engine.walk.masking import MASK, Mask
 from tests.fakes.paya_server import OPERATOR_TOKEN, FakeServer
 
 pytest_plugins = ["tests.fakes.fixtures"]
@@ -276,5 +276,5 @@ def test_dry_run_makes_a_get_and_leaves_a_post_to_a_person(http_config: Config) 
     runner = ActionRunner(Registry([HttpRequest()]), http_config, dry_run=True)
     assert runner.is_automatic("http.request", {"method": "GET", "url": "http://x/"})
     assert not runner.is_automatic("http.request", {"method": "POST", "url": "http://x/"})
-    get = runner.prepare("http.request", {"url": "http://x/"}, False, frozenset())
+    get = runner.prepare("http.request", {"url": "http://x/"}, False, Mask())
     assert not get.side_effects
