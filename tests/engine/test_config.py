@@ -126,7 +126,7 @@ def test_broken_toml_names_file_line_and_column(tmp_path: Path) -> None:
         ("[http]\n\n[http.headers]\nfoo = 1\n", 3, "must be a table of header names"),
         ('[http.headers."a.example.com"]\n"Bad Name" = "x"\n', 1, "is not a header name"),
         ('[paya]\nuser_api_ky = "x"\n', 2, "[paya] has no setting 'user_api_ky'"),
-        ('[db]\nurl = "x"\n', 1, "unknown section [db] (known: [paya], [http])"),
+        ('[db]\nurl = "x"\n', 1, "unknown section [db] (known: [paya], [http], [store])"),
     ],
 )
 def test_each_wrong_setting_names_its_line(
