@@ -543,7 +543,7 @@ def test_dry_run_shows_the_call_masked_and_calls_nothing(
     assert (
         f"Dry run: would call http.request (POST {echo_server.url}/grant?token=•••)" in done.stdout
     )
-    assert "By hand (dry run, and this action changes things):" in done.stdout
+    assert "By hand (dry run: this call changes things, so it is not made):" in done.stdout
     assert "> •••\n" in done.stdout  # the secret input is not echoed
     assert_nothing_leaked(tmp_path, done.stdout, done.stderr)
 
@@ -747,11 +747,11 @@ def test_without_the_app_a_walk_falls_back_to_plain_mode(
     capsys: pytest.CaptureFixture[str],
     recorded: bool,
 ) -> None:
-    import argparse
     import io
 
     from engine.sessions.store import Store
     from tui.commands.run import open_walk_app
+    from tui.walk_factory import WalkOptions
 
     monkeypatch.setitem(sys.modules, "tui.app", None)
     monkeypatch.setattr(sys, "stdin", io.StringIO("No\nNo\n"))
@@ -760,9 +760,9 @@ def test_without_the_app_a_walk_falls_back_to_plain_mode(
     for _ in range(3):
         walk.answer("Continue")
     path = tmp_path / "sessions.sqlite3"
-    args = argparse.Namespace(answers=None, json=False, resume=None, tree=PORTAL)
+    options = WalkOptions(tree=PORTAL)
     opener = (lambda: Store(path)) if recorded else None
-    assert open_walk_app(args, walk, library, None, open_store=opener) == 0
+    assert open_walk_app(options, walk, library, None, open_store=opener, resumed=False) == 0
     out, err = capsys.readouterr()
     assert "using the plain line mode" in err
     assert "[6] Contact your solution provider (escalated)" in out

@@ -167,3 +167,17 @@ class Tree:
     def secrets(self) -> frozenset[str]:
         """Names of the variables declared secret."""
         return frozenset(name for name, var in self.variables.items() if var.secret)
+
+
+def defined_variables(tree: Tree) -> set[str]:
+    """Every variable name something in the tree defines."""
+    names = set(tree.variables)
+    for node in tree.nodes.values():
+        if isinstance(node, Input) and node.var:
+            names.add(node.var)
+        elif isinstance(node, Action) and node.action.save_as:
+            names.add(node.action.save_as)
+        elif isinstance(node, Question):
+            for choice in node.choices:
+                names.update(choice.set)
+    return names
