@@ -9,6 +9,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from textual import events
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
@@ -67,6 +68,17 @@ class BranchwiseApp(App[int]):
         self.first_walk = walk
         self.last_walk = walk
         self.path_toggled = False  # ctrl+b on a walk screen; kept for the walks after it
+
+    async def on_event(self, event: events.Event) -> None:
+        # Keys are handed to the walk screen here, as the app reads them: forwarded to the
+        # focused widget, each would reach the screen through the message queues of the widgets
+        # between, and a key typed after Enter (whose answer button posts a message of its own)
+        # or after a change of focus could be handled before it.
+        if isinstance(event, events.Key) and not event.is_forwarded:
+            take_key = getattr(self.screen, "take_key", None)
+            if callable(take_key) and take_key(event):
+                return
+        await super().on_event(event)
 
     @property
     def watching(self) -> bool:

@@ -42,7 +42,7 @@ from engine.walk.walker import ActionRecord, InvalidAnswer, StaleReply, Walk
 from tui.answer_keys import DIGIT_WAIT, AnswerKeys, Filtered, Held, Ignored
 from tui.literal import escape_markdown, literal, markdown_template, notify_plain
 from tui.masked import masked
-from tui.widgets.answer_buttons import AnswerButtons
+from tui.widgets.answer_buttons import AnswerButton, AnswerButtons
 from tui.widgets.node_body import NodeBody
 from tui.widgets.walk_header import WalkHeader
 
@@ -98,6 +98,8 @@ class WalkScreen(Screen[None]):
         self._part: str | None = None
         self._refill: str | None = None
         self._path_timer: Timer | None = None
+        self._early: list[events.Key] = []
+        self._bound = {b.key: b.action for b in self.BINDINGS if isinstance(b, Binding)}
 
     @property
     def branchwise(self) -> BranchwiseApp:
@@ -126,6 +128,7 @@ class WalkScreen(Screen[None]):
         self.call_after_refresh(self._complete_layout)
         node_area = self.query_one("#node", VerticalScroll)
         self.watch(node_area, "scroll_y", self._count_unseen, init=False)
+        self.watch(node_area, "virtual_size", self._count_unseen, init=False)
 
     async def _complete_layout(self) -> None:
         """Mount what the first frame could do without: path, problems, footer, other parts."""
@@ -148,9 +151,11 @@ class WalkScreen(Screen[None]):
         self.call_after_refresh(self._settle_parts, later)
         self._laid_out = True
         if self._show_again:
+            self._show_again = False
             self.show_node()
         else:
             self._refresh_path()
+        self._take_early_keys()
 
     def _settle_parts(self, panels: list[Widget]) -> None:
         """Panels mounted after the first frame: shown when the node needs them, else hidden."""
@@ -211,10 +216,16 @@ class WalkScreen(Screen[None]):
         """Say under the node how many answers are below what it shows ("↓ 3 more answers")."""
         node_area = self.query_one("#node", VerticalScroll)
         answers = self.query_one(AnswerButtons)
-        bottom = node_area.content_region.bottom
+        # Where the node's visible part ends, in the node's own (scrolled) lines.
+        bottom = node_area.scroll_y + node_area.scrollable_content_region.height
+        top = answers.virtual_region.y
         unseen = 0
-        if answers.display:
-            unseen = sum(1 for b in answers.shown_buttons if b.is_mounted and b.region.y >= bottom)
+        if answers.display and self._choosing():
+            unseen = sum(
+                1
+                for b in answers.shown_buttons
+                if b.is_mounted and top + b.virtual_region.y >= bottom
+            )
         plural = "answer" if unseen == 1 else "answers"
         node_area.border_subtitle = f"↓ {unseen} more {plural}" if unseen else ""
 
@@ -466,37 +477,51 @@ class WalkScreen(Screen[None]):
             return
         self.show_node()
 
-    def on_key(self, event: events.Key) -> None:
-        """Digits pick by number, a choice's own key picks it, other letters filter a long list;
-        text boxes keep their keys. Each key goes to the prompt shown when it is handled."""
-        # A text box keeps the printable keys it is given; they never get here.
-        if isinstance(self.focused, Input) or self._show_again:
-            return
-        if event.key == "backspace" and self._keys.erase():
-            event.stop()
-            self._filtered()
-            return
+    def take_key(self, event: events.Key) -> bool:
+        """Handle a key as soon as the app reads it, in the order keys were typed (see
+        BranchwiseApp.on_event); False leaves it to the focused widget as usual.
+
+        Digits pick by number, a choice's own key picks it, other letters filter a long list,
+        Enter takes the answer under the focus (or the number being typed), and the screen's
+        own keys (Esc, ctrl+r…) act at once. A text box keeps its keys. A screen not fully shown
+        yet holds the keys for when it is; one whose walk has ended takes them and drops them.
+        """
+        if isinstance(self.prompt, TypeValue) or isinstance(self.focused, Input):
+            return False
+        if not self._laid_out or self._show_again:
+            self._early.append(event)
+            return True
+        if isinstance(self.prompt, Ended):
+            return event.is_printable or event.key == "enter"
+        action = self._bound.get(event.key)
+        if action is not None:
+            self._take_held()
+            getattr(self, f"action_{action}")()
+            return True
+        if event.key == "backspace":
+            return self._erase()
+        if event.key == "enter":
+            return self._enter()
         if event.character is None or not event.is_printable:
-            return
-        key = event.character.casefold()
+            return False
+        return self._typed(event.character.casefold())
+
+    def _typed(self, key: str) -> bool:
         action_panel = self._action_panel()
         failed = action_panel is not None and action_panel.has_class("-failed")
         if action_panel is not None and action_panel.display and (self._result_shown or failed):
             what = {"1": "continue"} if self._result_shown else offered_keys(action_panel)
             if key in what:
-                event.stop()
                 self._do(what[key])
-            return
+            return True
         if not self._choosing():
-            return
+            return False
         if self._keys.digits and (not key.isdecimal() or self._keys.spills(key)):
             self._take_held()  # the held number is complete; this key is the next step's
-            if not self._choosing():
-                return
+            return self._typed(key)
         typed = self._keys.press(key)
         if isinstance(typed, Ignored):
-            return
-        event.stop()
+            return False
         if isinstance(typed, Held):
             self._stop_digit_timer()
             self._digit_timer = self.set_timer(DIGIT_WAIT, self._take_held)
@@ -504,6 +529,38 @@ class WalkScreen(Screen[None]):
             self._filtered()
         else:
             self._choose(typed)
+        return True
+
+    def _enter(self) -> bool:
+        """Enter: the number being typed, else the answer (or action button) under the focus."""
+        if self._keys.digits:
+            self._take_held()
+            return True
+        focused = self.focused
+        if not isinstance(focused, AnswerButton):
+            return False
+        if self._result_shown or not self._choosing():
+            focused.press()  # an action panel's button: a message of its own, no answer
+            return True
+        answers = self.query_one(AnswerButtons)
+        if focused in answers.shown_buttons:
+            self._choose(answers.options[answers.shown_buttons.index(focused)])
+        return True
+
+    def _erase(self) -> bool:
+        if not self._keys.erase():
+            return False
+        self._filtered()
+        return True
+
+    def _take_early_keys(self) -> None:
+        """The keys typed before the screen was fully shown, now that it is; those it does not
+        take (a key for a text box) are dropped."""
+        early, self._early = self._early, []
+        for event in early:
+            if self.app.screen is not self:
+                return  # the walk ended on one of them: the rest were for a screen now gone
+            self.take_key(event)
 
     def _choosing(self) -> bool:
         """Whether the prompt shown asks to pick one of a list of answers."""
