@@ -243,7 +243,7 @@ def test_a_bad_input_value_says_why(tmp_path: Path) -> None:
     answers = "Continue,Continue,Continue,No,Yes,not valid!"
     done = branchwise(isolated_env(tmp_path), "run", PORTAL, "--answers", answers)
     assert done.returncode == 1
-    assert "'not valid!' does not have the expected form (^[A-Za-z0-9-]+$)" in done.stderr
+    assert "'not valid!' does not have the expected form" in done.stderr
 
 
 def test_running_out_of_answers_leaves_the_session_open(tmp_path: Path) -> None:
@@ -794,7 +794,7 @@ def test_at_a_terminal_a_bad_answer_is_asked_again_with_the_reason(tmp_path: Pat
     assert process.returncode == 1
     assert ">   ✗ 'maybe' is not an answer here; expected one of: 1 Yes (y), 2 No\n" in out
     assert "[5] Have you created other contact users in the past?" in out
-    assert ">   ✗ 'bad value!' does not have the expected form (^[A-Za-z0-9-]+$)\n" in out
+    assert ">   ✗ 'bad value!' does not have the expected form\n" in out
     assert "Search for contact **abc-1** with the column-header fields" in out
     assert "input ended (at 'check-is-user' (Is the contact already a user?))" in err
 

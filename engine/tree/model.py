@@ -103,6 +103,7 @@ class Input(Node):
     kind: str = "text"
     pattern: str | None = None
     required: bool = True
+    invalid: str = ""  # what to say of a value the pattern refuses
 
     def targets(self) -> tuple[str, ...]:
         return (self.next,)
