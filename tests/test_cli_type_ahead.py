@@ -92,3 +92,16 @@ def test_a_var_the_tree_does_not_know_is_a_usage_error(tmp_path: Path) -> None:
     assert "contact_id" in done.stderr and "Traceback" not in done.stderr
     known = run_cli("run", PORTAL, "--json", "--var", "contact_id=1001", env=env)
     assert known.returncode == 1 and json.loads(known.stdout)["variables"]["contact_id"] == "1001"
+
+
+def test_the_plain_mode_shows_a_link_with_its_body_and_the_linked_outcome(tmp_path: Path) -> None:
+    links = ROOT / "tests" / "data" / "links"
+    done = run_cli(
+        "run", str(links / "outer.yaml"), "--library", str(links), "--answers", ",,",
+        env=isolated_env(tmp_path),
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "↪ Continuing in: The inner guide\nNow the **inner** guide, then back here.\n" in (
+        done.stdout
+    )
+    assert "↩ Inner done (resolved); back to the previous guide" in done.stdout

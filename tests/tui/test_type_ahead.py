@@ -180,3 +180,36 @@ async def test_a_burst_through_the_paya_tree_done_by_hand(tmp_path: Path) -> Non
     assert walk.path() == expected
     assert stored_path(tmp_path / "sessions.sqlite3") == expected
     assert outcome_answers(tmp_path / "sessions.sqlite3") == []
+
+
+LINKS = Path(__file__).resolve().parents[1] / "data" / "links"
+
+
+async def test_a_link_is_shown_as_a_step_and_the_linked_outcome_on_the_way_back(
+    tmp_path: Path,
+) -> None:
+    app, walk = recorded_app(tmp_path, "tests/links/outer", LINKS)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await shown(app, pilot)
+        burst(app, "1")
+        await wait_for(pilot, lambda: walk.current.node_id == "inner-step")
+        await pilot.pause(0.1)
+        inside = screen_text(pilot)
+        # The link has no title of its own: the linked tree's is shown, then its body.
+        assert "↪ The inner guide" in inside and "Now the inner guide, then back here." in inside
+        assert inside.index("↪ The inner guide") < inside.index("A step of the inner guide")
+        burst(app, "1")
+        await wait_for(pilot, lambda: walk.current.node_id == "after")
+        await pilot.pause(0.1)
+        back = screen_text(pilot)
+        assert "↩ Inner done (resolved)" in back and "↪" not in back
+        burst(app, "1")
+        await wait_for(pilot, lambda: walk.current.node_id == "done")
+    assert walk.path() == [
+        "start",
+        "go-in",
+        "tests/links/inner:inner-step",
+        "tests/links/inner:inner-done",
+        "after",
+        "done",
+    ]

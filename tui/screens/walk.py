@@ -17,6 +17,7 @@ from textual import events, on
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
+from textual.content import Content
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widget import Widget
@@ -43,7 +44,7 @@ from tui.answer_keys import DIGIT_WAIT, AnswerKeys, Filtered, Held, Ignored
 from tui.literal import escape_markdown, literal, markdown_template, notify_plain
 from tui.masked import masked
 from tui.widgets.answer_buttons import AnswerButton, AnswerButtons
-from tui.widgets.node_body import NodeBody
+from tui.widgets.node_body import NodeBody, is_inline, paragraphs, quick_markdown
 from tui.widgets.walk_header import WalkHeader
 
 if TYPE_CHECKING:
@@ -232,18 +233,20 @@ class WalkScreen(Screen[None]):
     def _show_passage(self) -> None:
         """The links and linked outcomes passed through to get here, each as a line of its own
         (a link with its body): the walk as it went, not only the step it reached."""
-        lines: list[str] = []
+        lines: list[Content] = []
         walk = self.walk
         for visit in walk.passage():
             node = walk.trees[visit.tree_id].nodes[visit.node_id]
             if isinstance(node, Link):
-                lines.append(f"↪ {walk.link_title(visit)}")
-                body = walk.text(node.body).strip()
+                lines.append(literal(self._masked(f"↪ {walk.link_title(visit)}")))
+                body = markdown_template(node.body, walk.public_variables()).strip()
                 if body:
-                    lines.append(f"  {body}")
+                    lines.append(paragraphs(body) if is_inline(body) else quick_markdown(body))
             elif isinstance(node, Outcome):
-                lines.append(f"↩ {walk.text(node.title)} ({node.status})")
-        self._show_line("passage", self._masked("\n".join(lines)) if lines else None, "#title")
+                title = self._masked(walk.text(node.title))
+                lines.append(literal(f"↩ {title} ({node.status})"))
+        shown = Content("\n").join(lines) if lines else None
+        self._show_line("passage", shown, "#title")
 
     def _show_filter(self) -> None:
         """The letters typed to filter the answers, while there are some."""
@@ -253,7 +256,7 @@ class WalkScreen(Screen[None]):
         line = f"Filter: {text}  ({found}; esc clears, backspace erases)"
         self._show_line("answer-filter", line if text else None)
 
-    def _show_line(self, name: str, text: str | None, before: str = "#answers") -> None:
+    def _show_line(self, name: str, text: str | Content | None, before: str = "#answers") -> None:
         """A line of the node shown only at times (an error, a filter, links passed), mounted
         the first time it is needed: every widget of the first frame costs the start."""
         shown = next(iter(self.query(f"#{name}").results(Static)), None)
@@ -262,7 +265,7 @@ class WalkScreen(Screen[None]):
                 return
             shown = Static(id=name)
             self.query_one("#node", VerticalScroll).mount(shown, before=before)
-        shown.update(literal(text or ""))
+        shown.update(text if isinstance(text, Content) else literal(text or ""))
         shown.display = text is not None
 
     def _show_path_soon(self) -> None:
