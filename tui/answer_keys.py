@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from engine.walk.answers import Option
 
@@ -11,17 +10,14 @@ DIGIT_WAIT = 0.5  # seconds a digit that could start a longer number waits for t
 FILTER_FROM = 10  # answers from which typed letters filter the list
 
 
-@dataclass(frozen=True, slots=True)
 class Held:
     """A digit kept: it could start a longer number, so it waits for the next digit or Enter."""
 
 
-@dataclass(frozen=True, slots=True)
 class Filtered:
     """The filter changed: show the answers it keeps."""
 
 
-@dataclass(frozen=True, slots=True)
 class Ignored:
     """No answer for this key: it is left to the screen's other keys."""
 

@@ -1,8 +1,11 @@
-"""What a walk needs now (a Prompt) and the replies it takes: the one "what next" of every face."""
+"""What a walk needs now (a Prompt) and the replies it takes: the one "what next" of every face.
+
+Plain classes with slots rather than dataclasses: a dataclass compiles its methods when its module
+loads, and this module loads before a walk's first frame (a few dataclasses cost a millisecond).
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import Enum
 from typing import TYPE_CHECKING
 
@@ -13,60 +16,72 @@ if TYPE_CHECKING:
     from engine.walk.action_runner import CallResult, PendingCall
 
 
-@dataclass(frozen=True, slots=True)
 class Choose:
     """Pick one of the options: a question's choices, a step's Continue, or the routes of an
     action done by hand (`by_hand` then says why it is not called)."""
 
-    step: int
-    options: tuple[Option, ...]
-    by_hand: str | None = None
+    __slots__ = ("by_hand", "options", "step")
+
+    def __init__(self, step: int, options: tuple[Option, ...], by_hand: str | None = None) -> None:
+        self.step = step
+        self.options = options
+        self.by_hand = by_hand
 
 
-@dataclass(frozen=True, slots=True)
 class TypeValue:
     """Type a value for an input node (`secret`: not to be echoed or shown again)."""
 
-    step: int
-    node: Input
-    secret: bool
+    __slots__ = ("node", "secret", "step")
+
+    def __init__(self, step: int, node: Input, secret: bool) -> None:
+        self.step = step
+        self.node = node
+        self.secret = secret
 
 
-@dataclass(frozen=True, slots=True)
 class Confirm:
     """Say whether to make this call (it asks to be confirmed, or it changes things)."""
 
-    step: int
-    call: PendingCall
+    __slots__ = ("call", "step")
+
+    def __init__(self, step: int, call: PendingCall) -> None:
+        self.step = step
+        self.call = call
 
 
-@dataclass(frozen=True, slots=True)
 class Call:
     """Make this call now (in a worker if the face likes) and reply with `Called`."""
 
-    step: int
-    call: PendingCall
+    __slots__ = ("call", "step")
+
+    def __init__(self, step: int, call: PendingCall) -> None:
+        self.step = step
+        self.call = call
 
 
-@dataclass(frozen=True, slots=True)
 class Failed:
     """The walk cannot go on by itself: a call failed (or was not made yet), or a link broke.
 
     `ways` are the replies it takes besides going back: RUN (retry, or make the call not made
     yet) and BY_HAND; none when nothing but going back helps (a broken link)."""
 
-    step: int
-    message: str
-    ways: tuple[Way, ...]
-    ran: bool = True
+    __slots__ = ("message", "ran", "step", "ways")
+
+    def __init__(self, step: int, message: str, ways: tuple[Way, ...], ran: bool = True) -> None:
+        self.step = step
+        self.message = message
+        self.ways = ways
+        self.ran = ran
 
 
-@dataclass(frozen=True, slots=True)
 class Ended:
     """An outcome: the walk is over and takes no answer."""
 
-    step: int
-    status: str
+    __slots__ = ("status", "step")
+
+    def __init__(self, step: int, status: str) -> None:
+        self.step = step
+        self.status = status
 
 
 Prompt = Choose | TypeValue | Confirm | Call | Failed | Ended
@@ -80,12 +95,14 @@ class Way(Enum):
     BY_HAND = "by-hand"
 
 
-@dataclass(frozen=True, slots=True)
 class Called:
     """A call's result, the reply to `Call`."""
 
-    call: PendingCall
-    result: CallResult
+    __slots__ = ("call", "result")
+
+    def __init__(self, call: PendingCall, result: CallResult) -> None:
+        self.call = call
+        self.result = result
 
 
 Reply = str | Option | Way | Called
