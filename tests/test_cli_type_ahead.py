@@ -105,3 +105,32 @@ def test_the_plain_mode_shows_a_link_with_its_body_and_the_linked_outcome(tmp_pa
         done.stdout
     )
     assert "↩ Inner done (resolved); back to the previous guide" in done.stdout
+
+
+FAILING_CALL = """schema: branchwise/v1
+id: tests/failing-call
+version: 1
+title: A call that fails
+start: call
+nodes:
+  call:
+    type: action
+    title: Ask the service
+    action: {uses: http.request, with: {method: POST, url: "http://127.0.0.1:9/x"}}
+    routes: [{label: Done, goto: done}]
+  done: {type: outcome, title: Done, status: resolved}
+"""
+
+
+def test_json_says_a_failed_call_stopped_the_walk(tmp_path: Path) -> None:
+    tree = tmp_path / "failing.yaml"
+    tree.write_text(FAILING_CALL, encoding="utf-8")
+    (tmp_path / "config.toml").write_text('[http]\nallowed_hosts = ["127.0.0.1"]\n', "utf-8")
+    done = run_cli("run", str(tree), "--json", "--answers", "y", env=isolated_env(tmp_path))
+    assert done.returncode == 1
+    assert json.loads(done.stdout)["stopped"] == {
+        "reason": "action-failed",
+        "node": "call",
+        "answer": None,
+        "expected": ["Try again", "Do it by hand"],
+    }
