@@ -213,3 +213,15 @@ async def test_a_link_is_shown_as_a_step_and_the_linked_outcome_on_the_way_back(
         "after",
         "done",
     ]
+
+
+async def test_esc_drops_a_number_being_typed(tmp_path: Path) -> None:
+    app, walk = recorded_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await shown(app, pilot)
+        burst(app, *TO_THE_LONG_LIST, "2", "escape")
+        await wait_for(pilot, lambda: walk.current.node_id == "q-type" and not screen._keys.digits)
+        await pilot.pause(0.7)  # past the wait for a second digit: nothing is taken
+        assert walk.current.node_id == "q-type" and walk.current.answer is None
+    with sqlite3.connect(tmp_path / "sessions.sqlite3") as db:
+        assert db.execute("SELECT count(*) FROM rewinds").fetchone() == (0,)  # nothing undone

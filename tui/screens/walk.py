@@ -496,6 +496,10 @@ class WalkScreen(Screen[None]):
             return True
         if isinstance(self.prompt, Ended):
             return event.is_printable or event.key == "enter"
+        if event.key == "escape" and self._keys.digits:
+            self._keys.take_held()  # Esc drops a number being typed, before anything else
+            self._stop_digit_timer()
+            return True
         action = self._bound.get(event.key)
         if action is not None:
             self._take_held()
