@@ -818,8 +818,8 @@ def test_a_link_cycle_stops_the_walk_with_exit_1(tmp_path: Path) -> None:
     env = isolated_env(tmp_path)
     done = branchwise(env, "run", "t/one", "--library", str(library), "--answers", "Continue")
     assert done.returncode == 1
-    assert "↪ Continuing in: Two" in done.stdout
-    assert "Continuing in: One" not in done.stdout
+    assert "↪ Continuing in: To two" in done.stdout  # the link's own title
+    assert "Continuing in: To one" not in done.stdout
     assert "link cycle between trees: t/one → t/two → t/one (at 't/two:go'" in done.stderr
     assert f"--library {library}" in done.stderr
 
