@@ -158,3 +158,27 @@ def test_keys_sent_in_one_burst_walk_the_path_they_mean(terminal: Terminal, tmp_
     ]
     assert steps[12][2] == "uint64_t"
     assert [answer for _, kind, answer in steps if kind == "outcome"] == [None]
+
+
+def test_a_burst_through_the_paya_tree_in_a_real_terminal(
+    terminal: Terminal, tmp_path: Path
+) -> None:
+    shell, env = command(tmp_path, "run", PAYA, "--db", str(tmp_path / "sessions.sqlite3"))
+    terminal.start(shell, env)
+    terminal.wait_for("esc Back")
+    # Continue ×3, y (the Create User button is there), Continue ×2, and a key past the outcome.
+    terminal.tmux("send-keys", "-t", "t", "1", "1", "1", "y", "1", "1", "1")
+    assert "Contact user created" in terminal.wait_for("✓ Resolved")
+    terminal.keys("C-q")
+    assert exit_code(tmp_path) == 0
+    steps = stored_steps(tmp_path)
+    assert [node for node, _, _ in steps] == [
+        "open-contacts",
+        "find-contact",
+        "open-profile",
+        "create-user-visible",
+        "create-user",
+        "refresh-login-info",
+        "done-user-created",
+    ]
+    assert [answer for _, kind, answer in steps if kind == "outcome"] == [None]
