@@ -298,28 +298,29 @@ class Walk:
         elif not isinstance(prompt, (Choose, TypeValue)):
             raise InvalidAnswer("this step takes no answer but about its call")
         elif isinstance(reply, Option):
-            if reply not in prompt.options if isinstance(prompt, Choose) else True:
+            if not isinstance(prompt, Choose) or reply not in prompt.options:
                 raise InvalidAnswer(f"{reply.label!r} is not an answer of this step")
             self.choose(reply)
         else:
             self.answer(reply)
 
     def _take_way(self, prompt: Prompt, way: Way) -> None:
-        if (
-            way is Way.BY_HAND
-            and isinstance(prompt, (Confirm, Failed))
-            and Way.BY_HAND in (prompt.ways if isinstance(prompt, Failed) else (Way.BY_HAND,))
-        ):
+        """Run, hold or do by hand the call a Confirm or a Failed prompt is about."""
+        if isinstance(prompt, Confirm):
+            ways: tuple[Way, ...] = (Way.RUN, Way.HOLD, Way.BY_HAND)
+        else:
+            ways = prompt.ways if isinstance(prompt, Failed) else ()
+        if way not in ways:
+            raise InvalidAnswer(f"'{way.value}' is not an answer at this step")
+        if way is Way.BY_HAND:
             self.do_by_hand()
             return
-        if way is Way.RUN and isinstance(prompt, Confirm):
-            self._confirmed = True
-        elif way is Way.RUN and isinstance(prompt, Failed) and Way.RUN in prompt.ways:
-            self.error, self._held = None, False
-        elif way is Way.HOLD and isinstance(prompt, Confirm):
+        if way is Way.HOLD:
             self._held = True
-        else:
-            raise InvalidAnswer(f"'{way.value}' is not an answer at this step")
+        elif isinstance(prompt, Confirm):
+            self._confirmed = True
+        else:  # retried, or made after it was held
+            self.error, self._held = None, False
         self._turn += 1
 
     def _moved(self) -> None:
