@@ -100,7 +100,13 @@ class WalkScreen(Screen[None]):
         self._refill: str | None = None
         self._path_timer: Timer | None = None
         self._early: list[events.Key] = []
-        self._bound = {b.key: b.action for b in self.BINDINGS if isinstance(b, Binding)}
+        # The screen's own keys, each of a binding's keys ("ctrl+n,f2") on its own.
+        self._bound = {
+            key.strip(): b.action
+            for b in self.BINDINGS
+            if isinstance(b, Binding)
+            for key in b.key.split(",")
+        }
 
     @property
     def branchwise(self) -> BranchwiseApp:
