@@ -13,10 +13,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 ANSWER_KEYS = (
-    ("1 … 9", "pick the answer at that position"),
-    ("1 2 … 3 0", "10 or more answers: two digits; a lone digit waits ½ s (Enter: at once)"),
-    ("y, n, …", "an answer's own key, printed on its button"),
-    ("a … z", "10 or more answers: filter them (backspace erases, esc clears)"),
+    ("1 … 9, 25", "pick by number (10+ answers: two digits)"),
+    ("y, n, a … z", "an answer's key; letters filter a long list"),
     ("↑ ↓  Enter", "move between the answers and take one"),
     ("r  h  b", "after a failed call: retry, do it by hand, back"),
     ("PgUp PgDn", "scroll a long node; the numbers still answer"),
