@@ -225,3 +225,19 @@ async def test_esc_drops_a_number_being_typed(tmp_path: Path) -> None:
         assert walk.current.node_id == "q-type" and walk.current.answer is None
     with sqlite3.connect(tmp_path / "sessions.sqlite3") as db:
         assert db.execute("SELECT count(*) FROM rewinds").fetchone() == (0,)  # nothing undone
+
+
+async def test_two_digits_make_a_number_by_when_they_were_typed_not_when_handled(
+    tmp_path: Path,
+) -> None:
+    app, walk = recorded_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await shown(app, pilot)
+        burst(app, *TO_THE_LONG_LIST)
+        await wait_for(pilot, lambda: walk.current.node_id == "q-type")
+        two, five = events.Key("2", "2"), events.Key("5", "5")
+        five.time = two.time + 0.6  # typed after the wait, though handled right after the 2
+        app.post_message(two)
+        app.post_message(five)
+        await wait_for(pilot, lambda: walk.finished)
+    assert walk.visits[-2].answer == "long" and walk.outcome == "out-of-ideas"

@@ -93,6 +93,7 @@ class WalkScreen(Screen[None]):
         self.prompt: Prompt = walk.prompt()
         self._keys = AnswerKeys(())
         self._digit_timer: Timer | None = None
+        self._held_at = 0.0  # when the digits held were typed (the key event's time)
         self._result_shown = False
         self._laid_out = False
         self._show_again = False
@@ -517,9 +518,9 @@ class WalkScreen(Screen[None]):
             return self._enter()
         if event.character is None or not event.is_printable:
             return False
-        return self._typed(event.character.casefold())
+        return self._typed(event.character.casefold(), event.time)
 
-    def _typed(self, key: str) -> bool:
+    def _typed(self, key: str, typed_at: float) -> bool:
         action_panel = self._action_panel()
         failed = action_panel is not None and action_panel.has_class("-failed")
         if action_panel is not None and action_panel.display and (self._result_shown or failed):
@@ -529,15 +530,20 @@ class WalkScreen(Screen[None]):
             return True
         if not self._choosing():
             return False
-        if self._keys.digits and (not key.isdecimal() or self._keys.spills(key)):
-            self._take_held()  # the held number is complete; this key is the next step's
-            return self._typed(key)
+        # The held number is complete when this key is no digit that can follow it, or was
+        # typed after the wait: by when the keys were typed, not when they are handled, so a
+        # busy machine splits no number typed in a burst.
+        late = typed_at - self._held_at > DIGIT_WAIT
+        if self._keys.digits and (not key.isdecimal() or self._keys.spills(key) or late):
+            self._take_held()  # this key is the next step's
+            return self._typed(key, typed_at)
         typed = self._keys.press(key)
         if isinstance(typed, Ignored):
             return False
         if isinstance(typed, Held):
             self._stop_digit_timer()
-            self._digit_timer = self.set_timer(DIGIT_WAIT, self._take_held)
+            self._held_at = typed_at
+            self._digit_timer = self.set_timer(DIGIT_WAIT, self._wait_over)
         elif isinstance(typed, Filtered):
             self._filtered()
         else:
@@ -583,6 +589,17 @@ class WalkScreen(Screen[None]):
         self._show_filter()
         self._show_answers()
         self.call_after_refresh(self.query_one(AnswerButtons).focus_first)
+
+    def _wait_over(self) -> None:
+        """The wait for a second digit is over: the held digits are taken once the keys the app
+        has already read are handled (one of them may be that second digit, typed in time)."""
+        held_at = self._held_at
+
+        def take() -> None:
+            if self._keys.digits and self._held_at == held_at:  # not a later number's digits
+                self._take_held()
+
+        self.app.call_later(take)
 
     def _take_held(self) -> None:
         """The digits held for a longer number, taken as they are (the wait is over)."""
