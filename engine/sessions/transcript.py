@@ -125,9 +125,7 @@ def _steps(record: SessionRecord) -> Iterator[str]:
 def _passed_through(step: StepRecord) -> str:
     """A link followed, or a linked tree's outcome passed back: context, not a question."""
     if step.node_type == "link":
-        # A link without a title of its own is shown with the linked tree's, its answer ("→ T").
-        title = step.node_title or (step.answer or "").removeprefix("→ ")
-        return f"*Linked tree:* {inline(title)}"
+        return f"*Linked tree:* {inline(step.node_title)}"
     ended = f" ({inline(step.answer)})" if step.answer else ""
     return f"*Linked tree ended:* {inline(step.node_title)}{ended}"
 
