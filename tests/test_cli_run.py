@@ -243,7 +243,7 @@ def test_a_bad_input_value_says_why(tmp_path: Path) -> None:
     answers = "Continue,Continue,Continue,No,Yes,not valid!"
     done = branchwise(isolated_env(tmp_path), "run", PORTAL, "--answers", answers)
     assert done.returncode == 1
-    assert "'not valid!' does not have the expected form (^[A-Za-z0-9-]+$)" in done.stderr
+    assert "'not valid!' does not have the expected form" in done.stderr
 
 
 def test_running_out_of_answers_leaves_the_session_open(tmp_path: Path) -> None:
@@ -543,7 +543,7 @@ def test_dry_run_shows_the_call_masked_and_calls_nothing(
     assert (
         f"Dry run: would call http.request (POST {echo_server.url}/grant?token=•••)" in done.stdout
     )
-    assert "By hand (dry run, and this action changes things):" in done.stdout
+    assert "By hand (dry run: this call changes things, so it is not made):" in done.stdout
     assert "> •••\n" in done.stdout  # the secret input is not echoed
     assert_nothing_leaked(tmp_path, done.stdout, done.stderr)
 
@@ -747,11 +747,11 @@ def test_without_the_app_a_walk_falls_back_to_plain_mode(
     capsys: pytest.CaptureFixture[str],
     recorded: bool,
 ) -> None:
-    import argparse
     import io
 
     from engine.sessions.store import Store
     from tui.commands.run import open_walk_app
+    from tui.walk_factory import WalkOptions
 
     monkeypatch.setitem(sys.modules, "tui.app", None)
     monkeypatch.setattr(sys, "stdin", io.StringIO("No\nNo\n"))
@@ -760,9 +760,9 @@ def test_without_the_app_a_walk_falls_back_to_plain_mode(
     for _ in range(3):
         walk.answer("Continue")
     path = tmp_path / "sessions.sqlite3"
-    args = argparse.Namespace(answers=None, json=False, resume=None, tree=PORTAL)
+    options = WalkOptions(tree=PORTAL)
     opener = (lambda: Store(path)) if recorded else None
-    assert open_walk_app(args, walk, library, None, open_store=opener) == 0
+    assert open_walk_app(options, walk, library, None, open_store=opener, resumed=False) == 0
     out, err = capsys.readouterr()
     assert "using the plain line mode" in err
     assert "[6] Contact your solution provider (escalated)" in out
@@ -794,7 +794,7 @@ def test_at_a_terminal_a_bad_answer_is_asked_again_with_the_reason(tmp_path: Pat
     assert process.returncode == 1
     assert ">   ✗ 'maybe' is not an answer here; expected one of: 1 Yes (y), 2 No\n" in out
     assert "[5] Have you created other contact users in the past?" in out
-    assert ">   ✗ 'bad value!' does not have the expected form (^[A-Za-z0-9-]+$)\n" in out
+    assert ">   ✗ 'bad value!' does not have the expected form\n" in out
     assert "Search for contact **abc-1** with the column-header fields" in out
     assert "input ended (at 'check-is-user' (Is the contact already a user?))" in err
 
@@ -818,8 +818,8 @@ def test_a_link_cycle_stops_the_walk_with_exit_1(tmp_path: Path) -> None:
     env = isolated_env(tmp_path)
     done = branchwise(env, "run", "t/one", "--library", str(library), "--answers", "Continue")
     assert done.returncode == 1
-    assert "↪ Continuing in: Two" in done.stdout
-    assert "Continuing in: One" not in done.stdout
+    assert "↪ Continuing in: To two" in done.stdout  # the link's own title
+    assert "Continuing in: To one" not in done.stdout
     assert "link cycle between trees: t/one → t/two → t/one (at 't/two:go'" in done.stderr
     assert f"--library {library}" in done.stderr
 

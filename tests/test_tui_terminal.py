@@ -116,3 +116,55 @@ def test_quitting_midway_leaves_the_session_open_and_says_how_to_resume(
     terminal.keys("C-q")
     assert exit_code(tmp_path) == 1
     assert "--resume" in terminal.wait_for("is still open")
+
+
+TYPE_AHEAD = ROOT / "tests" / "data" / "typeahead" / "type-ahead.yaml"
+
+
+def stored_answers(tmp_path: Path, path: list[str]) -> list[str | None]:
+    """The answers the SQLite file holds, once it is checked that it holds this path and no
+    answer on an outcome."""
+    import sqlite3
+
+    with sqlite3.connect(tmp_path / "sessions.sqlite3") as db:
+        rows = db.execute("SELECT node_id, node_type, answer FROM steps ORDER BY idx").fetchall()
+    assert [node for node, _, _ in rows] == path
+    assert [answer for _, kind, answer in rows if kind == "outcome"] == [None]
+    return [answer for _, _, answer in rows]
+
+
+def test_keys_sent_in_one_burst_walk_the_path_they_mean(terminal: Terminal, tmp_path: Path) -> None:
+    shell, env = command(
+        tmp_path, "run", str(TYPE_AHEAD), "--db", str(tmp_path / "sessions.sqlite3")
+    )
+    terminal.start(shell, env)
+    terminal.wait_for("esc Back")  # the first step, fully laid out
+    terminal.tmux("send-keys", "-t", "t", "1", "3", "2")  # one write, no pauses
+    shown = terminal.wait_for("Where does the input come from?")
+    for answer in ("1  A string literal", "2  A stream", "3  A char array", "4  Something else"):
+        assert answer in terminal.wait_for(answer), shown
+    # Eight steps, then 2 5 at the list of 30 (answer 25), Continue, and keys past the outcome.
+    terminal.tmux("send-keys", "-t", "t", "2", *["1"] * 8, "2", "5", "1", "5", "5")
+    done = terminal.wait_for("Fixed by reading as uint64_t")
+    assert "Resolved" in done
+    terminal.keys("C-q")
+    assert exit_code(tmp_path) == 0
+    steps = [f"step-{i}" for i in range(1, 9)]
+    path = ["intro", "q-kind", "q-error", "q-code", *steps, "q-type", "use-type", "out-fixed"]
+    assert stored_answers(tmp_path, path)[12] == "uint64_t"
+
+
+def test_a_burst_through_the_paya_tree_in_a_real_terminal(
+    terminal: Terminal, tmp_path: Path
+) -> None:
+    shell, env = command(tmp_path, "run", PAYA, "--db", str(tmp_path / "sessions.sqlite3"))
+    terminal.start(shell, env)
+    terminal.wait_for("esc Back")
+    # Continue ×3, y (the Create User button is there), Continue ×2, and a key past the outcome.
+    terminal.tmux("send-keys", "-t", "t", "1", "1", "1", "y", "1", "1", "1")
+    assert "Contact user created" in terminal.wait_for("✓ Resolved")
+    terminal.keys("C-q")
+    assert exit_code(tmp_path) == 0
+    path = ["open-contacts", "find-contact", "open-profile", "create-user-visible"]
+    path += ["create-user", "refresh-login-info", "done-user-created"]
+    assert stored_answers(tmp_path, path)[3] == "Yes"

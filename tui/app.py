@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import sys
 import time
@@ -10,6 +9,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from textual import events
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from engine.sessions.record import SessionRecord
     from engine.walk.action_runner import ActionRunner
     from engine.walk.walker import Walk
+    from tui.walk_factory import WalkOptions
 
 
 # Keys a browser keeps for itself (a new window, a new tab, quitting the browser): served in a
@@ -47,7 +48,7 @@ class BranchwiseApp(App[int]):
         store: Any = None,
         walk: Walk | None = None,
         *,
-        args: argparse.Namespace | None = None,
+        options: WalkOptions | None = None,
         runner: ActionRunner | None = None,
         clock: Callable[[], float] = time.time,
         open_store: Callable[[], Any] | None = None,
@@ -57,20 +58,35 @@ class BranchwiseApp(App[int]):
         self.store = store
         self._open_store = open_store
         self.store_error: BranchwiseError | None = None
-        self.args = args or argparse.Namespace()
+        if options is None:
+            from tui.walk_factory import WalkOptions
+
+            options = WalkOptions()
+        self.options = options
         self.runner = runner
         self.clock = clock
         self.first_walk = walk
         self.last_walk = walk
         self.path_toggled = False  # ctrl+b on a walk screen; kept for the walks after it
 
+    async def on_event(self, event: events.Event) -> None:
+        # Keys are handed to the walk screen here, as the app reads them: forwarded to the
+        # focused widget, each would reach the screen through the message queues of the widgets
+        # between, and a key typed after Enter (whose answer button posts a message of its own)
+        # or after a change of focus could be handled before it.
+        if isinstance(event, events.Key) and not event.is_forwarded:
+            take_key = getattr(self.screen, "take_key", None)
+            if callable(take_key) and take_key(event):
+                return
+        await super().on_event(event)
+
     @property
     def watching(self) -> bool:
-        return bool(getattr(self.args, "watch", False))
+        return self.options.watch
 
     @property
     def dry_run(self) -> bool:
-        return bool(getattr(self.args, "dry_run", False))
+        return self.options.dry_run
 
     @property
     def exit_code(self) -> int:
@@ -212,14 +228,16 @@ class BranchwiseApp(App[int]):
         """A new session of a tree of the library, recorded in the store; one begun `after`
         another (the outcome screen's New session) is walked by the same agent, for another
         ticket."""
+        import dataclasses
+
         from tui.walk_factory import build_walk
 
         tree = self.library.load(tree_ref)
-        args = self.args
+        options = self.options
         if after is not None:
-            args = argparse.Namespace(**{**vars(args), "agent": after.agent, "ticket": None})
+            options = dataclasses.replace(options, agent=after.agent, ticket="")
         return build_walk(
-            tree, self.library, self.store, args, runner=self.runner, clock=self.clock
+            tree, self.library, self.store, options, runner=self.runner, clock=self.clock
         )
 
 
@@ -229,19 +247,24 @@ def make_app(
     walk: Walk | None = None,
     **options: Any,
 ) -> BranchwiseApp:
-    """The app on a library (and a walk to show first); tests point it at fixture trees."""
-    args = options.pop("args", None) or argparse.Namespace()
-    for name in ("watch", "dry_run", "manual"):
-        if name in options:
-            setattr(args, name, options.pop(name))
-    return BranchwiseApp(library, store, walk, args=args, **options)
+    """The app on a library (and a walk to show first); tests point it at fixture trees.
+
+    `watch`, `dry_run` and `manual` may be given on their own, as shorthand for `options`."""
+    import dataclasses
+
+    from tui.walk_factory import WalkOptions
+
+    given = options.pop("options", None) or WalkOptions()
+    flags = {name: options.pop(name) for name in ("watch", "dry_run", "manual") if name in options}
+    walk_options = dataclasses.replace(given, **flags) if flags else given
+    return BranchwiseApp(library, store, walk, options=walk_options, **options)
 
 
 def run_walk_app(
     walk: Walk,
     library: Library,
     store: Any,
-    args: argparse.Namespace,
+    options: WalkOptions,
     open_store: Callable[[], Any] | None = None,
 ) -> int:
     """Show a walk already begun; 0 when it reached an outcome, 1 when it stopped short.
@@ -249,7 +272,7 @@ def run_walk_app(
     With `open_store`, the walk is not recorded yet: the store is opened once the first
     question is painted (BranchwiseApp._join_store), and closed when the app ends.
     """
-    app = make_app(library, store, walk, args=args, open_store=open_store)
+    app = make_app(library, store, walk, options=options, open_store=open_store)
     try:
         _run_frozen(app)
     finally:
@@ -268,15 +291,15 @@ def run_walk_app(
         entry = library.entries.get(last.tree.id)
         known = entry is not None and Path(entry.path).resolve() == Path(last.tree.path).resolve()
         ref = last.tree.id if known else last.tree.path
-        command = resume_command(args, last, ref)
+        command = resume_command(options, last, ref)
         message = f"branchwise: session {last.id} is still open; resume it with '{command}'"
         print(message, file=sys.stderr)
     return app.exit_code
 
 
-def run_library_app(library: Library, store: Any, args: argparse.Namespace) -> int:
+def run_library_app(library: Library, store: Any, options: WalkOptions) -> int:
     """The library screen (`branchwise` alone); 0 unless a walk opened from it stopped short."""
-    app = make_app(library, store, None, args=args)
+    app = make_app(library, store, None, options=options)
     _run_frozen(app)
     return 0 if app.last_walk is None else app.exit_code
 

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, TextIO
 
 from engine.text import display, plain
 from engine.tree.model import Action, Input, Link, Node, Outcome
-from engine.walk.action_runner import PendingCall
+from engine.walk.action_runner import PendingCall, fields_first
 from engine.walk.answers import Option, describe_options, match_option
 from engine.walk.masking import MASK
+from engine.walk.prompts import Call, Called, Choose, Confirm, Failed, Prompt, TypeValue, Way
 from engine.walk.walker import ActionRecord, InvalidAnswer, Visit, Walk
 from tui.answer_feed import AnswerFeed
 
@@ -26,10 +28,27 @@ RETRY = Option("Try again", "", "r", 0)
 BY_HAND = Option("Do it by hand", "", "h", 1)
 YES_WORDS = frozenset({"y", "yes"})
 NO_WORDS = frozenset({"n", "no", ""})
-PRIORITY_FIELDS = ("is_user", "count", "status")
 RESULT_FIELDS = 6
 
 Halt = int | None  # an exit code to stop with, or None to go on
+
+
+@dataclass(frozen=True, slots=True)
+class Stopped:
+    """Why a walk stopped short, for `run --json` (SPEC section 4)."""
+
+    reason: str  # answers-ran-out, answer-not-taken, quit, action-failed
+    node: str
+    answer: str | None
+    expected: Sequence[str]
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "reason": self.reason,
+            "node": self.node,
+            "answer": self.answer,
+            "expected": list(self.expected),
+        }
 
 
 class Screen:
@@ -68,6 +87,7 @@ class PlainWalk:
         self.resume_command = resume_command
         self._shown = 0
         self._error_told: str | None = None
+        self.stopped: Stopped | None = None
 
     # The loop.
 
@@ -80,7 +100,7 @@ class PlainWalk:
                 if code is not None:
                     return code
         except KeyboardInterrupt:
-            return self._stop("interrupted", 130)
+            return self._stop("interrupted", 130, "quit")
         self._show_new()
         self.screen.line()
         self.screen.line(f"Finished: {self.walk.status}. Session {self.walk.id}.")
@@ -95,39 +115,46 @@ class PlainWalk:
         self._shown = max(len(self.walk.visits) - 1, 0)
 
     def _turn(self) -> Halt:
-        walk = self.walk
-        if walk.error:
-            return self._failed()
-        call = walk.pending_call()
-        if call is not None:
-            return self._call(call)
-        return self._ask()
+        """Show what the walk needs now and give it the reply: the walk alone says what is next."""
+        prompt = self.walk.prompt()
+        if isinstance(prompt, Failed):
+            return self._failed(prompt)
+        if isinstance(prompt, Confirm):
+            return self._confirm(prompt)
+        if isinstance(prompt, Call):
+            return self._call(prompt)
+        return self._ask(prompt)
 
-    def _ask(self) -> Halt:
-        taken = self._take()
+    def _ask(self, prompt: Prompt) -> Halt:
+        taken = self._take(prompt)
         if not isinstance(taken, str):
             return taken
+        return self._reply(prompt, taken)
+
+    def _reply(self, prompt: Prompt, reply: str | Way) -> Halt:
+        """Give the walk a reply to this prompt; a refused one is said (or stops a script)."""
         try:
-            self.walk.answer(taken)
+            self.walk.reply(prompt.step, reply)
         except InvalidAnswer as exc:
-            return self._refused(exc.message)
+            answer = reply if isinstance(reply, str) else reply.value
+            return self._refused(exc.message, prompt, answer)
         return None
 
-    def _take(self) -> str | Halt:
+    def _take(self, prompt: Prompt) -> str | Halt:
         """The next answer as text; or an exit code; or None when a command was handled."""
-        node = self.walk.node
-        secret = isinstance(node, Input) and node.var in self.walk.secrets
+        secret = isinstance(prompt, TypeValue) and prompt.secret
         self.screen.prompt("> ")
         text = self.feed.next(secret=secret)
         if text is None:
             self.screen.line()
-            return self._stop("input ended" if self.feed.interactive else "out of answers")
+            reason = "input ended" if self.feed.interactive else "out of answers"
+            return self._stop(reason, 1, "answers-ran-out", prompt)
         if not self.feed.interactive:
             self.screen.line(MASK if secret else plain(text))
         if text.startswith("::"):
             return text[1:]
         if text.startswith(":"):
-            return self._command(text[1:])
+            return self._command(text[1:], prompt)
         return text
 
     # Showing.
@@ -154,8 +181,10 @@ class PlainWalk:
         if visit is self.walk.current and self.walk.error:
             return  # a link that could not be followed: the error says why
         if isinstance(node, Link) and node.tree in self.walk.trees:
-            title = self.walk.text(self.walk.trees[node.tree].title)
-            self.screen.line(f"\n↪ Continuing in: {title}")
+            self.screen.line(f"\n↪ Continuing in: {self.walk.link_title(visit)}")
+            body = self.walk.text(node.body).strip()
+            if body:
+                self.screen.line(body)
         elif isinstance(node, Outcome):
             title = self.walk.text(node.title)
             self.screen.line(f"↩ {title} ({node.status}); back to the previous guide")
@@ -192,89 +221,75 @@ class PlainWalk:
         preview = self.walk.preview_call()
         if self.walk.runner.dry_run and preview is not None:
             self.screen.line(f"  Dry run: would call {_call_line(preview)}")
-        self.screen.line(f"  By hand ({self._manual_reason(node, preview)}):")
+        self.screen.line(f"  By hand ({plain(self.walk.by_hand_reason() or '')}):")
         manual = self.walk.text(node.manual).strip()
         for line in manual.splitlines() or ["Do it by hand, then choose what you found."]:
             self.screen.line(f"    {line}" if line else "")
 
-    def _manual_reason(self, node: Action, preview: PendingCall | None) -> str:
-        runner = self.walk.runner
-        if self.walk.current.by_hand:
-            return "chosen after the call failed"
-        if runner.manual:
-            return "--manual"
-        if runner.dry_run and preview is not None and preview.side_effects:
-            return "dry run, and this action changes things"
-        return f"{node.action.uses} is not configured here"
-
     # Actions.
 
-    def _call(self, call: PendingCall) -> Halt:
-        if call.confirm or call.side_effects:
-            confirmed = self._confirm(call)
-            if confirmed is not True:
-                return confirmed if isinstance(confirmed, int) else None
+    def _call(self, prompt: Call) -> Halt:
+        call = prompt.call
         self.screen.line(f"Calling {_call_line(call)}…")
         visit = self.walk.current
-        self.walk.complete(call, self.walk.runner.invoke(call))
-        self._show_result(visit.action)
+        self.walk.reply(prompt.step, Called(call, self.walk.runner.invoke(call)))
+        self._show_result(visit)
         return None
 
-    def _confirm(self, call: PendingCall) -> bool | Halt:
-        """True to go ahead; None after doing it by hand or a command; or an exit code."""
-        self.screen.line(f"This will call {_call_line(call)}.")
+    def _confirm(self, prompt: Confirm) -> Halt:
+        """Yes makes the call; no (or Enter) does it by hand."""
+        self.screen.line(f"This will call {_call_line(prompt.call)}.")
         self.screen.line("Run it? [y/N]")
-        taken = self._take()
+        taken = self._take(prompt)
         if not isinstance(taken, str):
             return taken
         word = taken.strip().casefold()
         if word in YES_WORDS:
-            return True
+            return self._reply(prompt, Way.RUN)
         if word in NO_WORDS:
-            self.walk.do_by_hand()
             self._shown = len(self.walk.visits) - 1
-            return None
-        return self._refused(f"{taken!r} is not an answer here; expected yes or no")
+            return self._reply(prompt, Way.BY_HAND)
+        message = f"{taken!r} is not an answer here; expected yes or no"
+        return self._refused(message, prompt, taken)
 
-    def _show_result(self, record: ActionRecord | None) -> None:
+    def _show_result(self, visit: Visit) -> None:
+        record, node = visit.action, self._node(visit)
         if record is None:
             return
         if record.error:
             self.screen.line(f"  ✗ {plain(record.error)}")
         elif record.result is not None:
-            self.screen.line(f"  Result: {summarize(record.result)}")
+            first = self.walk.fields_read(node) if isinstance(node, Action) else []
+            self.screen.line(f"  Result: {summarize(record.result, first)}")
         if record.route == "error":
             self.screen.line("  → taking the route for a failed call")
         elif record.route:
             self.screen.line(f"  → {plain(record.route)}")
 
-    def _failed(self) -> Halt:
+    def _failed(self, prompt: Failed) -> Halt:
         """The walk cannot go on by itself: a failed call without on_error, or a broken link."""
-        error = self.walk.error or ""
-        if not isinstance(self.walk.node, Action):
-            return self._stop(error)
-        if self._error_told != error:
-            self.screen.line(f"  ✗ {plain(error)}")
+        if not prompt.ways:
+            return self._stop(prompt.message, 1, "action-failed", prompt)
+        if self._error_told != prompt.message:
+            self.screen.line(f"  ✗ {plain(prompt.message)}")
             self._show_options([RETRY, BY_HAND])
-            self._error_told = error
-        taken = self._take()
+            self._error_told = prompt.message
+        taken = self._take(prompt)
         if not isinstance(taken, str):
             return taken
         chosen = match_option(taken, [RETRY, BY_HAND])
         if chosen is None:
             expected = describe_options([RETRY, BY_HAND])
-            return self._refused(f"{taken!r} is not an answer here; expected one of: {expected}")
+            message = f"{taken!r} is not an answer here; expected one of: {expected}"
+            return self._refused(message, prompt, taken)
         self._error_told = None
         if chosen is BY_HAND:
-            self.walk.do_by_hand()
             self._shown = len(self.walk.visits) - 1
-            return None
-        call = self.walk.pending_call()
-        return self._call(call) if call is not None else None
+        return self._reply(prompt, Way.BY_HAND if chosen is BY_HAND else Way.RUN)
 
     # Commands.
 
-    def _command(self, text: str) -> Halt:
+    def _command(self, text: str, prompt: Prompt) -> Halt:
         name, _, rest = text.strip().partition(" ")
         handlers = {
             "back": self._back,
@@ -285,11 +300,12 @@ class PlainWalk:
         }
         handler = handlers.get(name.casefold())
         if handler is None:
-            return self._refused(f"unknown command ':{plain(name)}'; type :help for the list")
+            message = f"unknown command ':{plain(name)}'; type :help for the list"
+            return self._refused(message, prompt, f":{text}")
         try:
             return handler(rest.strip())
         except InvalidAnswer as exc:
-            return self._refused(exc.message)
+            return self._refused(exc.message, prompt, f":{text}")
 
     def _back(self, _: str) -> Halt:
         self._rewound(self.walk.back)
@@ -317,7 +333,7 @@ class PlainWalk:
         return None
 
     def _quit(self, _: str) -> Halt:
-        return self._stop("stopped on request")
+        return self._stop("stopped on request", 1, "quit")
 
     def _help(self, _: str) -> Halt:
         for line in HELP.splitlines():
@@ -331,17 +347,43 @@ class PlainWalk:
         title = self.walk.text(self._node(visit).title)
         return f"'{visit.qualified(self.walk.tree.id)}' ({title})"
 
-    def _stop(self, reason: str, code: int = 1) -> int:
+    def _stop(
+        self,
+        reason: str,
+        code: int,
+        why: str,
+        prompt: Prompt | None = None,
+        answer: str | None = None,
+    ) -> int:
         told = f"branchwise: {plain(reason)} (at {self._where()}); the session stays open.\n"
         self.errors.write(self.walk.mask.text(told) + f"Resume with: {self.resume_command}\n")
+        prompt = prompt if prompt is not None else self.walk.prompt()
+        if isinstance(prompt, Failed):
+            why = "action-failed"  # what stopped the walk, whatever the last answer was
+        if isinstance(prompt, TypeValue) and prompt.secret and answer is not None:
+            answer = MASK
+        node = self.walk.current.qualified(self.walk.tree.id)
+        self.stopped = Stopped(why, node, answer, self._expected(prompt))
         return code
 
-    def _refused(self, message: str) -> Halt:
+    def _expected(self, prompt: Prompt) -> list[str]:
+        """What would have been taken at this prompt, as a person would type it."""
+        if isinstance(prompt, Choose):
+            return [option.label for option in prompt.options]
+        if isinstance(prompt, TypeValue):
+            return [self._input_hint(prompt.node)]
+        if isinstance(prompt, Confirm):
+            return ["yes", "no"]
+        if isinstance(prompt, Failed) and prompt.ways:
+            return [RETRY.label, BY_HAND.label]
+        return []
+
+    def _refused(self, message: str, prompt: Prompt, answer: str) -> Halt:
         """A bad answer: a person is asked again; a script stops here."""
         if self.feed.interactive:
             self.screen.line(f"  ✗ {plain(message)}")
             return None
-        return self._stop(message)
+        return self._stop(message, 1, "answer-not-taken", prompt, answer)
 
 
 def _call_line(call: PendingCall) -> str:
@@ -354,10 +396,10 @@ def _record_line(record: ActionRecord) -> str:
     return plain(f"{record.uses} ({shown})" if shown else record.uses)
 
 
-def summarize(result: Mapping[str, Any]) -> str:
-    """A few fields of an action result, on one line: the telling ones first, scalars only."""
-    keys = [k for k in PRIORITY_FIELDS if k in result]
-    keys += [k for k in result if k not in keys]
+def summarize(result: Mapping[str, Any], first: Sequence[str] = ()) -> str:
+    """A few fields of an action result, on one line, scalars only: those the routes read
+    (`first`) before the rest."""
+    keys = list(fields_first(result, first))
     scalars = [k for k in keys if isinstance(result[k], (str, int, float, bool))]
     shown = [f"{plain(str(k))}={display(result[k])}" for k in scalars[:RESULT_FIELDS]]
     more = len(result) - len(shown)

@@ -7,9 +7,18 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 from engine.lint.context import LintContext
-from engine.lint.reference_rules import defined_variables, references, template_position
+from engine.lint.reference_rules import references, template_position
 from engine.lint.registry import rule
-from engine.tree.model import Action, Input, Link, Node, Question, Step, Tree
+from engine.tree.model import (
+    Action,
+    Input,
+    Link,
+    Node,
+    Question,
+    Step,
+    Tree,
+    defined_variables,
+)
 from engine.tree.problems import Problem
 
 

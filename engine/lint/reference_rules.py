@@ -8,7 +8,7 @@ from typing import Any
 from engine.actions.registry import ActionSpec
 from engine.lint.context import LintContext
 from engine.lint.registry import rule
-from engine.tree.model import Action, Input, Link, Question, Tree
+from engine.tree.model import Action, Link, defined_variables
 from engine.tree.problems import Problem
 from engine.tree.reader import match_after
 from engine.tree.suggestions import did_you_mean
@@ -91,20 +91,6 @@ def fits_kind(value: Any, kind: str) -> bool:
     if kind == "list":
         return isinstance(value, list)
     return True
-
-
-def defined_variables(tree: Tree) -> set[str]:
-    """Every variable name something in the tree defines."""
-    names = set(tree.variables)
-    for node in tree.nodes.values():
-        if isinstance(node, Input) and node.var:
-            names.add(node.var)
-        elif isinstance(node, Action) and node.action.save_as:
-            names.add(node.action.save_as)
-        elif isinstance(node, Question):
-            for choice in node.choices:
-                names.update(choice.set)
-    return names
 
 
 def _strings(value: Any, where: Where) -> Iterator[tuple[str, Where]]:

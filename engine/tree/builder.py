@@ -85,6 +85,7 @@ def build_node(node_id: str, data: Mapping[str, Any]) -> Node:
             kind=_text(data, "kind", "text"),
             pattern=_optional(data, "pattern"),
             required=data.get("required") is not False,
+            invalid=_text(data, "invalid"),
         )
     if kind == "action":
         return Action(

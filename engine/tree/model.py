@@ -103,6 +103,7 @@ class Input(Node):
     kind: str = "text"
     pattern: str | None = None
     required: bool = True
+    invalid: str = ""  # what to say of a value the pattern refuses
 
     def targets(self) -> tuple[str, ...]:
         return (self.next,)
@@ -167,3 +168,17 @@ class Tree:
     def secrets(self) -> frozenset[str]:
         """Names of the variables declared secret."""
         return frozenset(name for name, var in self.variables.items() if var.secret)
+
+
+def defined_variables(tree: Tree) -> set[str]:
+    """Every variable name something in the tree defines."""
+    names = set(tree.variables)
+    for node in tree.nodes.values():
+        if isinstance(node, Input) and node.var:
+            names.add(node.var)
+        elif isinstance(node, Action) and node.action.save_as:
+            names.add(node.action.save_as)
+        elif isinstance(node, Question):
+            for choice in node.choices:
+                names.update(choice.set)
+    return names

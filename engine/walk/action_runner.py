@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -58,6 +58,14 @@ class CallResult:
         return self.error is None
 
 
+def fields_first(result: Mapping[str, Any], first: Sequence[str]) -> dict[str, Any]:
+    """A call's result with the fields named in `first` (those it has) moved to its front: the
+    fields the routes read are what a person looks for in it."""
+    ordered = {name: result[name] for name in first if name in result}
+    ordered.update((name, value) for name, value in result.items() if name not in ordered)
+    return ordered
+
+
 class ActionRunner:
     """Decides how each action runs and runs it.
 
@@ -100,6 +108,22 @@ class ActionRunner:
         if self.dry_run and action.spec.has_side_effects(args):
             return False
         return action.configured(self.config)
+
+    def why_by_hand(self, uses: str) -> str:
+        """Why an action is left to a person rather than called, in words."""
+        if self.manual:
+            return "--manual was given"
+        action = self.registry.get(uses) if self.registry is not None else None
+        if action is None:
+            return f"{uses} is not an action this installation has"
+        if self.dry_run and action.spec.side_effects:
+            return "dry run: this call changes things, so it is not made"
+        if self.config is None:
+            return f"{uses} is not configured here"
+        from engine.actions.catalog import setup_hint
+
+        hint = self.config.mask.text(setup_hint(action, self.config))
+        return f"{uses} is not configured here: {hint}, or run `branchwise actions`"
 
     def prepare(self, uses: str, args: Mapping[str, Any], confirm: bool, mask: Mask) -> PendingCall:
         """The pending call, with its plan when the action can make one; `mask` holds the walk's

@@ -99,5 +99,6 @@ def _pattern(node: Input, text: str, value: Any, quoted: str) -> Checked:
             "expression, so no answer fits; go back, or fix the tree"
         )
     if not found:
-        return Checked(reason=f"{quoted} does not have the expected form ({node.pattern})")
+        # The author's words when the tree has some; never the regular expression itself.
+        return Checked(reason=node.invalid or f"{quoted} does not have the expected form")
     return Checked(value)

@@ -19,8 +19,20 @@ from engine.text import plain
 from engine.tree.model import Action, Choice, Input, Link, Node, Outcome, Question, Step, Tree
 from engine.walk.action_runner import ActionRunner, CallResult, PendingCall
 from engine.walk.answers import CONTINUE, Option, check_input, describe_options, match_option
-from engine.walk.conditions import holds
+from engine.walk.conditions import holds, variables_of
 from engine.walk.masking import MASK, Mask
+from engine.walk.prompts import (
+    Call,
+    Called,
+    Choose,
+    Confirm,
+    Ended,
+    Failed,
+    Prompt,
+    Reply,
+    TypeValue,
+    Way,
+)
 from engine.walk.templates import render, render_value
 
 OPEN = "open"
@@ -28,6 +40,11 @@ OPEN = "open"
 
 class InvalidAnswer(BranchwiseError):
     """An answer that fits nothing the current node offers; says what would fit."""
+
+
+class StaleReply(BranchwiseError):
+    """A reply meant for a step that is no longer the current one (a key typed ahead, a call
+    that came back after the walk moved on): refused, and a face lets it go without a word."""
 
 
 class WalkError(BranchwiseError):
@@ -164,6 +181,10 @@ class Walk:
         self.variables: dict[str, Any] = {}
         self.status = OPEN
         self.error: str | None = None
+        # The current step's number (see `step`), and whether its call was confirmed or held.
+        self._turn = 0
+        self._confirmed = False
+        self._held = False
         if tree.start not in tree.nodes:
             raise WalkError(
                 f"tree {tree.id!r} has no start node {tree.start!r}; run 'branchwise validate'"
@@ -219,6 +240,94 @@ class Walk:
             raise InvalidAnswer("only an action can be done by hand")
         self.current.by_hand = True
         self.error = None
+        self._moved()
+
+    def by_hand_reason(self) -> str | None:
+        """Why the current action node is done by a person, in words; None when it is not."""
+        node = self.node
+        if not isinstance(node, Action) or not self.is_manual():
+            return None
+        if self.current.by_hand:
+            return "chosen instead of the call"
+        return self.runner.why_by_hand(node.action.uses)
+
+    # What is needed now, and the reply to it.
+
+    @property
+    def step(self) -> int:
+        """The current step's number, new at every change of what is asked: a reply names it,
+        so a reply meant for an earlier step (a key typed ahead) is refused."""
+        return self._turn
+
+    def prompt(self) -> Prompt:
+        """What the walk needs now, as one value a face shows and replies to."""
+        step, node = self._turn, self.node
+        if self.finished:
+            return Ended(step, self.status)
+        if self.error is not None:
+            ways = (Way.RUN, Way.BY_HAND) if isinstance(node, Action) else ()
+            return Failed(step, self.error, ways)
+        if isinstance(node, Input):
+            return TypeValue(step, node, node.var in self.secrets)
+        if isinstance(node, Action) and not self.is_manual():
+            if self._held:
+                return Failed(step, "Not called yet.", (Way.RUN, Way.BY_HAND), ran=False)
+            call = self.preview_call()
+            assert call is not None, "an automatic action node has a call"
+            if (call.confirm or call.side_effects) and not self._confirmed:
+                return Confirm(step, call)
+            return Call(step, call)
+        return Choose(step, tuple(self.options()), self.by_hand_reason())
+
+    def reply(self, step: int, reply: Reply) -> None:
+        """Answer the prompt of step `step`: an option, typed text (a number, key or label, or
+        an input's value), a call's result, or a way about the call (run it, hold it, by hand).
+
+        Raises StaleReply when `step` is not the current step, and InvalidAnswer when the reply
+        does not fit (an outcome takes none)."""
+        if step != self._turn:
+            raise StaleReply(f"step {step} is no longer the current one (now step {self._turn})")
+        prompt = self.prompt()
+        if isinstance(prompt, Ended):
+            raise InvalidAnswer("the walk has ended; an outcome takes no answer")
+        if isinstance(reply, Way):
+            self._take_way(prompt, reply)
+        elif isinstance(reply, Called):
+            if not isinstance(prompt, Call):
+                raise InvalidAnswer("no call is awaited at this step")
+            self.complete(reply.call, reply.result)
+        elif not isinstance(prompt, (Choose, TypeValue)):
+            raise InvalidAnswer("this step takes no answer but about its call")
+        elif isinstance(reply, Option):
+            if not isinstance(prompt, Choose) or reply not in prompt.options:
+                raise InvalidAnswer(f"{reply.label!r} is not an answer of this step")
+            self.choose(reply)
+        else:
+            self.answer(reply)
+
+    def _take_way(self, prompt: Prompt, way: Way) -> None:
+        """Run, hold or do by hand the call a Confirm or a Failed prompt is about."""
+        if isinstance(prompt, Confirm):
+            ways: tuple[Way, ...] = (Way.RUN, Way.HOLD, Way.BY_HAND)
+        else:
+            ways = prompt.ways if isinstance(prompt, Failed) else ()
+        if way not in ways:
+            raise InvalidAnswer(f"'{way.value}' is not an answer at this step")
+        if way is Way.BY_HAND:
+            self.do_by_hand()
+            return
+        if way is Way.HOLD:
+            self._held = True
+        elif isinstance(prompt, Confirm):
+            self._confirmed = True
+        else:  # retried, or made after it was held
+            self.error, self._held = None, False
+        self._turn += 1
+
+    def _moved(self) -> None:
+        """What is asked changed: a new step number, and no call confirmed or held yet."""
+        self._turn += 1
+        self._confirmed = self._held = False
 
     def options(self) -> list[Option]:
         """The answers the current node offers, rendered; empty for inputs and outcomes."""
@@ -268,10 +377,11 @@ class Walk:
 
     def choose(self, option: Option) -> None:
         """Take one of the current node's options."""
+        if self.finished:
+            raise InvalidAnswer("the walk has ended; an outcome takes no answer")
         node = self.node
         self._check_target(option.goto, option.label)
-        undo = self._undo_point()
-        try:
+        with self._change():
             taken = "next"
             if isinstance(node, Question):
                 position, choice = self._choice_at(node, option.index)
@@ -288,15 +398,11 @@ class Walk:
                     route=option.label,
                 )
             self._leave(option.label, option.goto, taken)
-            undo.keep()
-        except BaseException as error:
-            undo.restore(error)
-            raise
 
     def submit(self, text: str) -> None:
         """Give the current input node a value; an invalid one is refused with the reason."""
         node = self.node
-        if not isinstance(node, Input):
+        if self.finished or not isinstance(node, Input):
             raise InvalidAnswer(f"node {node.id!r} does not take a value")
         secret = node.var in self.secrets
         checked = check_input(node, text, secret=secret)
@@ -304,14 +410,9 @@ class Walk:
             raise InvalidAnswer(str(checked.reason))
         shown = MASK if secret else str(checked.value)
         self._check_target(node.next, shown)
-        undo = self._undo_point()
-        try:
+        with self._change():
             self.variables[node.var] = checked.value
             self._leave(shown, node.next, "next")
-            undo.keep()
-        except BaseException as error:
-            undo.restore(error)
-            raise
 
     def _check_target(self, goto: str, answer: str) -> None:
         """Refuse an answer leading nowhere (only a tree that skipped validation has one)."""
@@ -359,15 +460,10 @@ class Walk:
     def complete(self, call: PendingCall, result: CallResult) -> None:
         """Route the current action node on a call's result (made here or in a worker)."""
         node = self.node
-        if not isinstance(node, Action):
+        if self.finished or not isinstance(node, Action):
             raise WalkError("the current node is not an action")
-        undo = self._undo_point()
-        try:
+        with self._change():
             self._route_on(node, call, result)
-            undo.keep()
-        except BaseException as error:
-            undo.restore(error)
-            raise
 
     def _route_on(self, node: Action, call: PendingCall, result: CallResult) -> None:
         self.error = None  # a retried call that now succeeds must not leave the old failure
@@ -401,6 +497,7 @@ class Walk:
             self._leave(f"error: {record.error}", node.on_error, "on_error")
             return
         self.error = f"{node.action.uses} failed: {record.error}"
+        self._moved()
         self.recorder.answered(self, len(self.visits) - 1)
 
     def _side_effects(self, node: Action) -> bool:
@@ -448,8 +545,7 @@ class Walk:
         if not 0 <= index < len(self.visits) or self.visits[index].auto:
             raise InvalidAnswer(f"there is no step {index + 1} to go back to")
         undone = self.side_effects_after(index)
-        undo = self._undo_point(index)
-        try:
+        with self._change(index):
             visit = self.visits[index]
             del self.visits[index + 1 :]
             self.variables = dict(visit.vars_before)
@@ -457,11 +553,8 @@ class Walk:
             visit.action = None
             visit.by_hand = False
             self.status, self.error = OPEN, None
+            self._moved()
             self.recorder.rewound(self, index)
-            undo.keep()
-        except BaseException as error:
-            undo.restore(error)
-            raise
         return undone
 
     def restart(self) -> list[ActionRecord]:
@@ -482,14 +575,9 @@ class Walk:
         cleaned = text.strip()
         if not cleaned:
             raise InvalidAnswer("a note needs some text")
-        undo = self._undo_point()
-        try:
+        with self._change():
             self.current.notes.append(cleaned)
             self.recorder.noted(self, len(self.visits) - 1, cleaned)
-            undo.keep()
-        except BaseException as error:
-            undo.restore(error)
-            raise
 
     def edit_note(self, visit_index: int, note_index: int, text: str) -> None:
         """Change the text of a note taken on a step of the path (its place stays)."""
@@ -501,27 +589,22 @@ class Walk:
             visits[visit_index].notes
         ):
             raise InvalidAnswer(f"step {visit_index + 1} has no note {note_index + 1}")
-        undo = self._undo_point(visit_index)
-        try:
+        with self._change(visit_index):
             visits[visit_index].notes[note_index] = cleaned
             self.recorder.note_edited(self, visit_index, note_index, cleaned)
-            undo.keep()
-        except BaseException as error:
-            undo.restore(error)
-            raise
 
     # Moving.
 
-    def _undo_point(self, start: int = -1) -> _Undo | _NoUndo:
-        """Taken before a change the recorder is told of, opening the recorder's change: when
-        the change is done, `keep()` ends it (a store commits all of it at once); when it raises
-        (a store refusing it, say), `restore(error)` ends it with the error (a store keeps none
-        of it) and puts the walk back as it was, and the error goes on.
+    def _change(self, start: int = -1) -> _Undo | _NoUndo:
+        """`with self._change():` around a change the recorder is told of. It opens the
+        recorder's change; when the block ends normally the change is kept (a store commits all
+        of it at once); when it raises (a store refusing it, say), the recorder's change ends
+        with the error (a store keeps none of it), the walk is put back as it was, and the error
+        goes on.
 
         `start` is the first visit the change may alter (the current one unless given); later
         visits may be dropped or added, earlier ones are left alone. NullRecorder never refuses,
-        so a walk without a recorder keeps nothing. (Callers use try/except, not a `with`
-        block: entering and leaving one would add some 4% to a step taken without a store.)
+        so a walk without a recorder keeps nothing.
         """
         if self.recorder.__class__ is NullRecorder:
             return _NO_UNDO
@@ -556,6 +639,7 @@ class Walk:
         visit = Visit(tree.id, node_id, self.clock(), dict(self.variables), frames, auto)
         self.visits.append(visit)
         self._node_of = (visit, node)
+        self._moved()
         self.recorder.entered(self, len(self.visits) - 1)
         if isinstance(node, Link):
             self._follow(tree, node, frames)
@@ -606,7 +690,45 @@ class Walk:
 
     def _stop(self, message: str) -> None:
         self.error = message
+        self._moved()
         self.recorder.answered(self, len(self.visits) - 1)
+
+    # The walk as it is shown.
+
+    def passage(self) -> list[Visit]:
+        """The visits passed through on the way to the current one since the last step a person
+        answered: a link into another tree, a linked tree's outcome on the way back."""
+        passed: list[Visit] = []
+        for visit in reversed(self.visits[:-1]):
+            if not visit.auto:
+                break
+            passed.append(visit)
+        return passed[::-1]
+
+    def link_title(self, visit: Visit) -> str:
+        """A link's title as shown: its own, else the linked tree's title."""
+        node = self.trees[visit.tree_id].nodes[visit.node_id]
+        if not isinstance(node, Link):
+            return self.text(node.title)
+        if node.title:
+            return self.text(node.title)
+        linked = self.trees.get(node.tree)
+        return self.text(linked.title) if linked is not None else node.tree
+
+    def fields_read(self, node: Action) -> list[str]:
+        """The fields of the action's result its routes read (`is_user` for `contact.is_user`
+        when the result is saved as `contact`), in the routes' order: shown first."""
+        save_as = node.action.save_as
+        if not save_as:
+            return []
+        fields: list[str] = []
+        for route in node.routes:
+            for name in variables_of(route.when) if route.when is not None else ():
+                head, _, rest = name.partition(".")
+                field_name = rest.split(".")[0]
+                if head == save_as and field_name and field_name not in fields:
+                    fields.append(field_name)
+        return fields
 
     # Summaries.
 
@@ -670,26 +792,32 @@ class _Undo:
         self.notes = list(visit.notes)
         self.variables = walk.variables
         self.values = dict(walk.variables)
-        self.state = (walk.status, walk.error, walk._node_of, len(walk.trees))
-        change = walk.recorder.change(walk)
-        # Opened last: when the recorder refuses to begin (the session changed elsewhere), the
-        # walk has not changed and the error goes on from here.
-        change.__enter__()
-        self.change: AbstractContextManager[None] | None = change
+        self.state = (
+            walk.status,
+            walk.error,
+            walk._node_of,
+            len(walk.trees),
+            walk._turn,
+            walk._confirmed,
+            walk._held,
+        )
+        self.change = walk.recorder.change(walk)
 
-    def keep(self) -> None:
-        """The change is done: the recorder's change ends and keeps it."""
-        change, self.change = self.change, None
-        if change is not None:
-            change.__exit__(None, None, None)
+    def __enter__(self) -> None:
+        # When the recorder refuses to begin (the session changed elsewhere), the walk has not
+        # changed and the error goes on from here.
+        self.change.__enter__()
 
-    def restore(self, error: BaseException) -> None:
-        """The walk as it was when this was made, the recorder's change ended with the error;
-        objects others may hold keep their identity."""
-        change, self.change = self.change, None
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: Any
+    ) -> None:
+        """Kept when the change is done; else the recorder's change ends with the error and the
+        walk is as it was (objects others may hold keep their identity)."""
+        if error is None:
+            self.change.__exit__(None, None, None)
+            return
         try:
-            if change is not None:
-                change.__exit__(type(error), error, error.__traceback__)
+            self.change.__exit__(kind, error, trace)
         finally:
             self._put_back()
 
@@ -702,7 +830,15 @@ class _Undo:
         self.variables.clear()
         self.variables.update(self.values)
         walk.variables = self.variables
-        walk.status, walk.error, walk._node_of, trees = self.state
+        (
+            walk.status,
+            walk.error,
+            walk._node_of,
+            trees,
+            walk._turn,
+            walk._confirmed,
+            walk._held,
+        ) = self.state
         for tree_id in list(walk.trees)[trees:]:
             del walk.trees[tree_id]
 
@@ -712,10 +848,10 @@ class _NoUndo:
 
     __slots__ = ()
 
-    def keep(self) -> None:
+    def __enter__(self) -> None:
         return None
 
-    def restore(self, error: BaseException) -> None:
+    def __exit__(self, kind: object, error: object, trace: object) -> None:
         return None
 
 

@@ -6,7 +6,6 @@ an update batch is open is never painted, so only the others count.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import gc
 from pathlib import Path
@@ -21,7 +20,7 @@ from tests.tui.pilot_steps import wait_for
 from tui.app import BranchwiseApp, make_app
 from tui.screens.walk import WalkScreen
 from tui.startup_collection import START_THRESHOLD, collect_as_usual, collect_rarely
-from tui.walk_factory import build_walk
+from tui.walk_factory import WalkOptions, build_walk
 from tui.widgets.walk_header import WalkHeader
 
 
@@ -50,7 +49,7 @@ def _seen(screen: Any) -> tuple[str, str, bool]:
 
 def paya_app(tmp_path: Path) -> BranchwiseApp:
     library = Library([TREES], cache_dir=tmp_path / "cache")
-    walk = build_walk(library.load(PAYA), library, None, argparse.Namespace())
+    walk = build_walk(library.load(PAYA), library, None, WalkOptions())
     return make_app(library, None, walk)
 
 

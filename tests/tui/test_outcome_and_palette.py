@@ -48,13 +48,12 @@ async def test_the_command_palette_lists_the_screen_commands() -> None:
 async def test_a_new_session_from_the_outcome_keeps_the_agent_and_drops_the_ticket(
     tmp_path,
 ) -> None:
-    import argparse
-
     from engine.sessions.store import Store
     from engine.walk.walker import Walk
     from tests.tui.conftest import PAYA, library
     from tests.tui.pilot_steps import press
     from tui.screens.walk import WalkScreen
+    from tui.walk_factory import WalkOptions
 
     lib = library()
     with Store(tmp_path / "sessions.sqlite3") as store:
@@ -62,8 +61,8 @@ async def test_a_new_session_from_the_outcome_keeps_the_agent_and_drops_the_tick
             lib.load(PAYA), resolve_tree=lib.load, recorder=store.recorder(), agent="ann",
             ticket="T-9",
         )  # fmt: skip
-        args = argparse.Namespace(agent=None, ticket="T-9")  # as `run --ticket T-9` gives
-        app = app_for(walk, lib, store=store, args=args)
+        options = WalkOptions(ticket="T-9")  # as `run --ticket T-9` gives
+        app = app_for(walk, lib, store=store, options=options)
         async with app.run_test(size=(100, 30)) as pilot:
             await press(pilot, "1", "1", "1", "2", "2")
             assert walk.finished

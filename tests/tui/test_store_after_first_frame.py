@@ -4,7 +4,6 @@ app with its reason."""
 
 from __future__ import annotations
 
-import argparse
 import getpass
 from pathlib import Path
 
@@ -16,6 +15,7 @@ from engine.walk.walker import Walk
 from tests.tui.conftest import TREES, app_for, library, new_walk
 from tui.app import run_walk_app
 from tui.screens.walk import WalkScreen
+from tui.walk_factory import WalkOptions
 
 
 async def test_the_walk_is_recorded_from_its_start_once_the_store_opens(tmp_path: Path) -> None:
@@ -95,7 +95,7 @@ def test_run_walk_app_raises_the_store_error_for_the_command_line(
     run_headless(monkeypatch)
     lib = library()
     with pytest.raises(BranchwiseError, match=r"notes\.txt"):
-        run_walk_app(new_walk(lib=lib), lib, None, argparse.Namespace(),
+        run_walk_app(new_walk(lib=lib), lib, None, WalkOptions(),
                      open_store=lambda: Store(not_sqlite))  # fmt: skip
     assert not_sqlite.read_text("utf-8").startswith("these are my notes")
 
@@ -110,7 +110,7 @@ def test_quitting_names_the_command_that_resumes_a_tree_opened_by_its_path(
     lib = library()
     walk = Walk(lib.load(str(elsewhere)), resolve_tree=lib.load)
     db = tmp_path / "sessions.sqlite3"
-    args = argparse.Namespace(tree=str(elsewhere), db=str(db), library=None)
+    args = WalkOptions(tree=str(elsewhere), db=str(db))
     assert run_walk_app(walk, lib, None, args, open_store=lambda: Store(db)) == 1
     said = capsys.readouterr().err
     assert f"session {walk.id} is still open" in said

@@ -125,6 +125,7 @@ async def test_a_call_whose_result_cannot_be_saved_is_not_offered_again(
         lookup.gate.set()
         await wait_for(pilot, lambda: panel.has_class("-failed"))
         assert TAKEN_OVER in notes[-1]
+        await wait_for(pilot, lambda: "Back  (b)" in screen_text(pilot))  # its buttons mounted
         shown = screen_text(pilot)
         assert "The call's result was not saved." in shown
         assert "Back  (b)" in shown and "Retry" not in shown and "by hand" not in shown

@@ -13,6 +13,7 @@ from tui.options import common_options
 if TYPE_CHECKING:
     from engine.library.index import Library
     from engine.walk.walker import Walk
+    from tui.walk_factory import WalkOptions
 
 DESCRIPTION = """Walk one tree, named by its id or a path to its file.
 
@@ -27,7 +28,11 @@ labels or keys, input values, and route labels of actions done by hand. A wrong 
 with exit 1 and lists the answers expected; running out of answers leaves the session open.
 
 Exit 0 when an outcome is reached, 1 when the walk stops short or an answer is wrong, 2 on a
-usage error (unknown tree, bad --var)."""
+usage error (unknown tree, a --var the tree does not declare or define).
+
+With --json, a walk that stops short says why: "stopped" holds the reason
+(answers-ran-out, answer-not-taken, quit or action-failed), the node, the answer not
+taken and the answers expected there."""
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -80,21 +85,24 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run(args: argparse.Namespace) -> int:
-    _check_usage(args)
+    options = _check_usage(args)
     library = _library(args)
     if wants_app(args) and not args.resume:
         # A new walk in the terminal app: its first question is painted before the session
         # store is opened; the app records the walk from its start once it is, and names the
         # agent then (the login name, unless --agent gave one).
-        walk = start_walk(args, library, None)
-        return open_walk_app(args, walk, library, None, open_store=lambda: open_store(args))
-    _name_the_agent(args)
+        walk = start_walk(args, options, library, None)
+        return open_walk_app(
+            options, walk, library, None, open_store=lambda: open_store(args), resumed=False
+        )
+    options = _name_the_agent(options)
     store = open_store(args)
     try:
-        walk = start_walk(args, library, store)
+        walk = start_walk(args, options, library, store)
+        resumed = bool(args.resume)
         if wants_app(args):
-            return open_walk_app(args, walk, library, store)
-        return run_plain(args, walk, resumed=bool(args.resume))
+            return open_walk_app(options, walk, library, store, resumed=resumed)
+        return run_plain(options, walk, answers=args.answers, as_json=args.json, resumed=resumed)
     finally:
         _close(store)
 
@@ -105,25 +113,29 @@ def wants_app(args: argparse.Namespace) -> bool:
     return not scripted and _is_terminal(sys.stdin)
 
 
-def _check_usage(args: argparse.Namespace) -> None:
-    from tui.walk_factory import parse_vars
+def _check_usage(args: argparse.Namespace) -> WalkOptions:
+    from tui.walk_factory import WalkOptions
 
     if args.tree is None and args.resume is None:
         raise UsageError("run needs a TREE (a tree id or a path), or --resume ID")
-    parse_vars(args.var)
+    options = WalkOptions.from_args(args)
     if args.watch and not wants_app(args):
         raise UsageError(
             "--watch needs the terminal app: run in a terminal without --plain, --answers or --json"
         )
+    return options
 
 
-def _name_the_agent(args: argparse.Namespace) -> None:
+def _name_the_agent(options: WalkOptions) -> WalkOptions:
     """--agent, else BRANCHWISE_AGENT (`serve` gives each tab's app the signed-in name there),
     else the login name."""
-    if not getattr(args, "agent", None):
-        from tui.walk_factory import default_agent
+    if options.agent:
+        return options
+    import dataclasses
 
-        args.agent = default_agent()
+    from tui.walk_factory import default_agent
+
+    return dataclasses.replace(options, agent=default_agent())
 
 
 def _library(args: argparse.Namespace) -> Library:
@@ -161,30 +173,34 @@ def _close(store: Any) -> None:
         close()
 
 
-def start_walk(args: argparse.Namespace, library: Library, store: Any) -> Walk:
+def start_walk(
+    args: argparse.Namespace, options: WalkOptions, library: Library, store: Any
+) -> Walk:
     """A new walk of TREE, or the session --resume names, continued."""
     from tui.walk_factory import build_runner, build_walk
 
     if args.resume:
-        return _resumed(args, library, store, build_runner(library, args))
+        return _resumed(args, options, library, store, build_runner(library, options))
     try:
         tree = library.load(args.tree)
     except InvalidTree as exc:
         _print_problems(exc)
         raise
-    return build_walk(tree, library, store, args)
+    return build_walk(tree, library, store, options)
 
 
-def _resumed(args: argparse.Namespace, library: Library, store: Any, runner: Any) -> Walk:
+def _resumed(
+    args: argparse.Namespace, options: WalkOptions, library: Library, store: Any, runner: Any
+) -> Walk:
     """The stored session continued; --var gives again the secrets a session does not keep."""
     if store is None:
         raise UsageError("--resume needs the session store, which this build does not have")
     from engine.sessions.resume import resume_walk
     from engine.text import plain
-    from tui.walk_factory import parse_vars
 
     tree = library.load(args.tree) if args.tree is not None else None
-    resumed = resume_walk(store, args.resume, library, runner, parse_vars(args.var), tree)
+    given = dict(options.variables)
+    resumed = resume_walk(store, args.resume, library, runner, given, tree)
     for message in resumed.messages:
         print(f"branchwise: {plain(message)}", file=sys.stderr)
     return resumed.walk
@@ -201,38 +217,51 @@ def _print_problems(exc: InvalidTree) -> None:
 # The faces.
 
 
-def run_plain(args: argparse.Namespace, walk: Walk, *, resumed: bool = False) -> int:
-    """Walk in the plain line mode; with --json, print the session object at the end."""
+def run_plain(
+    options: WalkOptions,
+    walk: Walk,
+    *,
+    answers: str | None = None,
+    as_json: bool = False,
+    resumed: bool = False,
+) -> int:
+    """Walk in the plain line mode; with --json, print the session object at the end (and,
+    when the walk stopped short, why)."""
     from engine.text import json_text
     from tui.answer_feed import LineFeed, ListFeed, split_answers
     from tui.plain import PlainWalk, Screen
     from tui.walk_factory import resume_command
 
-    feed = ListFeed(split_answers(args.answers)) if args.answers is not None else None
+    feed = ListFeed(split_answers(answers)) if answers is not None else None
     line_feed = feed or LineFeed(sys.stdin)
-    screen = Screen(_screen_stream(args, line_feed.interactive), walk)
-    plain_walk = PlainWalk(walk, line_feed, screen, sys.stderr, resume_command(args, walk))
+    screen = Screen(_screen_stream(as_json, line_feed.interactive), walk)
+    plain_walk = PlainWalk(walk, line_feed, screen, sys.stderr, resume_command(options, walk))
     if resumed:
         plain_walk.recap()
     code = plain_walk.run()
-    if args.json:
-        sys.stdout.write(json_text(walk.mask.value(walk.summary())) + "\n")
+    if as_json:
+        summary = walk.summary()
+        if plain_walk.stopped is not None and not walk.finished:
+            summary["stopped"] = plain_walk.stopped.as_json()
+        sys.stdout.write(json_text(walk.mask.value(summary)) + "\n")
     return code
 
 
-def _screen_stream(args: argparse.Namespace, interactive: bool) -> Any:
+def _screen_stream(as_json: bool, interactive: bool) -> Any:
     """stdout; with --json stdout holds only the object, so a person sees the walk on stderr."""
-    if not args.json:
+    if not as_json:
         return sys.stdout
     return sys.stderr if interactive else None
 
 
 def open_walk_app(
-    args: argparse.Namespace,
+    options: WalkOptions,
     walk: Walk,
     library: Library,
     store: Any,
     open_store: Callable[[], Any] | None = None,
+    *,
+    resumed: bool,
 ) -> int:
     """The terminal app on this walk; the plain line mode when this build has no app.
 
@@ -248,29 +277,36 @@ def open_walk_app(
             "branchwise: the terminal app is not available; using the plain line mode",
             file=sys.stderr,
         )
-        return _plain_instead(args, walk, store, open_store)
-    code: int = run_walk_app(walk, library, store, args, open_store)
+        return _plain_instead(options, walk, store, open_store, resumed)
+    code: int = run_walk_app(walk, library, store, options, open_store)
     return code
 
 
 def _plain_instead(
-    args: argparse.Namespace, walk: Walk, store: Any, open_store: Callable[[], Any] | None
+    options: WalkOptions,
+    walk: Walk,
+    store: Any,
+    open_store: Callable[[], Any] | None,
+    resumed: bool,
 ) -> int:
     """The plain line mode on a walk meant for the app, recorded as the app would."""
     if open_store is None:
-        return run_plain(args, walk, resumed=bool(args.resume))
+        return run_plain(options, walk, resumed=resumed)
     store = open_store()
     try:
         if store is not None:
             walk.record_with(store.recorder())
-        return run_plain(args, walk, resumed=bool(args.resume))
+        return run_plain(options, walk, resumed=resumed)
     finally:
         _close(store)
 
 
 def open_library_app(args: argparse.Namespace) -> int:
     """The terminal app on the library (`branchwise` alone); a list of trees without the app."""
-    _name_the_agent(args)  # the walks opened from the library say who walked them
+    from tui.walk_factory import WalkOptions
+
+    # The walks opened from the library say who walked them.
+    options = _name_the_agent(WalkOptions.from_args(args))
     library = _library(args)
     store = open_store(args)
     try:
@@ -280,7 +316,7 @@ def open_library_app(args: argparse.Namespace) -> int:
             if exc.name != "tui.app":
                 raise
             return _print_library(library)
-        code: int = run_library_app(library, store, args)
+        code: int = run_library_app(library, store, options)
         return code
     finally:
         _close(store)

@@ -13,8 +13,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 ANSWER_KEYS = (
-    ("1 … 9", "pick the answer at that position"),
-    ("y, n, …", "an answer's own key, printed on its button"),
+    ("1 … 9, 25", "pick by number (10+ answers: two digits)"),
+    ("y, n, a … z", "an answer's key; letters filter a long list"),
     ("↑ ↓  Enter", "move between the answers and take one"),
     ("r  h  b", "after a failed call: retry, do it by hand, back"),
     ("PgUp PgDn", "scroll a long node; the numbers still answer"),

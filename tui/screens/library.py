@@ -250,7 +250,7 @@ class LibraryScreen(Screen[None]):
             from engine.sessions.resume import resume_walk
             from tui.walk_factory import build_runner
 
-            runner = app.runner or build_runner(app.library, app.args)
+            runner = app.runner or build_runner(app.library, app.options)
             resumed = resume_walk(app.store, session_id, app.library, runner)
         except BranchwiseError as exc:
             notify_plain(app, exc.message, "error", timeout=10)

@@ -1,7 +1,10 @@
 """The walk screen: where am I (path), what do I say or do now (node), what are my options.
 
-A change the engine refuses (an answer leading nowhere, a session another walk took over, a
-store that cannot be written) is said on the screen; the walk stays where it is.
+The screen shows the walk's prompt (Walk.prompt) and nothing else decides what comes next:
+every reply goes to Walk.reply with the step it answers, so a key typed ahead for a step
+already left is refused by the engine and dropped here without a word. A change the engine
+refuses (an answer leading nowhere, a session another walk took over, a store that cannot be
+written) is said on the screen; the walk stays where it is.
 """
 
 from __future__ import annotations
@@ -14,24 +17,36 @@ from textual import events, on
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
+from textual.content import Content
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Input, Static
 
 from engine.errors import BranchwiseError, StoreFailed
-from engine.tree.model import Action
-from engine.tree.model import Input as InputNode
+from engine.tree.model import Action, Link, Outcome
 from engine.walk.answers import Option
 from engine.walk.masking import MASK
-from engine.walk.walker import ActionRecord, InvalidAnswer, Walk
-from tui.literal import literal, markdown_template, notify_plain
-from tui.widgets.answer_buttons import AnswerButtons
-from tui.widgets.node_body import NodeBody
+from engine.walk.prompts import (
+    Call,
+    Called,
+    Choose,
+    Confirm,
+    Ended,
+    Failed,
+    Prompt,
+    Reply,
+    TypeValue,
+    Way,
+)
+from engine.walk.walker import ActionRecord, InvalidAnswer, StaleReply, Walk
+from tui.answer_keys import DIGIT_WAIT, AnswerKeys, Filtered, Held, Ignored
+from tui.literal import escape_markdown, literal, markdown_template, notify_plain
+from tui.widgets.answer_buttons import AnswerButton, AnswerButtons
+from tui.widgets.node_body import NodeBody, is_inline, paragraphs, quick_markdown
 from tui.widgets.walk_header import WalkHeader
 
 if TYPE_CHECKING:
-    from engine.walk.action_runner import PendingCall
     from tui.app import BranchwiseApp
     from tui.widgets.action_panel import ActionPanel
     from tui.widgets.input_panel import InputPanel
@@ -74,13 +89,24 @@ class WalkScreen(Screen[None]):
     def __init__(self, walk: Walk) -> None:
         super().__init__()
         self.walk = walk
-        self._pending: PendingCall | None = None
+        self.prompt: Prompt = walk.prompt()
+        self._keys = AnswerKeys(())
+        self._digit_timer: Timer | None = None
+        self._held_at = 0.0  # when the digits held were typed (the key event's time)
         self._result_shown = False
         self._laid_out = False
         self._show_again = False
         self._part: str | None = None
         self._refill: str | None = None
         self._path_timer: Timer | None = None
+        self._early: list[events.Key] = []
+        # The screen's own keys, each of a binding's keys ("ctrl+n,f2") on its own.
+        self._bound = {
+            key.strip(): b.action
+            for b in self.BINDINGS
+            if isinstance(b, Binding)
+            for key in b.key.split(",")
+        }
 
     @property
     def branchwise(self) -> BranchwiseApp:
@@ -99,7 +125,7 @@ class WalkScreen(Screen[None]):
             yield Static(id="title")
             yield NodeBody(id="body")
             yield AnswerButtons(id="answers")
-            needed = self._part_needed()
+            needed = part_for(self.prompt)
             if needed is not None:
                 yield new_part(needed)
 
@@ -107,6 +133,9 @@ class WalkScreen(Screen[None]):
         self.set_class(self.branchwise.path_toggled, "-path-toggled")
         self.show_node()
         self.call_after_refresh(self._complete_layout)
+        node_area = self.query_one("#node", VerticalScroll)
+        self.watch(node_area, "scroll_y", self._count_unseen, init=False)
+        self.watch(node_area, "virtual_size", self._count_unseen, init=False)
 
     async def _complete_layout(self) -> None:
         """Mount what the first frame could do without: path, problems, footer, other parts."""
@@ -129,9 +158,11 @@ class WalkScreen(Screen[None]):
         self.call_after_refresh(self._settle_parts, later)
         self._laid_out = True
         if self._show_again:
+            self._show_again = False
             self.show_node()
         else:
             self._refresh_path()
+        self._take_early_keys()
 
     def _settle_parts(self, panels: list[Widget]) -> None:
         """Panels mounted after the first frame: shown when the node needs them, else hidden."""
@@ -142,49 +173,106 @@ class WalkScreen(Screen[None]):
         if self._part is not None:
             self._show_part(self._part)
 
-    def _part_needed(self) -> str | None:
-        """The id of the panel the current node is shown with, besides the answer buttons."""
-        node = self.walk.node
-        if isinstance(node, InputNode):
-            return "input-panel"
-        if self.walk.error is not None or (isinstance(node, Action) and not self.walk.is_manual()):
-            return "action-panel"
-        return None
-
-    # Showing the current node.
+    # Showing what the walk needs now.
 
     def show_node(self) -> None:
-        """Show the walk's current node, or its outcome when it has ended."""
+        """Show the walk's prompt: its current node, or its outcome when it has ended."""
         walk = self.walk
-        self._pending = None
+        prompt = self.prompt = walk.prompt()
         self._result_shown = False
-        if walk.finished:
+        self._keys = AnswerKeys(prompt.options if isinstance(prompt, Choose) else ())
+        self._stop_digit_timer()
+        if isinstance(prompt, Ended):
             self.branchwise.show_outcome(walk)
             return
         node = walk.node
-        needed = self._part_needed()
+        needed = part_for(prompt)
         if needed is not None and not self.query(f"#{needed}"):
             self._show_again = True  # a key came before the layout was complete
             return
         refill, self._refill = self._refill, None
         self.query_one(WalkHeader).show(walk)
         self._show_path_soon()
+        self._show_passage()
         self.query_one("#title", Static).update(literal(self._masked(walk.text(node.title))))
         self.query_one(NodeBody).show(self._body_markdown())
         node_area = self.query_one("#node", VerticalScroll)
         if node_area.scroll_y:
             node_area.scroll_home(animate=False)  # a new node starts at its title
         self._show_error(None)
-        if isinstance(node, InputNode):
-            self._show_input(node, refill)
-        elif walk.error is not None:
-            self._show_stuck(walk.error)
-        elif isinstance(node, Action) and not walk.is_manual():
-            self._start_action()
+        self._show_filter()
+        if isinstance(prompt, TypeValue):
+            self._show_input(prompt, refill)
+        elif isinstance(prompt, Failed):
+            self._show_stuck(prompt)
+        elif isinstance(prompt, (Confirm, Call)):
+            self._start_action(prompt)
         else:
             self._show_part("answers")
-            self.query_one(AnswerButtons).show([self._masked_option(o) for o in walk.options()])
+            self._show_answers()
             self.call_after_refresh(self.query_one(AnswerButtons).focus_first)
+
+    def _show_answers(self) -> None:
+        """The answers the typed filter keeps (every one without a filter)."""
+        answers = self.query_one(AnswerButtons)
+        count = len(self._keys.options)
+        answers.show([self._masked_option(o) for o in self._keys.shown()], count)
+        self.call_after_refresh(self._count_unseen)
+
+    def _count_unseen(self) -> None:
+        """Say under the node how many answers are below what it shows ("↓ 3 more answers")."""
+        node_area = self.query_one("#node", VerticalScroll)
+        answers = self.query_one(AnswerButtons)
+        # Where the node's visible part ends, in the node's own (scrolled) lines.
+        bottom = node_area.scroll_y + node_area.scrollable_content_region.height
+        top = answers.virtual_region.y
+        unseen = 0
+        if answers.display and self._choosing():
+            unseen = sum(
+                1
+                for b in answers.shown_buttons
+                if b.is_mounted and top + b.virtual_region.y >= bottom
+            )
+        plural = "answer" if unseen == 1 else "answers"
+        node_area.border_subtitle = f"↓ {unseen} more {plural}" if unseen else ""
+
+    def _show_passage(self) -> None:
+        """The links and linked outcomes passed through to get here, each as a line of its own
+        (a link with its body): the walk as it went, not only the step it reached."""
+        lines: list[Content] = []
+        walk = self.walk
+        for visit in walk.passage():
+            node = walk.trees[visit.tree_id].nodes[visit.node_id]
+            if isinstance(node, Link):
+                lines.append(literal(self._masked(f"↪ {walk.link_title(visit)}")))
+                body = markdown_template(node.body, walk.public_variables()).strip()
+                if body:
+                    lines.append(paragraphs(body) if is_inline(body) else quick_markdown(body))
+            elif isinstance(node, Outcome):
+                title = self._masked(walk.text(node.title))
+                lines.append(literal(f"↩ {title} ({node.status})"))
+        shown = Content("\n").join(lines) if lines else None
+        self._show_line("passage", shown, "#title")
+
+    def _show_filter(self) -> None:
+        """The letters typed to filter the answers, while there are some."""
+        text = self._keys.filter
+        matches = len(self._keys.shown())
+        found = f"{matches} answer{'s' * (matches != 1)}" if matches else "no answer"
+        line = f"Filter: {text}  ({found}; esc clears, backspace erases)"
+        self._show_line("answer-filter", line if text else None)
+
+    def _show_line(self, name: str, text: str | Content | None, before: str = "#answers") -> None:
+        """A line of the node shown only at times (an error, a filter, links passed), mounted
+        the first time it is needed: every widget of the first frame costs the start."""
+        shown = next(iter(self.query(f"#{name}").results(Static)), None)
+        if shown is None:
+            if text is None:
+                return
+            shown = Static(id=name)
+            self.query_one("#node", VerticalScroll).mount(shown, before=before)
+        shown.update(text if isinstance(text, Content) else literal(text or ""))
+        shown.display = text is not None
 
     def _show_path_soon(self) -> None:
         """Bring the breadcrumbs up to date just after the new question is painted: the
@@ -238,6 +326,9 @@ class WalkScreen(Screen[None]):
                 call = walk.preview_call()
                 if call is not None:
                     parts.append(f"**DRY RUN** — not called: `{call.describe()}`")
+            reason = walk.by_hand_reason()
+            if reason:
+                parts.append(f"*By hand: {escape_markdown(reason)}.*")
             parts.append(markdown_template(node.manual, shown))
         return "\n\n".join(part for part in parts if part.strip())
 
@@ -248,14 +339,7 @@ class WalkScreen(Screen[None]):
                 widget.display = part == name
 
     def _show_error(self, message: str | None) -> None:
-        shown = next(iter(self.query("#walk-error").results(Static)), None)
-        if shown is None:
-            if message is None:
-                return
-            shown = Static(id="walk-error")
-            self.query_one("#node", VerticalScroll).mount(shown, before="#answers")
-        shown.update(literal(message or ""))
-        shown.display = message is not None
+        self._show_line("walk-error", message)
 
     def _attempt(self, change: Callable[[], object]) -> bool:
         """Make a change to the walk; when it is refused, say why and stay on this node."""
@@ -266,6 +350,19 @@ class WalkScreen(Screen[None]):
             return False
         return True
 
+    def _reply(self, reply: Reply, step: int | None = None) -> bool:
+        """Give the walk a reply to the prompt shown (or to step `step`), then show what it
+        needs next. A reply to a step already left is dropped without a word."""
+        try:
+            self.walk.reply(self.prompt.step if step is None else step, reply)
+        except StaleReply:
+            return False
+        except BranchwiseError as error:
+            self._refused(refusal(error))
+            return False
+        self.show_node()
+        return True
+
     def _refused(self, message: str) -> None:
         """Say under the node, and in a notification seen wherever the node is scrolled, why a
         change was refused."""
@@ -273,67 +370,61 @@ class WalkScreen(Screen[None]):
         self.query_one("#walk-error", Static).scroll_visible(animate=False)
         notify_plain(self.app, message, "error", timeout=10)
 
-    def _show_input(self, node: InputNode, value: str | None) -> None:
+    def _show_input(self, prompt: TypeValue, value: str | None) -> None:
         """The input's box, holding `value` (the one given before going back) unless secret."""
         self._show_part("input-panel")
         panel = self._input_panel()
-        secret = node.var in self.walk.secrets
+        node, secret = prompt.node, prompt.secret
         value = "" if value is None or value == MASK or secret else value
         # The title is already the largest text on the screen; only a prompt adds a label.
-        prompt = self._masked(self.walk.text(node.prompt))
-        panel.ask(prompt, self.walk.validate_input, value, secret=secret)
+        label = self._masked(self.walk.text(node.prompt))
+        panel.ask(label, self.walk.validate_input, value, secret=secret)
         self.call_after_refresh(panel.focus_box)
 
-    def _show_stuck(self, message: str) -> None:
-        """A failed call without on_error (retry, by hand, back), or a walk that cannot go on."""
+    def _show_stuck(self, prompt: Failed) -> None:
+        """A failed call without on_error, a call not made yet (retry or run it, by hand, back),
+        or a walk that cannot go on (back)."""
         self._show_part("action-panel")
-        is_action = isinstance(self.walk.node, Action)
-        self._shown_action_panel().show_failure(message, ran=True, can_retry=is_action)
+        can_retry = Way.RUN in prompt.ways
+        self._shown_action_panel().show_failure(prompt.message, ran=prompt.ran, can_retry=can_retry)
 
     # Actions.
 
-    def _start_action(self) -> None:
-        call = self.walk.pending_call()
-        if call is None:
-            return
+    def _start_action(self, prompt: Confirm | Call) -> None:
         self._show_part("action-panel")
-        self._pending = call
-        if call.confirm or call.side_effects:
+        call = prompt.call
+        if isinstance(prompt, Confirm):
             from tui.screens.confirm import ConfirmScreen
 
             details = [call.describe()]
             if call.side_effects:
                 details.append("This call changes things; going back will not undo it.")
             question = f"Run {call.uses} now?"
+
+            def confirmed(yes: bool | None) -> None:
+                self._reply(Way.RUN if yes else Way.HOLD, prompt.step)
+
             self.app.push_screen(
-                ConfirmScreen(question, details, yes="Run it", no="Not now"), self._confirmed
+                ConfirmScreen(question, details, yes="Run it", no="Not now"), confirmed
             )
             return
-        self._shown_action_panel().run(call, self.walk.runner.invoke)
-
-    def _confirmed(self, yes: bool | None) -> None:
-        call = self._pending
-        if call is None:
-            return
-        panel = self._shown_action_panel()
-        if yes:
-            panel.run(call, self.walk.runner.invoke)
-        else:
-            panel.show_failure("Not called yet.", ran=False)
+        self._shown_action_panel().run(call, self.walk.runner.invoke, prompt.step)
 
     def on_action_panel_finished(self, event: ActionPanel.Finished) -> None:
-        if event.call is not self._pending:
-            return  # the walk moved on while the call was out (went back, reloaded)
         visit_index = len(self.walk.visits) - 1
-        self._pending = None
-        if not self._attempt(lambda: self.walk.complete(event.call, event.result)):
+        try:
+            self.walk.reply(event.step, Called(event.call, event.result))
+        except StaleReply:
+            return  # the walk moved on while the call was out (went back, reloaded)
+        except BranchwiseError as error:
+            self._refused(refusal(error))
             # The call was made: offering to make it again could repeat what it changed.
             self._shown_action_panel().show_failure(
                 "The call's result was not saved.", can_retry=False
             )
             return
-        if self.walk.error is not None:
-            self._shown_action_panel().show_failure(self.walk.error)
+        if isinstance(self.walk.prompt(), Failed):
+            self.show_node()
             return
         node = self.walk.trees[self.walk.visits[visit_index].tree_id].nodes[
             self.walk.visits[visit_index].node_id
@@ -348,8 +439,9 @@ class WalkScreen(Screen[None]):
         if record is not None and record.error and isinstance(node, Action):
             routes.append("error")
             self._show_error(f"{record.uses} failed: {record.error}")
+        first = self.walk.fields_read(node) if isinstance(node, Action) else []
         self._shown_action_panel().show_result(
-            record.result if record is not None else None, routes, taken
+            record.result if record is not None else None, routes, taken, first
         )
         self._result_shown = True
 
@@ -358,13 +450,11 @@ class WalkScreen(Screen[None]):
 
     def _do(self, what: str) -> None:
         if what == "continue":
-            self.show_node()
+            self.show_node()  # the result was shown; the walk is already at its next step
         elif what in ("retry", "run"):
-            self.walk.error = None
-            self.show_node()
+            self._reply(Way.RUN)
         elif what == "by-hand":
-            if self._attempt(self.walk.do_by_hand):
-                self.show_node()
+            self._reply(Way.BY_HAND)
         elif what == "back":
             self.action_back()
 
@@ -372,11 +462,11 @@ class WalkScreen(Screen[None]):
 
     @on(AnswerButtons.Chosen)
     def _chosen(self, event: AnswerButtons.Chosen) -> None:
-        self._choose(event.option)
+        held = self._keys.take_held()  # Enter takes a number being typed at once
+        self._choose(held if held is not None else event.option)
 
     def _choose(self, option: Option) -> None:
-        if self._attempt(lambda: self.walk.choose(option)):
-            self.show_node()
+        self._reply(option)
 
     def _input_panel(self) -> InputPanel:
         from tui.widgets.input_panel import InputPanel
@@ -385,7 +475,9 @@ class WalkScreen(Screen[None]):
 
     def on_input_panel_submitted(self, event: InputPanel.Submitted) -> None:
         try:
-            self.walk.submit(event.value)
+            self.walk.reply(self.prompt.step, event.value)
+        except StaleReply:
+            return
         except InvalidAnswer as exc:
             self._input_panel().show_reason(exc.message)
             return
@@ -394,27 +486,131 @@ class WalkScreen(Screen[None]):
             return
         self.show_node()
 
-    def on_key(self, event: events.Key) -> None:
-        """Digits pick by position, a choice's own key picks it; text boxes keep their keys."""
-        # A text box keeps the printable keys it is given; they never get here.
-        if isinstance(self.focused, Input) or event.character is None:
-            return
-        key = event.character.casefold()
+    def take_key(self, event: events.Key) -> bool:
+        """Handle a key as soon as the app reads it, in the order keys were typed (see
+        BranchwiseApp.on_event); False leaves it to the focused widget as usual.
+
+        Digits pick by number, a choice's own key picks it, other letters filter a long list,
+        Enter takes the answer under the focus (or the number being typed), and the screen's
+        own keys (Esc, ctrl+r…) act at once. A text box keeps its keys. A screen not fully shown
+        yet holds the keys for when it is; one whose walk has ended takes them and drops them.
+        """
+        if isinstance(self.prompt, TypeValue) or isinstance(self.focused, Input):
+            return False
+        if not self._laid_out or self._show_again:
+            self._early.append(event)
+            return True
+        if isinstance(self.prompt, Ended):
+            return event.is_printable or event.key == "enter"
+        if event.key == "escape" and self._keys.digits:
+            self._keys.take_held()  # Esc drops a number being typed, before anything else
+            self._stop_digit_timer()
+            return True
+        action = self._bound.get(event.key)
+        if action is not None:
+            self._take_held()
+            getattr(self, f"action_{action}")()
+            return True
+        if event.key == "backspace":
+            return self._erase()
+        if event.key == "enter":
+            return self._enter()
+        if event.character is None or not event.is_printable:
+            return False
+        return self._typed(event.character.casefold(), event.time)
+
+    def _typed(self, key: str, typed_at: float) -> bool:
         action_panel = self._action_panel()
         failed = action_panel is not None and action_panel.has_class("-failed")
         if action_panel is not None and action_panel.display and (self._result_shown or failed):
             what = {"1": "continue"} if self._result_shown else offered_keys(action_panel)
             if key in what:
-                event.stop()
                 self._do(what[key])
-            return
-        if not self.query_one(AnswerButtons).display:
-            return
-        for option in self.query_one(AnswerButtons).options:
-            if key == str(option.index + 1) or (option.key and key == option.key.casefold()):
-                event.stop()
-                self._choose(option)
-                return
+            return True
+        if not self._choosing():
+            return False
+        # The held number is complete when this key is no digit that can follow it, or was
+        # typed after the wait: by when the keys were typed, not when they are handled, so a
+        # busy machine splits no number typed in a burst.
+        late = typed_at - self._held_at > DIGIT_WAIT
+        if self._keys.digits and (not key.isdecimal() or self._keys.spills(key) or late):
+            self._take_held()  # this key is the next step's
+            return self._typed(key, typed_at)
+        typed = self._keys.press(key)
+        if isinstance(typed, Ignored):
+            return False
+        if isinstance(typed, Held):
+            self._stop_digit_timer()
+            self._held_at = typed_at
+            self._digit_timer = self.set_timer(DIGIT_WAIT, self._wait_over)
+        elif isinstance(typed, Filtered):
+            self._filtered()
+        else:
+            self._choose(typed)
+        return True
+
+    def _enter(self) -> bool:
+        """Enter: the number being typed, else the answer (or action button) under the focus."""
+        if self._keys.digits:
+            self._take_held()
+            return True
+        focused = self.focused
+        if not isinstance(focused, AnswerButton):
+            return False
+        if self._result_shown or not self._choosing():
+            focused.press()  # an action panel's button: a message of its own, no answer
+            return True
+        answers = self.query_one(AnswerButtons)
+        if focused in answers.shown_buttons:
+            self._choose(answers.options[answers.shown_buttons.index(focused)])
+        return True
+
+    def _erase(self) -> bool:
+        if not self._keys.erase():
+            return False
+        self._filtered()
+        return True
+
+    def _take_early_keys(self) -> None:
+        """The keys typed before the screen was fully shown, now that it is; those it does not
+        take (a key for a text box) are dropped."""
+        early, self._early = self._early, []
+        for event in early:
+            if self.app.screen is not self:
+                return  # the walk ended on one of them: the rest were for a screen now gone
+            self.take_key(event)
+
+    def _choosing(self) -> bool:
+        """Whether the prompt shown asks to pick one of a list of answers."""
+        return isinstance(self.prompt, Choose)
+
+    def _filtered(self) -> None:
+        self._show_filter()
+        self._show_answers()
+        self.call_after_refresh(self.query_one(AnswerButtons).focus_first)
+
+    def _wait_over(self) -> None:
+        """The wait for a second digit is over: the held digits are taken once the keys the app
+        has already read are handled (one of them may be that second digit, typed in time)."""
+        held_at = self._held_at
+
+        def take() -> None:
+            if self._keys.digits and self._held_at == held_at:  # not a later number's digits
+                self._take_held()
+
+        self.app.call_later(take)
+
+    def _take_held(self) -> None:
+        """The digits held for a longer number, taken as they are (the wait is over)."""
+        self._stop_digit_timer()
+        held = self._keys.take_held()
+        if held is not None:
+            self._choose(held)
+
+    def _stop_digit_timer(self) -> None:
+        timer, self._digit_timer = self._digit_timer, None
+        if timer is not None:
+            timer.stop()
 
     # Going back, notes, other screens.
 
@@ -427,6 +623,9 @@ class WalkScreen(Screen[None]):
         return undone
 
     def action_back(self) -> None:
+        if self._keys.clear_filter():  # Esc clears a filter before it goes back
+            self._filtered()
+            return
         try:
             undone = self._rewind(self.walk.back)
         except InvalidAnswer as exc:
@@ -518,6 +717,15 @@ def offered_keys(panel: ActionPanel) -> dict[str, str]:
     buttons = panel.query("#action-buttons AnswerButton")
     shown = {(button.id or "").removeprefix("do-") for button in buttons}
     return {key: what for key, whats in ACTION_KEYS.items() for what in whats if what in shown}
+
+
+def part_for(prompt: Prompt) -> str | None:
+    """The id of the panel a prompt is shown with, besides the answer buttons."""
+    if isinstance(prompt, TypeValue):
+        return "input-panel"
+    if isinstance(prompt, (Failed, Confirm, Call)):
+        return "action-panel"
+    return None
 
 
 def new_part(name: str) -> Widget:

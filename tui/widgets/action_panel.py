@@ -14,7 +14,7 @@ from textual.visual import Visual
 from textual.widgets import LoadingIndicator, Static
 
 from engine.text import display
-from engine.walk.action_runner import CallResult, PendingCall
+from engine.walk.action_runner import CallResult, PendingCall, fields_first
 from engine.walk.masking import mask_credential_fields
 from tui.literal import literal
 from tui.widgets.answer_buttons import AnswerButton
@@ -34,15 +34,16 @@ def running_text(call: PendingCall) -> Content:
     )
 
 
-def result_table(result: Mapping[str, Any] | None) -> Visual:
+def result_table(result: Mapping[str, Any] | None, first: Sequence[str] = ()) -> Visual:
     """The result's fields as two columns of literal text, a long value wrapping under its
-    column; a list of records (contacts found, say) one record a line under its field.
-    Credential-named fields are masked, as in the transcript."""
+    column; a list of records (contacts found, say) one record a line under its field. The
+    fields named in `first` (those the routes read) come first. Credential-named fields are
+    masked, as in the transcript."""
     if not result:
         return Content.styled("(no result)", "dim")
     from engine.sessions.record import records_in
 
-    shown: Mapping[str, Any] = mask_credential_fields(result)
+    shown: Mapping[str, Any] = mask_credential_fields(fields_first(result, first))
     width = min(max(len(display(k)) for k in shown), 24)
     rows: list[Hanging] = []
     for key, value in list(shown.items())[:MAX_ROWS]:
@@ -84,10 +85,11 @@ class ActionPanel(Vertical):
     class Finished(Message):
         """The call came back (from the worker thread)."""
 
-        def __init__(self, call: PendingCall, result: CallResult) -> None:
+        def __init__(self, call: PendingCall, result: CallResult, step: int) -> None:
             super().__init__()
             self.call = call
             self.result = result
+            self.step = step  # the walk's step the call was made for
 
     class Picked(Message):
         """A person chose what to do next: continue, retry, run, by-hand or back."""
@@ -109,24 +111,30 @@ class ActionPanel(Vertical):
         for name in ("running", "failed", "done"):
             self.set_class(name == state, f"-{name}")
 
-    def run(self, call: PendingCall, invoke: Invoke) -> None:
-        """Make the call in a worker thread; `Finished` comes back with its result."""
+    def run(self, call: PendingCall, invoke: Invoke, step: int) -> None:
+        """Make the call for the walk's step `step` in a worker thread; `Finished` comes back
+        with its result."""
         self._state("running")
         self.query_one("#running-text", Static).update(running_text(call))
         self._buttons([])
-        self._invoke(call, invoke)
+        self._invoke(call, invoke, step)
 
     @work(thread=True, exclusive=True, group="action-call")
-    def _invoke(self, call: PendingCall, invoke: Invoke) -> None:
-        self.post_message(self.Finished(call, invoke(call)))
+    def _invoke(self, call: PendingCall, invoke: Invoke, step: int) -> None:
+        self.post_message(self.Finished(call, invoke(call), step))
 
     def show_result(
-        self, result: Mapping[str, Any] | None, routes: Sequence[str], taken: str | None
+        self,
+        result: Mapping[str, Any] | None,
+        routes: Sequence[str],
+        taken: str | None,
+        first: Sequence[str] = (),
     ) -> None:
-        """The result as a small table and every route, the one taken highlighted."""
+        """The result as a small table (the fields the routes read, `first`, at its top) and
+        every route, the one taken highlighted."""
         self._state("done")
         table = self.query_one("#result", Static)
-        table.update(result_table(result))
+        table.update(result_table(result, first))
         table.border_title = "Result"
         box = self.query_one("#routes", Vertical)
         box.remove_children()

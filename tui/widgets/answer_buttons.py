@@ -71,7 +71,11 @@ class AnswerButton(Static, can_focus=True):
 
 
 class AnswerButtons(Vertical):
-    """The current node's options as buttons; up and down move between them."""
+    """The current node's options as buttons; up and down move between them.
+
+    The buttons are kept in a list of their own, and those a shorter list does not need are
+    hidden, never removed: a list shown while the last one's buttons are still being mounted or
+    removed (keys typed in a burst) would otherwise lose answers to the pending removals."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("up", "app.focus_previous", "Previous", show=False),
@@ -88,35 +92,44 @@ class AnswerButtons(Vertical):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.options: list[Option] = []
+        self._buttons: list[AnswerButton] = []
 
-    def show(self, options: list[Option]) -> None:
-        """Show these options, reusing the buttons already mounted."""
+    def show(self, options: list[Option], numbers: int | None = None) -> None:
+        """Show these options, reusing the buttons made before; `numbers` is how many answers
+        the node has (a filtered list keeps their numbers' width)."""
         self.options = list(options)
-        width = len(str(len(options)))
-        buttons = list(self.query_children(AnswerButton))
+        width = len(str(numbers if numbers is not None else len(options)))
+        buttons = self._buttons
         for button, option in zip(buttons, options, strict=False):
             button.relabel(option_label(option, width))
             button.remove_class("taken")
+            button.display = True
         for button in buttons[len(options) :]:
-            button.remove()
+            button.display = False
         if len(options) > len(buttons):
-            self.mount_all(AnswerButton(option_label(o, width)) for o in options[len(buttons) :])
+            new = [AnswerButton(option_label(o, width)) for o in options[len(buttons) :]]
+            buttons.extend(new)
+            self.mount_all(new)
         self.display = bool(options)
+
+    @property
+    def shown_buttons(self) -> list[AnswerButton]:
+        """The buttons of the options shown, in order."""
+        return self._buttons[: len(self.options)]
 
     def focus_first(self) -> None:
         """Put the focus on the first option, so Enter takes it."""
-        first = next(iter(self.query_children(AnswerButton)), None)
+        first = next((b for b in self.shown_buttons if b.is_mounted), None)
         if first is not None:
             first.focus(scroll_visible=False)
 
     def highlight(self, label: str) -> None:
         """Mark the option with this label as the one taken."""
-        for button, option in zip(self.query_children(AnswerButton), self.options, strict=False):
+        for button, option in zip(self._buttons, self.options, strict=False):
             button.set_class(option.label == label, "taken")
 
     def on_answer_button_pressed(self, event: AnswerButton.Pressed) -> None:
         event.stop()
-        buttons = list(self.query_children(AnswerButton))
-        index = buttons.index(event.button)
+        index = self._buttons.index(event.button)
         if index < len(self.options):
             self.post_message(self.Chosen(self.options[index]))
