@@ -195,7 +195,9 @@ def test_the_same_walk_takes_the_same_path_under_a_cpu_hog() -> None:
 def test_an_input_pattern_refuses_a_value_that_does_not_match() -> None:
     node = Input("code", "Code", var="code", next="done", pattern="^E[0-9]+$")
     assert check_input(node, "E12").value == "E12"
-    assert check_input(node, "F12").reason == "'F12' does not have the expected form (^E[0-9]+$)"
+    assert (
+        check_input(node, "F12").reason == "'F12' does not have the expected form"
+    )  # never the pattern itself
     slow = Input("code", "Code", var="code", next="done", pattern="^(a+)+$")
     assert check_input(slow, LONG_VALUE).reason is not None
     assert check_input(slow, "aaaa").value == "aaaa"

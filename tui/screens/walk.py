@@ -221,8 +221,11 @@ class WalkScreen(Screen[None]):
 
     def _count_unseen(self) -> None:
         """Say under the node how many answers are below what it shows ("↓ 3 more answers")."""
+        found = self.query(AnswerButtons)
+        if not found:
+            return  # called after a refresh: the screen may be closing by then
         node_area = self.query_one("#node", VerticalScroll)
-        answers = self.query_one(AnswerButtons)
+        answers = found.first()
         # Where the node's visible part ends, in the node's own (scrolled) lines.
         bottom = node_area.scroll_y + node_area.scrollable_content_region.height
         top = answers.virtual_region.y
