@@ -78,3 +78,16 @@ def test_a_tree_with_errors_fails_its_scenarios_and_the_rest_still_run(tmp_path)
     assert "no tree 'test/missing' in the library" in result.stdout
     assert "\x1b" not in result.stdout
     assert "3 passed, 1 failed" in result.stdout
+
+
+def test_vars_or_actions_that_are_not_a_mapping_are_one_line_not_a_traceback(tmp_path):
+    for key in ("vars", "actions"):
+        scenario = tmp_path / f"{key}.test.yaml"
+        scenario.write_text(
+            "tree: paya-connect/customer-portal-access\n"
+            f"scenarios:\n  - name: typo\n    {key}: abc\n    answers: [Continue]\n"
+        )
+        result = _run(str(scenario), env_dir=tmp_path)
+        assert result.returncode == 1, result.stdout + result.stderr
+        assert "Traceback" not in result.stderr
+        assert f"'{key}' must be a mapping" in result.stdout + result.stderr

@@ -77,9 +77,10 @@ class WalkOptions:
 def check_variables(given: Mapping[str, str], tree: Tree, library: Library) -> None:
     """A --var the tree (or a tree it links to) neither declares nor defines is a usage error:
     a misspelt name would otherwise be ignored without a word."""
-    unknown = sorted(set(given) - _known_variables(tree, library))
+    known_names = _known_variables(tree, library)
+    unknown = sorted(set(given) - known_names)
     if unknown:
-        known = ", ".join(sorted(_known_variables(tree, library))) or "none"
+        known = ", ".join(sorted(known_names)) or "none"
         raise UsageError(
             f"--var {unknown[0]}: tree {tree.id!r} declares no variable {unknown[0]!r} "
             f"(its variables: {known})"

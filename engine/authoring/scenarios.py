@@ -75,6 +75,9 @@ def _scenario(item: Any, tree_id: str, path: str, line: int, index: int) -> Scen
     answers = item.get("answers") or []
     if not isinstance(answers, list):
         raise BranchwiseError(f"{path}:{line}: 'answers' must be a list")
+    for key in ("vars", "actions"):
+        if not isinstance(item.get(key) or {}, Mapping):
+            raise BranchwiseError(f"{path}:{line}: '{key}' must be a mapping")
     expect = item.get("expect") or {}
     return Scenario(
         name=str(item.get("name") or f"scenario {index + 1}"),

@@ -55,11 +55,6 @@ class TreeCache:
     def _file(self, path: str) -> Path:
         return self.directory / f"{hashlib.sha256(path.encode()).hexdigest()[:32]}.json"
 
-    def tree(self, path: str, sha256: str, known_trees: frozenset[str]) -> Tree | None:
-        """The tree of the file at `path` holding content `sha256`, when its clean verdict holds."""
-        tree = self.stored(path, sha256)
-        return tree if tree is not None and still_clean(tree, known_trees | {tree.id}) else None
-
     def stored(self, path: str, sha256: str) -> Tree | None:
         """The tree kept for the file at `path` holding content `sha256`, by this engine; whether
         its verdict still holds (`still_clean`) is the caller's to ask."""

@@ -141,7 +141,9 @@ def unset_variable(ctx: LintContext) -> Iterator[Problem]:
     for node_id, root, name, where, k in reads:
         if not unset.get(node_id, 0) & set_.get(node_id, 0) & bits[root]:
             continue
-        found = paths.setdefault(root, Paths(ctx.tree, root))
+        found = paths.get(root)
+        if found is None:  # two graph walks: once per linked tree, not once per warning
+            found = paths[root] = Paths(ctx.tree, root)
         pos = ctx.node_at(node_id, *where)
         if k is not None:
             pos = template_position(ctx, pos, name, k)

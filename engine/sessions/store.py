@@ -138,6 +138,7 @@ class Store:
     """One store of sessions, SQLite or PostgreSQL; safe to share between threads and processes."""
 
     def __init__(self, location: Path | str, *, read_only: bool = False) -> None:
+        self._location = location
         self.dialect = dialect_of(location, read_only)
         self.where = self.dialect.where
         # The SQLite file, for tools that look at it; None for PostgreSQL.
@@ -160,7 +161,7 @@ class Store:
         if self.dialect.read_only:
             if current < SCHEMA_VERSION:
                 # An older store is brought up to date once, by a writing connection.
-                Store(self.dialect.where).close()
+                Store(self._location).close()
             return
         self.dialect.prepare(self._db)
         with self.writing() as db:
@@ -316,8 +317,13 @@ class Store:
 
     def prune(self, before: float, dry_run: bool = False) -> int:
         """Delete the sessions last written before `before` (epoch seconds); how many."""
-        chosen = "SELECT id FROM sessions WHERE coalesce(ended_at, started_at) < ?"
-        with self.writing() as db:
+        # An open session is as recent as its last step: one resumed yesterday is kept.
+        chosen = (
+            "SELECT id FROM sessions WHERE coalesce(ended_at, (SELECT max(coalesce("
+            "t.answered_at, t.entered_at)) FROM steps t WHERE t.session_id = sessions.id), "
+            "started_at) < ?"
+        )
+        with self.reading() if dry_run else self.writing() as db:
             count = int(db.execute(f"SELECT count(*) FROM ({chosen}) old", (before,)).fetchone()[0])  # noqa: S608
             if count and not dry_run:
                 for table, column in _SESSION_TABLES:

@@ -109,14 +109,14 @@ class ActionRunner:
             return False
         return action.configured(self.config)
 
-    def why_by_hand(self, uses: str) -> str:
+    def why_by_hand(self, uses: str, args: Mapping[str, Any] | None = None) -> str:
         """Why an action is left to a person rather than called, in words."""
         if self.manual:
             return "--manual was given"
         action = self.registry.get(uses) if self.registry is not None else None
         if action is None:
             return f"{uses} is not an action this installation has"
-        if self.dry_run and action.spec.side_effects:
+        if self.dry_run and action.spec.has_side_effects(args):
             return "dry run: this call changes things, so it is not made"
         if self.config is None:
             return f"{uses} is not configured here"

@@ -249,7 +249,7 @@ class Walk:
             return None
         if self.current.by_hand:
             return "chosen instead of the call"
-        return self.runner.why_by_hand(node.action.uses)
+        return self.runner.why_by_hand(node.action.uses, self._call_args(node))
 
     # What is needed now, and the reply to it.
 

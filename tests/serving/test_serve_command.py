@@ -42,6 +42,7 @@ def test_add_token_prints_the_token_once_and_keeps_only_its_hash(tmp_path: Path)
         (["--idle-timeout", "soon"], "a time such as 90, 90s, 30m or 2h"),
         (["--max-sessions", "0"], "--max-sessions: at least 1"),
         (["--library", "missing"], "--library missing: no such directory"),
+        (["--public-url", "branchwise.example.com"], "--public-url 'branchwise.example.com'"),
     ],
 )
 def test_a_wrong_option_is_one_line_before_anything_is_bound(

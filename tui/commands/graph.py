@@ -6,12 +6,11 @@ import argparse
 import shutil
 import subprocess
 import sys
-from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from engine.errors import BranchwiseError, UsageError
-from tui.commands.stats import since_timestamp
+from tui.commands.stats import day, since_timestamp
 from tui.options import common_options
 
 if TYPE_CHECKING:
@@ -119,7 +118,7 @@ def usage_overlay(args: argparse.Namespace, tree: Tree) -> Overlay:
 
     versions = _version_figures(args, tree.id)
     figures = next((v for v in versions if v.summary.version == tree.version), None)
-    since = f" since {_day(args.since)}" if args.since is not None else ""
+    since = f" since {day(args.since)}" if args.since is not None else ""
     if figures is None:
         others = ", ".join(str(v.summary.version) for v in versions)
         elsewhere = f" (versions with sessions: {others})" if others else ""
@@ -145,10 +144,6 @@ def _version_figures(args: argparse.Namespace, tree_id: str) -> list[VersionStat
         return []
     with Store(url, read_only=True) as store:
         return tree_stats(store, tree_id, args.since)
-
-
-def _day(timestamp: float) -> str:
-    return datetime.fromtimestamp(timestamp).astimezone().isoformat(timespec="minutes")
 
 
 def _warn_if_too_large(tree: Tree, text: str) -> None:

@@ -158,6 +158,8 @@ def serve_options(args: argparse.Namespace, tokens: Path) -> ServeOptions:
         raise UsageError("--max-sessions: at least 1")
     if not 0 < args.port < 65536:
         raise UsageError(f"--port {args.port}: not a port (1-65535)")
+    if args.public_url is not None:
+        _check_public_url(args.public_url)
     return ServeOptions(
         child=child_command(args),
         host=args.host,
@@ -170,6 +172,18 @@ def serve_options(args: argparse.Namespace, tokens: Path) -> ServeOptions:
         idle_timeout=parse_duration(args.idle_timeout),
         public_url=args.public_url,
     )
+
+
+def _check_public_url(url: str) -> None:
+    """Sign-in and tabs compare a request's Origin with this address: without a scheme and a
+    host it matches nothing, and every request would be refused without a word why."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise UsageError(
+            f"--public-url {url!r}: a full address is needed, such as https://branchwise.example.com/"
+        )
 
 
 def _check_auth(args: argparse.Namespace, tokens: Path) -> None:

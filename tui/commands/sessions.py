@@ -177,7 +177,7 @@ def _positive(text: str) -> int:
 
 
 # Actions that only read: the store is opened read-only, so they work while a walk writes.
-_READING = frozenset({"list", "show", "export"})
+_READING = frozenset({"list", "show", "export", "copy"})
 
 
 def run(args: argparse.Namespace) -> int:

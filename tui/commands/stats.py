@@ -118,8 +118,12 @@ def _report(args: argparse.Namespace, store: Store) -> int:
 
 def _none_since(args: argparse.Namespace) -> str:
     of_tree = f" of {args.tree}" if args.tree else ""
-    when = datetime.fromtimestamp(args.since).astimezone().isoformat(timespec="minutes")
-    return f"no sessions{of_tree} since {when}"
+    return f"no sessions{of_tree} since {day(args.since)}"
+
+
+def day(timestamp: float) -> str:
+    """A --since time as the person's local date and time, to the minute."""
+    return datetime.fromtimestamp(timestamp).astimezone().isoformat(timespec="minutes")
 
 
 def _nothing(args: argparse.Namespace, message: str) -> int:

@@ -187,8 +187,8 @@ def _print_coverage(cover: Coverage, trees: Sequence[Tree], github: bool) -> Non
         kind = "on_error" if branch.taken == "on_error" else branch.taken.split(":")[0]
         if github:
             text = f"no scenario takes {kind} {branch.label!r} of node {branch.node_id!r}"
-            where = (branch.path, branch.line, None)
-            sys.stdout.write(annotation("warning", *where, "not-taken", text))
+            where, line = branch.path, branch.line
+            sys.stdout.write(annotation("warning", where, line, None, "not-taken", text))
             continue
         print(
             f"  not taken: {branch.path}:{branch.line}: {kind} {one_line(repr(branch.label))} "

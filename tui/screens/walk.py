@@ -260,10 +260,12 @@ class WalkScreen(Screen[None]):
     def _show_filter(self) -> None:
         """The letters typed to filter the answers, while there are some."""
         text = self._keys.filter
+        if not text:
+            self._show_line("answer-filter", None)
+            return
         matches = len(self._keys.shown())
         found = f"{matches} answer{'s' * (matches != 1)}" if matches else "no answer"
-        line = f"Filter: {text}  ({found}; esc clears, backspace erases)"
-        self._show_line("answer-filter", line if text else None)
+        self._show_line("answer-filter", f"Filter: {text}  ({found}; esc clears, backspace erases)")
 
     def _show_line(self, name: str, text: str | Content | None, before: str = "#answers") -> None:
         """A line of the node shown only at times (an error, a filter, links passed), mounted

@@ -60,9 +60,8 @@ def is_inline(text: str) -> bool:
 def paragraphs(text: str) -> Content:
     """Inline-only Markdown in full: paragraphs apart, a paragraph's lines joined (a single line
     break is a space in Markdown), **bold**, *italic* and `code` styled."""
-    blocks = [" ".join(block.split("\n")) for block in re.split(r"\n[ \t]*\n", text.strip())]
     parts: list[Content] = []
-    for block in blocks:
+    for block in re.split(r"\n[ \t]*\n", text.strip()):
         if parts:
             parts.append(Content("\n\n"))
         parts.append(_quick_inline(" ".join(block.split())))
