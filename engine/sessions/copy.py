@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from engine.sessions.store import Store
+from engine.sessions.store import SESSION_TABLES, Store
 
 BATCH = 200
 
@@ -79,24 +79,21 @@ def _revisions(store: Store) -> dict[str, int]:
 
 def _copy_batch(source: Store, target: Store, ids: Sequence[str]) -> None:
     marks = ", ".join("?" for _ in ids)
+    key_of = dict(SESSION_TABLES)
     with source.reading() as db:
         rows = {
             table: db.execute(
-                f"SELECT {columns} FROM {table} WHERE {_key(table)} IN ({marks}) "  # noqa: S608
+                f"SELECT {columns} FROM {table} WHERE {key_of[table]} IN ({marks}) "  # noqa: S608
                 f"ORDER BY {order}",
                 tuple(ids),
             ).fetchall()
             for table, columns, order in TABLES
         }
     with target.writing() as db:
-        for table, _, _ in reversed(TABLES):
-            db.execute(f"DELETE FROM {table} WHERE {_key(table)} IN ({marks})", tuple(ids))  # noqa: S608
+        for table, key in SESSION_TABLES:
+            db.execute(f"DELETE FROM {table} WHERE {key} IN ({marks})", tuple(ids))  # noqa: S608
         for table, columns, _ in TABLES:
             _insert(db, table, columns, rows[table])
-
-
-def _key(table: str) -> str:
-    return "id" if table == "sessions" else "session_id"
 
 
 def _insert(db: Any, table: str, columns: str, rows: Sequence[Any]) -> None:

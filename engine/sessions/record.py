@@ -169,11 +169,6 @@ def call_of(visit: Visit, mask: Mask) -> CallRecord | None:
     )
 
 
-def public_variables(walk: Walk) -> dict[str, Any]:
-    """The walk's variables with secret ones masked and any secret text inside others masked."""
-    return walk.public_variables()
-
-
 def given_variables(walk: Walk, mask: Mask | None = None) -> dict[str, Any]:
     """The variables the walk was started with (--var), secrets masked."""
     mask = mask if mask is not None else walk.mask
@@ -199,7 +194,7 @@ def record_of(walk: Walk) -> SessionRecord:
         status=walk.status,
         outcome=walk.outcome,
         error=mask.value(walk.error),
-        variables=public_variables(walk),
+        variables=walk.public_variables(),
         given=given_variables(walk, mask),
         steps=tuple(step_of(walk, i, mask) for i in range(len(walk.visits))),
     )

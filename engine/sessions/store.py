@@ -46,7 +46,6 @@ from engine.sessions.record import (
     StepRecord,
     call_of,
     given_variables,
-    public_variables,
     step_of,
 )
 from engine.sessions.sqlite import MIGRATIONS, SqliteDialect
@@ -58,7 +57,7 @@ SCHEMA_VERSION = len(MIGRATIONS)
 POSTGRES_SCHEMES = ("postgresql://", "postgres://")
 
 # Every table holding a session's rows, children first, with the column naming the session.
-_SESSION_TABLES = (
+SESSION_TABLES = (
     ("notes", "session_id"),
     ("action_calls", "session_id"),
     ("rewinds", "session_id"),
@@ -326,7 +325,7 @@ class Store:
         with self.reading() if dry_run else self.writing() as db:
             count = int(db.execute(f"SELECT count(*) FROM ({chosen}) old", (before,)).fetchone()[0])  # noqa: S608
             if count and not dry_run:
-                for table, column in _SESSION_TABLES:
+                for table, column in SESSION_TABLES:
                     db.execute(
                         f"DELETE FROM {table} WHERE {column} IN ({chosen})",  # noqa: S608
                         (before,),
@@ -643,7 +642,7 @@ class StoreRecorder:
                         walk.ticket,
                         walk.started_at,
                         walk.status,
-                        _dumps(public_variables(walk)),
+                        _dumps(walk.public_variables()),
                         _dumps(given_variables(walk, mask)),
                         int(self.preview),
                     ),
@@ -671,7 +670,7 @@ class StoreRecorder:
             self._write_answer(db, walk, index, mask)
             db.execute(
                 "UPDATE sessions SET variables_json = ?, error = ? WHERE id = ?",
-                (_dumps(public_variables(walk)), mask.value(walk.error), walk.id),
+                (_dumps(walk.public_variables()), mask.value(walk.error), walk.id),
             )
 
     def _write_answer(self, db: Any, walk: Walk, index: int, mask: Mask) -> None:
@@ -823,7 +822,7 @@ def _write_session_state(db: Any, walk: Walk, mask: Mask) -> None:
             walk.outcome,
             walk.clock() if walk.finished else None,
             mask.value(walk.error),
-            _dumps(public_variables(walk)),
+            _dumps(walk.public_variables()),
             walk.id,
         ),
     )
