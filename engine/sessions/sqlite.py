@@ -64,14 +64,11 @@ def dropped_field(name: str, kind: str = "text") -> str:
     return f"json_extract(d.value, '$.{name}')"
 
 
-# The median seconds of each node's answered visits (engine.sessions.stats): the middle one, or
-# the mean of the middle two, by window functions (SQLite has no median).
-MEDIANS = """, answered AS (SELECT version, node, seconds,
-        row_number() OVER (PARTITION BY version, node ORDER BY seconds) AS place,
-        count(*) OVER (PARTITION BY version, node) AS answered
-        FROM timed WHERE seconds IS NOT NULL)
-    SELECT version, node, avg(seconds) FROM answered
-    WHERE place IN ((answered + 1) / 2, (answered + 2) / 2) GROUP BY version, node"""
+def floor(expression: str) -> str:
+    """The largest whole number not above a number (SQLite has floor() only in some builds):
+    the cast cuts toward zero, one less below zero."""
+    whole = f"CAST({expression} AS INTEGER)"
+    return f"({whole} - ({expression} < {whole}))"
 
 
 class SqliteDialect:
@@ -81,7 +78,6 @@ class SqliteDialect:
     integrity_error: type[Exception] = sqlite3.IntegrityError
     migrations = MIGRATIONS
     dropped_steps = DROPPED_STEPS
-    medians = MEDIANS
 
     def __init__(self, path: Path, read_only: bool = False) -> None:
         self.path = path
@@ -91,6 +87,10 @@ class SqliteDialect:
     @staticmethod
     def dropped_field(name: str, kind: str = "text") -> str:
         return dropped_field(name, kind)
+
+    @staticmethod
+    def floor(expression: str) -> str:
+        return floor(expression)
 
     def exists(self) -> bool:
         # Anything at the path counts: a folder or a device is then refused by name.
@@ -169,6 +169,11 @@ class SqliteDialect:
     def tables(db: Any) -> set[str]:
         rows = db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
         return {str(row[0]) for row in rows}
+
+    @staticmethod
+    def refused_revision(exc: Exception) -> bool:
+        """A change written on a stale revision (engine.sessions.store.StoreRecorder)."""
+        return isinstance(exc, sqlite3.IntegrityError) and "sessions.revision" in str(exc)
 
     def failure(self, exc: Exception, doing: str) -> str:
         """What went wrong, in words that name the file; a full disk or a file-size limit

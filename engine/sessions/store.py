@@ -79,9 +79,9 @@ class Dialect(Protocol):
     integrity_error: type[Exception]
     migrations: tuple[tuple[str, ...], ...]
     dropped_steps: str
-    medians: str
 
     def dropped_field(self, name: str, kind: str = "text") -> str: ...
+    def floor(self, expression: str) -> str: ...
     def exists(self) -> bool: ...
     def connect(self) -> Any: ...
     def prepare(self, db: Any) -> None: ...
@@ -92,6 +92,7 @@ class Dialect(Protocol):
     def in_transaction(self, db: Any) -> bool: ...
     def tables(self, db: Any) -> set[str]: ...
     def failure(self, exc: Exception, doing: str) -> str: ...
+    def refused_revision(self, exc: Exception) -> bool: ...
 
 
 def _dumps(value: Any) -> str:
@@ -248,6 +249,8 @@ class Store:
         try:
             yield
         except self.dialect.error as exc:
+            if self.dialect.refused_revision(exc):
+                raise _RevisionMoved from None
             raise StoreFailed(self.dialect.failure(exc, doing)) from None
 
     def recorder(
@@ -547,6 +550,10 @@ def _unless_replaying(
     return record
 
 
+class _RevisionMoved(Exception):
+    """The database refused a change written on a revision of the session that is not its own."""
+
+
 class SessionChanged(BranchwiseError):
     """Another process wrote to the session since this walk did: this walk must not go on."""
 
@@ -576,6 +583,10 @@ class StoreRecorder:
         self.revision = revision
         # The transaction of the walk's change under way, which its events write on.
         self._open: Any | None = None
+        # The session's variables and error as last committed, and as the change under way
+        # writes them: an answer that changes neither (most do not) leaves the row alone.
+        self._state: tuple[str, str | None] | None = None
+        self._writing_state: tuple[str, str | None] | None = None
 
     @contextmanager
     def change(self, walk: Walk) -> Iterator[None]:
@@ -603,29 +614,56 @@ class StoreRecorder:
 
     @contextmanager
     def _changing(self, walk: Walk) -> Iterator[Any]:
-        """A write transaction on the walk's session, refused when someone else wrote since."""
-        with self.store.writing() as db:
-            expected = self.revision
-            if expected is None:
-                row = db.execute("SELECT revision FROM sessions WHERE id = ?", (walk.id,))
-                expected = next((int(r[0]) for r in row), 0)
-            moved = db.execute(
-                "UPDATE sessions SET revision = revision + 1 WHERE id = ? AND revision = ?",
-                (walk.id, expected),
-            )
-            self.store.dialect.settle(db)
-            if moved.rowcount != 1:
-                raise SessionChanged(
-                    f"session {walk.id} was changed by another walk of it since this one read "
-                    "it; this walk stops here without overwriting those changes. See them with "
-                    f"'branchwise sessions show {walk.id}' and resume it again to go on."
+        """A write transaction on the walk's session, refused when someone else wrote since.
+
+        The revision is checked by the database as the transaction goes (a stale one makes the
+        bump NULL, which the column refuses, so the whole transaction fails), not awaited before
+        the change is written: on PostgreSQL the change is one round trip to the server.
+        """
+        bumped: Any = None
+        self._writing_state = None
+        try:
+            with self.store.writing() as db:
+                expected = self.revision
+                if expected is None:
+                    row = db.execute("SELECT revision FROM sessions WHERE id = ?", (walk.id,))
+                    expected = next((int(r[0]) for r in row), 0)
+                bumped = db.execute(
+                    "UPDATE sessions SET revision = CASE WHEN revision = ? THEN revision + 1 END "
+                    "WHERE id = ?",
+                    (expected, walk.id),
                 )
-            yield db
+                yield db
+        except _RevisionMoved:
+            raise self._changed(walk) from None
+        except StoreFailed:
+            # With its session gone (pruned meanwhile), a step refers to no session.
+            if bumped is not None and bumped.rowcount == 0:
+                raise self._changed(walk) from None
+            raise
+        # No session row, and the change wrote no row naming it: nothing was written.
+        if bumped.rowcount != 1:
+            raise self._changed(walk)
         self.revision = expected + 1
+        self._committed()
+
+    def _committed(self) -> None:
+        """The change is in the store: the session's variables and error as it wrote them."""
+        if self._writing_state is not None:
+            self._state = self._writing_state
+
+    @staticmethod
+    def _changed(walk: Walk) -> SessionChanged:
+        return SessionChanged(
+            f"session {walk.id} was changed by another walk of it since this one read "
+            "it; this walk stops here without overwriting those changes. See them with "
+            f"'branchwise sessions show {walk.id}' and resume it again to go on."
+        )
 
     @_unless_replaying
     def started(self, walk: Walk) -> None:
         mask = walk.mask
+        variables = _dumps(walk.public_variables())
         with self.store.writing() as db:
             try:
                 db.execute(
@@ -642,7 +680,7 @@ class StoreRecorder:
                         walk.ticket,
                         walk.started_at,
                         walk.status,
-                        _dumps(walk.public_variables()),
+                        variables,
                         _dumps(given_variables(walk, mask)),
                         int(self.preview),
                     ),
@@ -653,6 +691,7 @@ class StoreRecorder:
                     f"session {walk.id} already exists; resume it instead"
                 ) from None
         self.revision = 0
+        self._state = (variables, None)
 
     @_unless_replaying
     def entered(self, walk: Walk, index: int) -> None:
@@ -668,10 +707,13 @@ class StoreRecorder:
         mask = walk.mask
         with self._writing(walk) as db:
             self._write_answer(db, walk, index, mask)
-            db.execute(
-                "UPDATE sessions SET variables_json = ?, error = ? WHERE id = ?",
-                (_dumps(walk.public_variables()), mask.value(walk.error), walk.id),
-            )
+            state = (_dumps(walk.public_variables()), mask.value(walk.error))
+            if state != self._state:
+                db.execute(
+                    "UPDATE sessions SET variables_json = ?, error = ? WHERE id = ?",
+                    (*state, walk.id),
+                )
+                self._writing_state = state
 
     def _write_answer(self, db: Any, walk: Walk, index: int, mask: Mask) -> None:
         visit = walk.visits[index]
@@ -694,7 +736,7 @@ class StoreRecorder:
             if dropped:
                 _write_rewind(db, walk, index, "went back", dropped)
             _drop_after(db, walk.id, index)
-            _write_session_state(db, walk, walk.mask)
+            self._write_state(db, walk, walk.mask)
 
     @_unless_replaying
     def noted(self, walk: Walk, index: int, text: str) -> None:
@@ -718,7 +760,24 @@ class StoreRecorder:
     @_unless_replaying
     def ended(self, walk: Walk) -> None:
         with self._writing(walk) as db:
-            _write_session_state(db, walk, walk.mask)
+            self._write_state(db, walk, walk.mask)
+
+    def _write_state(self, db: Any, walk: Walk, mask: Mask) -> None:
+        """The session's status, outcome, end, error and variables as the walk has them."""
+        state = (_dumps(walk.public_variables()), mask.value(walk.error))
+        db.execute(
+            "UPDATE sessions SET status = ?, outcome = ?, ended_at = ?, error = ?, "
+            "variables_json = ? WHERE id = ?",
+            (
+                walk.status,
+                walk.outcome,
+                walk.clock() if walk.finished else None,
+                state[1],
+                state[0],
+                walk.id,
+            ),
+        )
+        self._writing_state = state
 
     def joined(self, walk: Walk) -> None:
         """A walk begun before this recorder: its session written as the walk stands now."""
@@ -732,7 +791,7 @@ class StoreRecorder:
                         "INSERT INTO notes (session_id, step_idx, text, at) VALUES (?, ?, ?, ?)",
                         (walk.id, index, mask.text(text), walk.clock()),
                     )
-            _write_session_state(db, walk, mask)
+            self._write_state(db, walk, mask)
 
     def catch_up(self, walk: Walk, reason: str | None = None) -> None:
         """After a replay: store what differs from the replayed walk, then record as usual.
@@ -750,7 +809,7 @@ class StoreRecorder:
                 if dropped:
                     _write_rewind(db, walk, keep, reason or "resumed", dropped)
                 _replace_from(db, walk, keep, notes_stay, mask)
-            _write_session_state(db, walk, mask)
+            self._write_state(db, walk, mask)
         self.replaying = False
 
 
@@ -810,21 +869,6 @@ def _drop_after(db: Any, session_id: str, index: int) -> None:
     db.execute(
         "UPDATE steps SET answer = NULL, answered_at = NULL WHERE session_id = ? AND idx = ?",
         (session_id, index),
-    )
-
-
-def _write_session_state(db: Any, walk: Walk, mask: Mask) -> None:
-    db.execute(
-        "UPDATE sessions SET status = ?, outcome = ?, ended_at = ?, error = ?, "
-        "variables_json = ? WHERE id = ?",
-        (
-            walk.status,
-            walk.outcome,
-            walk.clock() if walk.finished else None,
-            mask.value(walk.error),
-            _dumps(walk.public_variables()),
-            walk.id,
-        ),
     )
 
 

@@ -814,7 +814,13 @@ class _Undo:
         """Kept when the change is done; else the recorder's change ends with the error and the
         walk is as it was (objects others may hold keep their identity)."""
         if error is None:
-            self.change.__exit__(None, None, None)
+            try:
+                # A store may refuse only now, at its commit (PostgreSQL's pipeline reports
+                # an error there): the walk is then put back all the same.
+                self.change.__exit__(None, None, None)
+            except BaseException:
+                self._put_back()
+                raise
             return
         try:
             self.change.__exit__(kind, error, trace)

@@ -395,6 +395,18 @@ nodes:
 """
 
 
+def test_median_times_are_taken_to_the_tenth_of_a_second(backend: Backend) -> None:
+    with backend.open() as store:
+        sessions = Sessions(store)
+        for day, seconds in enumerate((1.04, 3.0, 1.26, 2.31)):
+            sessions.start(tree_of(PRINTER_V1), day).answer(seconds, "Yes")
+        (version,) = tree_stats(store, "test/printer")
+    power = version.nodes[0]
+    # 1.0, 1.3, 2.3 and 3.0 to the tenth: the mean of the middle two.
+    assert (power.node, power.visits) == ("power", 4)
+    assert power.median_seconds == pytest.approx(1.8)
+
+
 def test_nodes_of_linked_trees_are_named_tree_colon_node(backend: Backend) -> None:
     outer, inner = tree_of(OUTER), tree_of(INNER)
     with backend.open() as store:

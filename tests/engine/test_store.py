@@ -395,6 +395,26 @@ def test_two_walks_resuming_one_session_cannot_overwrite_each_other(backend, tmp
     assert record.rewinds == () and all(not step.notes for step in record.steps)
 
 
+def test_a_walk_whose_session_was_pruned_meanwhile_is_refused_and_writes_nothing(backend, tmp_path):
+    from engine.sessions.store import SessionChanged
+
+    with backend.open() as store, backend.open() as other:
+        walk = start(store, runner(tmp_path))
+        walk.answer("Continue")
+        shown = walk.node.id
+        assert other.prune(before=walk.clock() + 86400) == 1
+        with pytest.raises(SessionChanged, match=f"session {walk.id} was changed"):
+            walk.answer("a")
+        with pytest.raises(SessionChanged):
+            walk.note("after the prune")
+        assert walk.node.id == shown  # the walk is put back where it was
+        assert other.list_sessions() == []
+        with other.reading() as db:
+            for table in ("steps", "notes", "action_calls", "rewinds"):
+                rows = db.execute(f"SELECT count(*) FROM {table}").fetchone()
+                assert rows[0] == 0, table
+
+
 def test_a_walk_of_its_own_keeps_writing_after_many_steps(backend, tmp_path):
     with backend.open() as store:
         walk = walk_to_confirm(start(store, runner(tmp_path)))
