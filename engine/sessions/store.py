@@ -30,7 +30,7 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager, ExitStack, contextmanager
 from dataclasses import asdict, replace
 from functools import partial, wraps
 from pathlib import Path
@@ -581,7 +581,8 @@ class StoreRecorder:
         # The revision this recorder last saw; None takes whatever is stored (a reload in the
         # same process, which holds the session already).
         self.revision = revision
-        # The transaction of the walk's change under way, which its events write on.
+        # The walk's change under way, and the transaction its events write on once begun.
+        self._change: ExitStack | None = None
         self._open: Any | None = None
         # The session's variables and error as last committed, and as the change under way
         # writes them: an answer that changes neither (most do not) leaves the row alone.
@@ -592,25 +593,42 @@ class StoreRecorder:
     def change(self, walk: Walk) -> Iterator[None]:
         """One change of the walk: its events are written in one transaction, committed when
         it ends normally and rolled back when it ends with an error, so the store has all of
-        the change or none of it. Refused up front when someone else wrote since."""
+        the change or none of it. The transaction begins with the change's first event (a
+        change that writes nothing costs nothing), refused when someone else wrote since."""
         if self.replaying:
             yield
             return
-        with self._changing(walk) as db:
-            self._open = db
+        with ExitStack() as transaction:
+            self._change = transaction
             try:
                 yield
             finally:
+                self._change = None
                 self._open = None
 
     @contextmanager
-    def _writing(self, walk: Walk) -> Iterator[Any]:
-        """The transaction of the change under way, or one of its own outside a change."""
+    def _writing(self, walk: Walk, creating: bool = False) -> Iterator[Any]:
+        """The transaction of the change under way (begun by its first event), or one of its
+        own for an event outside a change. `creating`: the event adds the session."""
         if self._open is not None:
             yield self._open
             return
-        with self._changing(walk) as db:
+        begun = self._creating() if creating else self._changing(walk)
+        if self._change is None:
+            with begun as db:
+                yield db
+            return
+        self._open = self._change.enter_context(begun)
+        yield self._open
+
+    @contextmanager
+    def _creating(self) -> Iterator[Any]:
+        """A write transaction adding a new session: nobody else can have written to it."""
+        self._writing_state = None
+        with self.store.writing() as db:
             yield db
+        self.revision = 0
+        self._committed()
 
     @contextmanager
     def _changing(self, walk: Walk) -> Iterator[Any]:
@@ -664,7 +682,7 @@ class StoreRecorder:
     def started(self, walk: Walk) -> None:
         mask = walk.mask
         variables = _dumps(walk.public_variables())
-        with self.store.writing() as db:
+        with self._writing(walk, creating=True) as db:
             try:
                 db.execute(
                     "INSERT INTO sessions (id, tree_id, tree_version, tree_sha256, tree_title, "
@@ -690,8 +708,7 @@ class StoreRecorder:
                 raise BranchwiseError(
                     f"session {walk.id} already exists; resume it instead"
                 ) from None
-        self.revision = 0
-        self._state = (variables, None)
+            self._writing_state = (variables, None)
 
     @_unless_replaying
     def entered(self, walk: Walk, index: int) -> None:
@@ -780,10 +797,11 @@ class StoreRecorder:
         self._writing_state = state
 
     def joined(self, walk: Walk) -> None:
-        """A walk begun before this recorder: its session written as the walk stands now."""
-        self.started(walk)
+        """A walk begun before this recorder: its session written as the walk stands now, in
+        one transaction."""
         mask = walk.mask
-        with self._changing(walk) as db:
+        with self.change(walk), self._writing(walk, creating=True) as db:
+            self.started(walk)
             _replace_from(db, walk, 0, False, mask)
             for index, visit in enumerate(walk.visits):
                 for text in visit.notes:

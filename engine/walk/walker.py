@@ -90,10 +90,10 @@ class Visit:
 class Recorder(Protocol):
     """Told of every change as it happens, so a store can keep the walk (see engine.sessions.store).
 
-    Each change of a walk (an answer, a call's result, going back, a note) runs inside
-    `change(walk)`: its events arrive in that block, which ends normally when the change is
-    done and with the error when it is not, so a store can keep all of a change or none of it.
-    Events outside a change (started, joined, the steps a new walk enters) stand alone.
+    Each change of a walk (its start, an answer, a call's result, going back, a note) runs
+    inside `change(walk)`: its events arrive in that block, which ends normally when the change
+    is done and with the error when it is not, so a store can keep all of a change or none of
+    it. `joined` (a recorder given to a walk begun without one) stands alone.
     """
 
     def change(self, walk: Walk) -> AbstractContextManager[None]: ...
@@ -189,8 +189,10 @@ class Walk:
             raise WalkError(
                 f"tree {tree.id!r} has no start node {tree.start!r}; run 'branchwise validate'"
             )
-        self.recorder.started(self)
-        self._begin()
+        # The start is one change: the session and its first steps are kept, or none of it.
+        with self.recorder.change(self):
+            self.recorder.started(self)
+            self._begin()
 
     # What is shown now.
 
