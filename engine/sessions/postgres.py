@@ -4,6 +4,7 @@ schema, its placeholders and its errors, which name host, port and database, nev
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
@@ -142,16 +143,14 @@ class PostgresDialect:
 
     @staticmethod
     def batch(db: Any) -> AbstractContextManager[Any]:
-        """A transaction's statements sent together (psycopg's pipeline mode): a step of a walk
-        is two round trips to the server (the revision checked, then the rest and the commit)
-        instead of one per statement."""
-        gathered: AbstractContextManager[Any] = db.pipeline()
+        """A transaction's writes sent together (engine.sessions.postgres_batch): a change of
+        a walk is one round trip to the server instead of one per statement."""
+        gathered: AbstractContextManager[Any] = db.batch()
         return gathered
 
     @staticmethod
     def settle(db: Any) -> None:
-        """Wait for the results of the statements sent so far (their errors raised here): in a
-        batch, a statement's rowcount is only known after this; fetching rows waits by itself."""
+        """Send the batch's writes so far and wait for them (their errors raised here)."""
         db.settle()
 
     @staticmethod
@@ -215,13 +214,20 @@ def _row_factory(cursor: Any) -> Any:
 class Connection:
     """A psycopg connection taking the store's SQL as sqlite3 does: `?` and `:name` placeholders.
 
+    In a batch (a write transaction), writes are queued and sent together when the batch ends,
+    when a read needs the server (its rows follow the writes before it) or when a write's row
+    count is asked for (engine.sessions.postgres_batch).
+
     A connection the server dropped is replaced by a new one at the next transaction, so a walk
     goes on once the server is back; the change that met the outage is refused (StoreFailed).
     """
 
     def __init__(self, raw: Any) -> None:
+        from engine.sessions.postgres_batch import Batch
+
         self.raw = raw
-        self._pipeline: Any = None
+        self._batch = Batch(raw)
+        self._batching = False
         raw.row_factory = _row_factory
 
     @property
@@ -235,22 +241,32 @@ class Connection:
         return bool(self.raw.closed or self.raw.broken)
 
     def execute(self, sql: str, params: Any = ()) -> Any:
+        if self._batching:
+            write = _write_of(sql)
+            if write is not None:
+                values = write.values(params)
+                if self._batch.takes(values):
+                    return self._batch.add(write.text, values)
+        self._batch.send()
         return self.raw.execute(_translated(sql), params or None)
 
     @contextmanager
-    def pipeline(self) -> Iterator[None]:
-        with self.raw.pipeline() as pipeline:
-            self._pipeline = pipeline
-            try:
-                yield
-            finally:
-                self._pipeline = None
+    def batch(self) -> Iterator[None]:
+        self._batching = True
+        try:
+            yield
+            self._batch.send()
+        except BaseException:
+            self._batch.discard()
+            raise
+        finally:
+            self._batching = False
 
     def settle(self) -> None:
-        if self._pipeline is not None:
-            self._pipeline.sync()
+        self._batch.send()
 
     def executemany(self, sql: str, rows: Any) -> None:
+        self._batch.send()
         with self.raw.cursor() as cursor:
             cursor.executemany(_translated(sql), rows)
 
@@ -259,6 +275,7 @@ class Connection:
 
 
 _NAMED = re.compile(r"(?<![:\w]):([a-z_]+)\b")
+_WRITES = ("INSERT", "UPDATE", "DELETE", "BEGIN", "COMMIT", "ROLLBACK")
 
 
 @functools.lru_cache(maxsize=256)
@@ -266,3 +283,39 @@ def _translated(sql: str) -> str:
     """sqlite3's placeholders as psycopg's: `?` as %s, `:name` as %(name)s (casts `::` kept)."""
     escaped = sql.replace("%", "%%").replace("?", "%s")
     return _NAMED.sub(r"%(\1)s", escaped)
+
+
+class _Write:
+    """A write statement as a batch sends it: placeholders numbered $1, $2…, and the order
+    its values take (the names of `:name` placeholders, or None for `?` ones in order)."""
+
+    __slots__ = ("names", "text")
+
+    def __init__(self, text: bytes, names: tuple[str, ...] | None) -> None:
+        self.text = text
+        self.names = names
+
+    def values(self, params: Any) -> Sequence[Any]:
+        if self.names is None:
+            return tuple(params or ())
+        return tuple(params[name] for name in self.names)
+
+
+@functools.lru_cache(maxsize=256)
+def _write_of(sql: str) -> _Write | None:
+    """The statement as a batch takes it, or None for one whose result is read (a query, a
+    RETURNING) or that is not a plain write (DDL, SET), which goes to the server at once."""
+    words = sql.split(None, 1)
+    if not words or words[0].upper() not in _WRITES or "RETURNING" in sql.upper():
+        return None
+    names: list[str] = []
+    if "?" in sql:
+        count = itertools.count(1)
+        return _Write(re.sub(r"\?", lambda _: f"${next(count)}", sql).encode(), None)
+
+    def number(match: re.Match[str]) -> str:
+        if match.group(1) not in names:
+            names.append(match.group(1))
+        return f"${names.index(match.group(1)) + 1}"
+
+    return _Write(_NAMED.sub(number, sql).encode(), tuple(names))
