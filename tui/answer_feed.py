@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from typing import Protocol, TextIO
 
 from engine.text import well_formed
+from tui.streams import is_terminal
 
 
 def split_answers(text: str) -> list[str]:
@@ -65,7 +66,7 @@ class LineFeed:
 
     def __init__(self, stream: TextIO) -> None:
         self._stream = stream
-        self.interactive = _is_terminal(stream)
+        self.interactive = is_terminal(stream)
 
     def next(self, *, secret: bool = False) -> str | None:
         if secret and self.interactive:
@@ -77,10 +78,3 @@ class LineFeed:
         if not line:
             return None
         return well_formed(line.rstrip("\r\n"))
-
-
-def _is_terminal(stream: TextIO) -> bool:
-    try:
-        return stream.isatty()
-    except (AttributeError, ValueError):
-        return False

@@ -6,6 +6,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TextIO
 
+from tui.streams import is_terminal
+
 WIDTH = 30
 # Fewer items than this finish too fast for a bar to be worth drawing.
 SHOWN_FROM = 500
@@ -15,10 +17,7 @@ SHOWN_FROM = 500
 def progress_bar(stream: TextIO, label: str) -> Iterator[Callable[[int, int], None]]:
     """A callable taking (done, total) that redraws one line on `stream` when it is a terminal;
     the line is cleared when the block ends."""
-    try:
-        terminal = stream.isatty()
-    except (AttributeError, ValueError):
-        terminal = False
+    terminal = is_terminal(stream)
     drawn = False
 
     def show(done: int, total: int) -> None:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from engine.errors import InvalidTree, UsageError
 from tui.options import common_options
+from tui.streams import is_terminal
 
 if TYPE_CHECKING:
     from engine.library.index import Library
@@ -110,7 +111,7 @@ def run(args: argparse.Namespace) -> int:
 def wants_app(args: argparse.Namespace) -> bool:
     """Whether the terminal app should open: a terminal, and no option asking for plain text."""
     scripted = args.plain or args.answers is not None or args.json
-    return not scripted and _is_terminal(sys.stdin)
+    return not scripted and is_terminal(sys.stdin)
 
 
 def _check_usage(args: argparse.Namespace) -> WalkOptions:
@@ -142,13 +143,6 @@ def _library(args: argparse.Namespace) -> Library:
     from tui.options import open_library
 
     return open_library(args)
-
-
-def _is_terminal(stream: Any) -> bool:
-    try:
-        return bool(stream.isatty())
-    except (AttributeError, ValueError):
-        return False
 
 
 # Sessions.
