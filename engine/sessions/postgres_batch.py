@@ -38,17 +38,18 @@ _DONE = (pq.ExecStatus.COMMAND_OK, pq.ExecStatus.TUPLES_OK)
 class Queued:
     """A statement of a batch: how many rows it touched, known once the batch was sent."""
 
-    __slots__ = ("_batch", "_rowcount")
+    __slots__ = ("_batch", "_rowcount", "waiting")
 
     def __init__(self, batch: Batch) -> None:
         self._batch = batch
         self._rowcount: int | None = None
+        self.waiting = True  # to be sent with its batch
 
     @property
     def rowcount(self) -> int:
-        """Rows the statement touched (the batch is sent first if it was not); -1 when it was
-        not carried out (a statement before it was refused)."""
-        if self._rowcount is None:
+        """Rows the statement touched (the batch is sent first if it is still queued); -1 when
+        it was not carried out (a statement before it was refused, or the batch was given up)."""
+        if self.waiting:
             self._batch.send()
         return -1 if self._rowcount is None else self._rowcount
 
@@ -82,6 +83,8 @@ class Batch:
 
     def discard(self) -> None:
         """Forget the statements not sent (the change they belong to was given up)."""
+        for _, _, queued in self._queue:
+            queued.waiting = False
         self._queue.clear()
 
     def send(self) -> None:
@@ -91,6 +94,8 @@ class Batch:
         queue, self._queue = self._queue, []
         if not queue:
             return
+        for _, _, queued in queue:
+            queued.waiting = False
         pgconn = self.raw.pgconn
         try:
             expected = self._enqueue(pgconn, queue)
@@ -145,7 +150,7 @@ class Batch:
             raise psycopg.OperationalError("the server's replies do not match the statements sent")
 
     def _give_up(self) -> None:
-        self._queue.clear()
+        self.discard()
         if not self.raw.closed:
             self.raw.close()
 

@@ -52,6 +52,20 @@ def test_asking_a_row_count_sends_the_batch(raw: Any, postgres_database: str) ->
     assert rows(postgres_database) == [(1, "many", 0.0, 0)]
 
 
+def test_a_statement_sent_or_given_up_never_sends_what_was_queued_after_it(
+    raw: Any, postgres_database: str
+) -> None:
+    batch = Batch(raw)
+    given_up = batch.add(INSERT, (1, "one", None, None))
+    batch.discard()
+    later = batch.add(INSERT, (2, "two", None, None))
+    assert given_up.rowcount == -1  # asking it sends nothing
+    assert rows(postgres_database) == []
+    batch.send()
+    assert later.rowcount == 1
+    assert rows(postgres_database) == [(2, "two", None, None)]
+
+
 def test_values_arrive_exactly(raw: Any, postgres_database: str) -> None:
     batch = Batch(raw)
     tricky = "quote ' backslash \\ dollar $1 percent %s semicolon; -- é 東京 \u2028"
