@@ -121,7 +121,7 @@ def diagram_of(tree: Tree) -> Diagram:
     """The boxes and arrows of a tree, with the start marked and other trees drawn once each."""
     arrows = [Arrow(ENTRY, _node_name(tree.start))]
     for node in tree.nodes.values():
-        arrows.extend(_arrows_of(node))
+        arrows.extend(arrow for arrow, _ in ways_out(node))
     boxes = [Box(ENTRY, "entry", "Start")]
     boxes.extend(_box_of(node) for node in tree.nodes.values())
     drawn = {box.name for box in boxes}
@@ -152,22 +152,25 @@ def _extra_box(name: str) -> Box:
     return Box(name, "missing", clean_label(f"missing: {ident or '(empty)'}"))
 
 
-def _arrows_of(node: Node) -> Iterator[Arrow]:
+def ways_out(node: Node) -> Iterator[tuple[Arrow, str | None]]:
+    """Each arrow out of a node, with the answer it stands for among the answers a session
+    records (a choice's or a route's label, "error"), or None for the node's way on (into a
+    linked tree, then on from it, or a step's next)."""
     source = _node_name(node.id)
     if isinstance(node, Question):
         for choice in node.choices:
-            yield Arrow(source, _node_name(choice.goto), clean_label(choice.label))
+            yield Arrow(source, _node_name(choice.goto), clean_label(choice.label)), choice.label
     elif isinstance(node, Action):
         for route in node.routes:
-            yield Arrow(source, _node_name(route.goto), clean_label(route.label))
+            yield Arrow(source, _node_name(route.goto), clean_label(route.label)), route.label
         if node.on_error:
-            yield Arrow(source, _node_name(node.on_error), "error", "error")
+            yield Arrow(source, _node_name(node.on_error), "error", "error"), "error"
     elif isinstance(node, Link):
-        yield Arrow(source, f"tree:{node.tree}", "walks", "walk")
+        yield Arrow(source, f"tree:{node.tree}", "walks", "walk"), None
         if node.next:
-            yield Arrow(source, _node_name(node.next), "then")
+            yield Arrow(source, _node_name(node.next), "then"), None
     elif isinstance(node, (Step, Input)):
-        yield Arrow(source, _node_name(node.next))
+        yield Arrow(source, _node_name(node.next)), None
 
 
 # --- Mermaid ---------------------------------------------------------------------------------

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 
-from engine.authoring.diagram import LegendEntry, Overlay, clean_label
+from engine.authoring.diagram import LegendEntry, Overlay, ways_out
 from engine.sessions.stats import NodeStats, VersionStats
-from engine.tree.model import Action, Input, Link, Node, Outcome, Question, Step, Tree
+from engine.tree.model import Node, Outcome, Tree
 
 UNVISITED = ("#eeeeee", "#9e9e9e")
 UNTOUCHED = ("#ffffff", "#616161")  # visited, and no walk stopped here
@@ -85,21 +85,14 @@ def _counts(tree: Tree, by_node: Mapping[str, NodeStats]) -> Iterator[tuple[tupl
         figures = by_node.get(node.id)
         if figures is None:
             continue
-        moved_on = max(0, figures.visits - figures.exits)
-        if isinstance(node, Question):
-            for choice in node.choices:
-                yield (node.id, clean_label(choice.label)), figures.taken.get(choice.label, 0)
-        elif isinstance(node, Action):
-            for route in node.routes:
-                yield (node.id, clean_label(route.label)), figures.taken.get(route.label, 0)
-            if node.on_error:
-                yield (node.id, "error"), figures.taken.get("error", 0)
-        elif isinstance(node, Link):
-            yield (node.id, "walks"), figures.visits
-            if node.next:
-                yield (node.id, "then"), moved_on
-        elif isinstance(node, (Step, Input)):
-            yield (node.id, ""), moved_on
+        for arrow, answer in ways_out(node):
+            if answer is not None:
+                count = figures.taken.get(answer, 0)
+            elif arrow.style == "walk":
+                count = figures.visits
+            else:
+                count = max(0, figures.visits - figures.exits)  # the walks that moved on
+            yield (node.id, arrow.label), count
 
 
 def legend() -> tuple[LegendEntry, ...]:
