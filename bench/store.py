@@ -224,8 +224,8 @@ def bulk_insert(store: Store, sessions: int) -> None:
                 marks = ", ".join("?" for _ in columns.split(","))
                 db.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", rows)
         return
-    # COPY, in a transaction of its own: the store's writes go out in pipeline mode, which
-    # COPY cannot be part of.
+    # COPY, in a transaction of its own on the raw connection: the store's write transactions
+    # send their statements as one batch of prepared statements, which COPY cannot be part of.
     with raw.transaction():
         for table, columns, rows in tables:
             with (

@@ -49,18 +49,13 @@ def edges(node: Node) -> Iterator[Edge]:
 
 
 class Paths:
-    """For one variable, which nodes a walk can reach with it set and which without it, and a
-    path to a node that leaves it unset (what a warning names)."""
+    """For one variable, the nodes a walk can reach without it set, each with the node before
+    it on such a path: a path that leaves it unset (what a warning names)."""
 
     def __init__(self, tree: Tree, name: str) -> None:
         self.unset_from: dict[str, str | None] = {}  # node -> the node before it, unset
-        self.set_at: set[str] = set()
         if tree.start not in tree.nodes:
             return
-        self._walk_unset(tree, name)
-        self._walk_set(tree, name)
-
-    def _walk_unset(self, tree: Tree, name: str) -> None:
         self.unset_from[tree.start] = None
         queue = deque([tree.start])
         while queue:
@@ -70,24 +65,6 @@ class Paths:
                 if fresh and name not in edge.sets:
                     self.unset_from[edge.target] = node_id
                     queue.append(edge.target)
-
-    def _walk_set(self, tree: Tree, name: str) -> None:
-        queue = deque(
-            edge.target
-            for node_id in self.unset_from
-            for edge in edges(tree.nodes[node_id])
-            if name in edge.sets and edge.target in tree.nodes
-        )
-        self.set_at.update(queue)
-        while queue:
-            for edge in edges(tree.nodes[queue.popleft()]):
-                if edge.target in tree.nodes and edge.target not in self.set_at:
-                    self.set_at.add(edge.target)
-                    queue.append(edge.target)
-
-    def sometimes_unset(self, node_id: str) -> bool:
-        """Whether the variable is set on some paths to the node and not on others."""
-        return node_id in self.set_at and node_id in self.unset_from
 
     def unset_path(self, node_id: str) -> list[str]:
         """A path from the start to the node on which the variable is never set."""

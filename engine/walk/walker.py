@@ -817,7 +817,7 @@ class _Undo:
         walk is as it was (objects others may hold keep their identity)."""
         if error is None:
             try:
-                # A store may refuse only now, at its commit (PostgreSQL's pipeline reports
+                # A store may refuse only now, at its commit (PostgreSQL's batch reports
                 # an error there): the walk is then put back all the same.
                 self.change.__exit__(None, None, None)
             except BaseException:

@@ -225,11 +225,16 @@ class LibraryScreen(Screen[None]):
 
     def action_open(self) -> None:
         """Open the tree under the cursor (Enter in the search box)."""
+        tree_id = self._tree_under_cursor()
+        if tree_id is not None:
+            self.open_tree(tree_id)
+
+    def _tree_under_cursor(self) -> str | None:
         table = self.query_one("#trees", DataTable)
-        if table.row_count:
-            key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-            if key is not None:
-                self.open_tree(key)
+        if not table.row_count:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return None if key is None else str(key)
 
     def open_tree(self, tree_id: str) -> None:
         try:
@@ -263,11 +268,7 @@ class LibraryScreen(Screen[None]):
         """The statistics of the tree under the cursor, version by version."""
         from tui.screens.stats import StatsScreen
 
-        table = self.query_one("#trees", DataTable)
-        if not table.row_count:
-            return
-        tree_id = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-        entry = self.branchwise.library.entries.get(tree_id or "")
+        entry = self.branchwise.library.entries.get(self._tree_under_cursor() or "")
         if entry is not None:
             self.app.push_screen(StatsScreen(entry.id, entry.title, self.branchwise.store))
 
