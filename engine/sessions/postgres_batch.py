@@ -101,12 +101,9 @@ class Batch:
             expected = self._enqueue(pgconn, queue)
             results = self.raw.wait(_exchange(pgconn))
             pgconn.exit_pipeline_mode()
-        except psycopg.Error:
-            self._give_up()
-            raise
         except BaseException:
-            # Interrupted in the middle: the connection's state is unknown; a new one is made
-            # at the next transaction.
+            # The server gone, or interrupted in the middle: the connection's state is
+            # unknown; the store makes a new one at the next transaction.
             self._give_up()
             raise
         self._settle(expected, results)
